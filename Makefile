@@ -1,0 +1,31 @@
+# Two entry points: `make repro` and `make test`. Both bootstrap .venv from the pinned constraints.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+# DVC runs stage commands with the caller's PATH: put the venv first so `python` is ours.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+
+.PHONY: repro test lint clean-venv
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -qq --upgrade pip
+	$(VENV)/bin/python -m pip install -qq -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+repro: $(STAMP)
+	dvc repro
+
+test: repro
+	dvc status -q || (echo "dvc status: pipeline is stale after repro" >&2; exit 1)
+	ruff check analysis tests
+	python -m pytest
+
+lint: $(STAMP)
+	ruff check analysis tests
+
+clean-venv:
+	rm -rf $(VENV)

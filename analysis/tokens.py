@@ -1,0 +1,110 @@
+"""A small offset-keeping tokenizer and sentence splitter shared by every extractor."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Words, numbers with separators/decimals, clock times ("4am", "23:00"), abbreviations with dots
+# ("a.m.", "Gen.", "U.S."), or any single other non-space character.
+_TOKEN_RE = re.compile(
+    r"""
+    \d{1,2}:\d{2}(?:[ap]\.?m\.?)?            # clock time 23:00, 4:30pm
+  | \d+(?:[,.]\d+)*(?:[a-zA-Z]+)?            # 20, 1,200, 3.5, 4am, 20th
+  | (?:[A-Za-z]\.){2,}                       # a.m. U.S.
+  | [A-Za-z]+(?:['’][A-Za-z]+)*(?:-[A-Za-z0-9]+)*\.?  # words, hyphen compounds, optional dot
+  | \S
+    """,
+    re.VERBOSE,
+)
+
+# Tokens ending in "." that do not end a sentence.
+ABBREVIATIONS = frozenset(
+    """
+    gen. lt. col. maj. capt. sgt. brig. adm. cpl. pvt. gov. sen. rep. rev. dr. mr. mrs. ms. st. jr. sr.
+    prof. no. vs. inc. co. corp. ltd. jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec.
+    mt. ft. approx. est. dept. univ. u.s. u.n. u.k. a.m. p.m.
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token with its offsets into the raw text."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Tokenize text[start:end]; a word's trailing dot is split off unless it is an abbreviation."""
+    end = len(text) if end is None else end
+    tokens: list[Token] = []
+    for m in _TOKEN_RE.finditer(text, start, end):
+        word = m.group()
+        if (
+            len(word) > 1
+            and word.endswith(".")
+            and word.lower() not in ABBREVIATIONS
+            and not re.fullmatch(r"(?:[A-Za-z]\.){2,}", word)
+        ):
+            tokens.append(Token(word[:-1], m.start(), m.end() - 1))
+            tokens.append(Token(".", m.end() - 1, m.end()))
+        else:
+            tokens.append(Token(word, m.start(), m.end()))
+    return tokens
+
+
+_PARA_RE = re.compile(r"\n\s*\n")
+_END_RE = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans of blank-line separated blocks, trimmed of surrounding white space."""
+    spans = []
+    pos = 0
+    for m in list(_PARA_RE.finditer(text)) + [None]:
+        stop = m.start() if m else len(text)
+        spans.extend(_lines_as_blocks(text, pos, stop))
+        pos = m.end() if m else len(text)
+    return spans
+
+
+def _lines_as_blocks(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """Split one block into lines (news texts put one paragraph per line); trim white space."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text[start:stop]):
+        s, e = start + m.start(), start + m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans inside text[start:end]: line breaks always end a sentence, then . ! ? do
+    unless the word before is a known abbreviation or an initial."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for ps, pe in _lines_as_blocks(text, start, end):
+        s = ps
+        for m in _END_RE.finditer(text, ps, pe):
+            word = re.search(r"(\S+)$", text[s : m.start() + 1])
+            w = word.group(1).lower() if word else ""
+            if w in ABBREVIATIONS or re.fullmatch(r"[a-z]\.", w):
+                continue
+            spans.append((s, m.end()))
+            s = m.end()
+            while s < pe and text[s].isspace():
+                s += 1
+        if s < pe:
+            spans.append((s, pe))
+    return spans
