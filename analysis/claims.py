@@ -1,0 +1,487 @@
+"""Casualty claims: attach each count to an outcome and a victim group within its clause."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from functools import cache
+
+from analysis import lexicon
+from analysis.quantities import Quantity, number_words, parse_quantities
+from analysis.tokens import Token, sentences, tokenize
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One casualty claim: the count phrase in raw offsets and its coding."""
+
+    start: int
+    end: int
+    quantity_text: str
+    sentence_start: int
+    sentence_end: int
+    value_low: int | None
+    value_high: int | None
+    qualifier: str
+    outcome: str
+    group: str
+    group_text: str | None
+    scope: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class _NounPhrase:
+    """What follows a count: the victim-group head (if any) and where the phrase ends."""
+
+    end: int  # token index after the phrase
+    group: str | None
+    text_start: int | None  # token span of the group words, for group_text
+    text_end: int | None
+    head: str | None  # the head noun, lower-cased
+    reject: str | None = None  # why the count is not a claim (object, age, ...)
+
+
+@dataclass(frozen=True)
+class _Lex:
+    after: dict[Phrase, str]
+    before: dict[Phrase, str]
+    nouns: dict[str, str]
+    bridge: frozenset[str]
+    relative: frozenset[str]
+    relative_max: int
+    join: frozenset[Phrase]
+    join_preps: frozenset[str]
+    groups: dict[Phrase, str]
+    modifiers: frozenset[str]
+    max_modifiers: int
+    not_people: frozenset[str]
+    breakdown: frozenset[str]
+    cumulative: tuple[Phrase, ...]
+    prior: tuple[Phrase, ...]
+    place_nouns: frozenset[str]
+
+
+def _phrases(items: Sequence[str]) -> list[Phrase]:
+    return [tuple(tokenize_lower(p)) for p in items]
+
+
+def tokenize_lower(phrase: str) -> list[str]:
+    """Lower-cased token texts of a lexicon phrase (tokenized like the text it is matched against)."""
+    return [t.lower for t in tokenize(phrase)]
+
+
+@cache
+def _lex() -> _Lex:
+    raw = lexicon.load("claims")
+    after, before, nouns = {}, {}, {}
+    for outcome, forms in raw["outcomes"].items():
+        after.update({p: outcome for p in _phrases(forms["after"])})
+        before.update({p: outcome for p in _phrases(forms["before"])})
+        nouns.update({" ".join(p): outcome for p in _phrases(forms["nouns"])})
+    groups = {p: g for g, words in raw["groups"].items() for p in _phrases(words)}
+    sc = raw["scope"]
+    return _Lex(
+        after=after,
+        before=before,
+        nouns=nouns,
+        bridge=frozenset(raw["bridge"]),
+        relative=frozenset(raw["relative"]),
+        relative_max=raw["relative_max_tokens"],
+        join=frozenset(_phrases(raw["join"])),
+        join_preps=frozenset(raw["join_prepositions"]),
+        groups=groups,
+        modifiers=frozenset(raw["modifiers"]),
+        max_modifiers=raw["max_modifiers"],
+        not_people=frozenset(raw["not_people"]),
+        breakdown=frozenset(raw["breakdown_words"]),
+        cumulative=tuple(_phrases(sc["cumulative"])),
+        prior=tuple(_phrases(sc["prior"])),
+        place_nouns=frozenset(sc["other_place_nouns"]),
+    )
+
+
+def _match(toks: list[Token], i: int, table) -> tuple[Phrase, int] | None:
+    """Longest lexicon phrase starting at token i: (phrase, index after it)."""
+    best = None
+    for k in (4, 3, 2, 1):
+        if i + k <= len(toks):
+            key = tuple(t.lower for t in toks[i : i + k])
+            if key in table:
+                best = (key, i + k)
+                break
+    return best
+
+
+def _match_ending(toks: list[Token], i: int, table) -> tuple[Phrase, int] | None:
+    """Longest lexicon phrase ending right before token i: (phrase, its first index)."""
+    for k in (4, 3, 2, 1):
+        if i - k >= 0:
+            key = tuple(t.lower for t in toks[i - k : i])
+            if key in table:
+                return key, i - k
+    return None
+
+
+# --- the noun phrase after a count ---------------------------------------------------------------
+
+
+def _reject_reason(toks: list[Token], q: Quantity) -> str | None:
+    """Counts that are never people: years, ages, percentages, money, clock times."""
+    lx = _lex()
+    prev = toks[q.first - 1].lower if q.first > 0 else ""
+    nxt = toks[q.last].lower if q.last < len(toks) else ""
+    if q.qualifier == "exact" and re.fullmatch(r"1[89]\d\d|20\d\d", q.text) and _match(toks, q.last, lx.groups) is None:
+        return "year"
+    if prev in ("$", "£", "€", "rs", "rs.", "us$", "no.", "number", "aged", "age", "page", "route"):
+        return "not a count of people"
+    if nxt in ("%", "percent") or (nxt == "per" and q.last + 1 < len(toks) and toks[q.last + 1].lower == "cent"):
+        return "percentage"
+    # "Ghazi, 43, telephoned": a bare number between commas after a name is an age
+    if (
+        prev == ","
+        and q.first >= 2
+        and toks[q.first - 2].text[:1].isupper()
+        and nxt in (",", ")")
+        and q.qualifier == "exact"
+    ):
+        return "age"
+    return None
+
+
+def _noun_phrase(toks: list[Token], q: Quantity) -> _NounPhrase:
+    """Read the words after a count up to its head noun ("24 other fleeing people")."""
+    lx = _lex()
+    j = q.last
+    n = len(toks)
+    if j < n and toks[j].lower == "more":  # "29 more are wounded"
+        j += 1
+    if j + 1 < n and toks[j].lower == "of":  # "dozens of", "20 of the"
+        j += 1
+        while j < n and toks[j].lower in ("the", "those", "these", "them", "its", "their"):
+            j += 1
+    mods = 0
+    first_group = None
+    while j < n:
+        if first_group is None and _match(toks, j, lx.after):
+            break  # "15 injured", "Dozens dead": the outcome follows the count directly (ellipsis)
+        m = _match(toks, j, lx.groups)
+        if m:
+            phrase, k = m
+            start = first_group if first_group is not None else j
+            group, head, end = lx.groups[phrase], phrase[-1], k
+            # compounds and coordinations: "women and children", "militants and soldiers" (mixed)
+            while end < n:
+                nxt = _match(toks, end, lx.groups)
+                if nxt:
+                    group = group if lx.groups[nxt[0]] == group else "mixed"
+                    head, end = nxt[0][-1], nxt[1]
+                    continue
+                if toks[end].lower in ("and", "or") and (after := _match(toks, end + 1, lx.groups)):
+                    group = group if lx.groups[after[0]] == group else "mixed"
+                    head, end = after[0][-1], after[1]
+                    continue
+                break
+            return _NounPhrase(end, group, start, end, head)
+        t = toks[j]
+        low = t.lower
+        if low in lx.not_people:
+            return _NounPhrase(j + 1, None, None, None, low, reject=f"counts {low}")
+        if _match(toks, j, lx.after) or not (t.text[:1].isalpha() or low == "'s"):
+            break
+        if mods >= lx.max_modifiers:
+            break
+        if low in lx.modifiers or t.text[:1].isupper() or _group_within(toks, j + 1, 2):
+            first_group = j if first_group is None else first_group
+            mods += 1
+            j += 1
+            continue
+        if low in lx.bridge or low in lx.relative or not low.endswith("s"):
+            break
+        # an unknown plural noun: a head of unknown kind (kept only if an outcome follows)
+        return _NounPhrase(j + 1, "unspecified", j, j + 1, low)
+    return _NounPhrase(j if j > q.last else q.last, None, None, None, None)
+
+
+def _group_within(toks: list[Token], j: int, k: int) -> bool:
+    return any(_match(toks, x, _lex().groups) for x in range(j, min(j + k, len(toks))))
+
+
+# --- outcomes ------------------------------------------------------------------------------------
+
+
+def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
+    """An outcome word after the noun phrase, across bridge words and a relative clause."""
+    lx = _lex()
+    n = len(toks)
+    k = j
+    relative_left = 0
+    while k < n:
+        m = _match(toks, k, lx.after)
+        if m:
+            return lx.after[m[0]], " ".join(m[0])
+        low = toks[k].lower
+        if low in lx.bridge:
+            k += 1
+            continue
+        if low == "," and k + 1 < n and toks[k + 1].lower in lx.relative:  # ", who were later freed"
+            k += 1
+            continue
+        if low in lx.relative and relative_left == 0:
+            relative_left = lx.relative_max
+            k += 1
+            continue
+        if relative_left > 0 and low not in (".", ";", ":", "!", "?"):
+            # inside "who rushed toward the troops": skip to the main verb's auxiliary
+            relative_left -= 1
+            k += 1
+            continue
+        return None
+    return None
+
+
+def _outcome_before(toks: list[Token], q: Quantity) -> tuple[str, str] | None:
+    """An outcome verb or noun right before the count ("killing scores", "the deaths of 12")."""
+    lx = _lex()
+    i = q.first
+    # "the death toll rose to 40", "a toll of 40"
+    for back in range(1, 6):
+        if i - back < 0:
+            break
+        word = toks[i - back].lower
+        if word == "toll":
+            return "killed", "toll"
+        if word not in (
+            "rose",
+            "to",
+            "of",
+            "at",
+            "stood",
+            "climbed",
+            "reached",
+            "has",
+            "had",
+            "risen",
+            "jumped",
+            "now",
+        ):
+            break
+    m = _match_ending(toks, i, lx.before)
+    if m:
+        return lx.before[m[0]], " ".join(m[0])
+    return None
+
+
+# --- one sentence ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    q: Quantity
+    np: _NounPhrase
+    chain_first: int  # index of the first candidate of its joined chain
+
+
+def _joined(toks: list[Token], a_end: int, b_first: int) -> bool:
+    """Whether only joining words (and a short prepositional phrase) separate two counted phrases."""
+    lx = _lex()
+    k = a_end
+    if k < b_first and toks[k].lower in lx.join_preps:  # "several women in burqas and ..."
+        k = min(k + 3, b_first)
+        while k > a_end and toks[k - 1].lower not in {p[0] for p in lx.join}:
+            k -= 1
+        if k == a_end:
+            return False
+        k -= 1
+    between = tuple(t.lower for t in toks[k:b_first])
+    if not between:
+        return False
+    return between in lx.join or all((w,) in lx.join for w in between)
+
+
+def _preceded_by_join(toks: list[Token], i: int) -> bool:
+    """Whether a joining phrase ("along with", "as well as") stands right before token i."""
+    return _match_ending(toks, i, _lex().join) is not None and toks[i - 1].lower != ","
+
+
+def _breakdown_parts(toks: list[Token], cands: list[_Candidate], i: int) -> int:
+    """How many counts right after candidate i restate its total ("80 students, 50 male and 30 female")."""
+    lx = _lex()
+    total = cands[i].q.value_low
+    if total is None or cands[i].np.end >= len(toks) or toks[cands[i].np.end].lower != ",":
+        return 0
+    parts, values, pos = 0, 0, cands[i].np.end + 1
+    for c in cands[i + 1 :]:
+        if c.q.first != pos or c.q.value_low is None:
+            break
+        after = c.q.last
+        if after < len(toks) and toks[after].lower in lx.breakdown:
+            after += 1
+        parts, values = parts + 1, values + c.q.value_low
+        pos = after + 1 if after < len(toks) and toks[after].lower in ("and", ",") else after
+    return parts if parts >= 2 and values <= total else 0
+
+
+def sentence_claims(text: str, s_start: int, s_end: int, toks: list[Token] | None = None) -> list[Claim]:
+    """Claims in one sentence, scope left as 'event' (set by the caller)."""
+    lx = _lex()
+    toks = toks if toks is not None else tokenize(text, s_start, s_end)
+    quantities = parse_quantities(toks, text)
+    cands: list[_Candidate] = []
+    for q in quantities:
+        np = _noun_phrase(toks, q)
+        reason = _reject_reason(toks, q) or np.reject
+        if reason:
+            continue
+        first = len(cands)
+        if cands and _joined(toks, cands[-1].np.end, q.first):
+            first = cands[-1].chain_first
+        cands.append(_Candidate(q, np, first))
+    claims: list[Claim] = []
+    skip_until = -1
+    for i, c in enumerate(cands):
+        if i <= skip_until:
+            continue
+        parts = _breakdown_parts(toks, cands, i)
+        chain = [x for x in cands if x.chain_first == c.chain_first]
+        last = chain[-1]
+        found = _outcome_after(toks, c.np.end) or _outcome_after(toks, last.np.end)
+        how = "after"
+        if not found:
+            found, how = _outcome_before(toks, cands[c.chain_first].q), "before"
+        noun_outcome = lx.nouns.get(c.np.head or "")
+        # a noun that carries its outcome ("hostages") outranks a mere location ("inside")
+        if noun_outcome and (not found or (found[0] == "present" and noun_outcome != "present")):
+            found, how = (noun_outcome, c.np.head), "noun"
+        if not found and claims and _preceded_by_join(toks, c.q.first):
+            # "around 100 militants were inside ... along with 300-400 women": the list shares the verb
+            found, how = (claims[-1].outcome, "list"), "inherited"
+        if not found:
+            continue
+        # "one" needs a group noun: "one of the", "no one" are not claims
+        if c.q.text.lower() == "one" and (c.np.group is None or (c.q.first and toks[c.q.first - 1].lower == "no")):
+            continue
+        outcome, cue = found
+        group, group_text, group_rule = c.np.group, None, "noun"
+        if c.np.text_start is not None:
+            group_text = text[toks[c.np.text_start].start : toks[c.np.text_end - 1].end]
+        if group is None:
+            if claims:  # ellipsis: "20 militants were killed ... and 15 injured"
+                group, group_text, group_rule = claims[-1].group, claims[-1].group_text, "inherited"
+            else:
+                group, group_rule = "unspecified", "none"
+        claims.append(
+            Claim(
+                start=c.q.start,
+                end=c.q.end,
+                quantity_text=c.q.text,
+                sentence_start=s_start,
+                sentence_end=s_end,
+                value_low=c.q.value_low,
+                value_high=c.q.value_high,
+                qualifier=c.q.qualifier,
+                outcome=outcome,
+                group=group,
+                group_text=group_text,
+                scope="event",
+                rule=f"outcome:{how}:{cue}|group:{group_rule}" + ("|joined" if len(chain) > 1 else ""),
+            )
+        )
+        skip_until = i + parts
+    return claims
+
+
+# --- scope -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeHint:
+    """A resolved time expression: its offsets and interval (UTC), for scope decisions."""
+
+    start: int
+    end: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+
+def _contains(seq: tuple[str, ...], phrase: Phrase) -> bool:
+    k = len(phrase)
+    return any(seq[i : i + k] == phrase for i in range(len(seq) - k + 1))
+
+
+def classify_scope(
+    text: str,
+    claim: Claim,
+    published_on: date,
+    event_start: datetime,
+    event_end: datetime,
+    times: Sequence[TimeHint] = (),
+    places: Sequence[str] = (),
+) -> tuple[str, str]:
+    """(scope, cue): other place / time expressions / cue phrases / publication date, else event."""
+    lx = _lex()
+    sentence = text[claim.sentence_start : claim.sentence_end]
+    words = tuple(t.lower for t in tokenize(sentence))
+    # "in the northwestern city of Peshawar": a named place that is not the event's
+    for m in re.finditer(
+        r"\b(city|town|village|province|district|region|state|county|capital) of ([A-Z][\w-]+)", sentence
+    ):
+        if m.group(1) in lx.place_nouns and m.group(2).lower() not in {p.lower() for p in places}:
+            return "other", f"place:{m.group(2)}"
+    for t in times:
+        if not (claim.sentence_start <= t.start < claim.sentence_end) or t.starts_at is None or t.ends_at is None:
+            continue
+        before = text[max(claim.sentence_start, t.start - 7) : t.start].lower()
+        if t.ends_at <= event_start and "since" in before:
+            return "cumulative", f"since:{text[t.start : t.end]}"
+        if t.ends_at <= event_start:
+            return "prior", f"time:{text[t.start : t.end]}"
+        if t.starts_at >= event_end:
+            return "other", f"time:{text[t.start : t.end]}"
+    for phrase in lx.cumulative:
+        if _contains(words, phrase):
+            return "cumulative", "cue:" + " ".join(phrase)
+    for phrase in lx.prior:
+        if _contains(words, phrase):
+            return "prior", "cue:" + " ".join(phrase)
+    if published_on < event_start.date():
+        return "prior", "published before the event"
+    return "event", "default"
+
+
+# --- a document ------------------------------------------------------------------------------------
+
+
+@cache
+def _candidate_re() -> re.Pattern[str]:
+    words = sorted(number_words(), key=len, reverse=True)
+    return re.compile(r"\d|\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def extract(
+    text: str,
+    skip: Sequence[tuple[int, int]] = (),
+    published_on: date | None = None,
+    event_start: datetime | None = None,
+    event_end: datetime | None = None,
+    times: Sequence[TimeHint] = (),
+    places: Sequence[str] = (),
+) -> list[Claim]:
+    """All claims of a raw text, skipping furniture spans; scope set when the event window is given."""
+    out: list[Claim] = []
+    cand = _candidate_re()
+    for s, e in sentences(text):
+        if any(a <= s and e <= b for a, b in skip) or not cand.search(text, s, e):
+            continue
+        for claim in sentence_claims(text, s, e):
+            if any(a < claim.end and claim.start < b for a, b in skip):
+                continue
+            if event_start is not None and event_end is not None and published_on is not None:
+                scope, cue = classify_scope(text, claim, published_on, event_start, event_end, times, places)
+                claim = replace(claim, scope=scope, rule=f"{claim.rule}|scope:{cue}")
+            out.append(claim)
+    return out

@@ -1,0 +1,254 @@
+"""Count phrases in raw text: offsets, bounds and qualifier (digits, number words, vague words, ranges)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from analysis import lexicon
+from analysis.tokens import Token, tokenize
+
+_DIGITS_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
+_DECIMAL_RE = re.compile(r"^\d+\.\d+$")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A count phrase: raw offsets of the whole phrase (with its qualifier) and its reading."""
+
+    start: int
+    end: int
+    text: str
+    value_low: int | None
+    value_high: int | None
+    qualifier: str
+    first: int  # index of the phrase's first token
+    last: int  # index one past its last token
+    vague_word: str | None = None  # the vague word when the count is vague ("dozens")
+
+
+@dataclass(frozen=True)
+class _Lex:
+    units: dict[str, int]
+    tens: dict[str, int]
+    scales: dict[str, int]
+    multiples: dict[str, int]
+    vague: dict[tuple[str, ...], tuple[int | None, int | None]]
+    prefixes: dict[tuple[str, ...], str]
+    suffixes: dict[tuple[str, ...], str]
+    range_joiners: frozenset[str]
+    range_between: frozenset[str]
+
+
+@cache
+def _lex() -> _Lex:
+    raw = lexicon.load("quantities")
+    vague = {tuple(k.split()): tuple(v) for k, v in {**raw["vague"], **raw["vague_compound"]}.items()}
+    prefixes = {tuple(p.split()): q for q, ps in raw["prefix_qualifiers"].items() for p in ps}
+    suffixes = {tuple(p.split()): q for q, ps in raw["suffix_qualifiers"].items() for p in ps}
+    return _Lex(
+        raw["units"],
+        raw["tens"],
+        raw["scales"],
+        raw["multiples"],
+        vague,
+        prefixes,
+        suffixes,
+        frozenset(raw["range_joiners"]),
+        frozenset(raw["range_between"]),
+    )
+
+
+def number_words() -> frozenset[str]:
+    """Every word that can start or form a count (for fast pre-filtering)."""
+    lx = _lex()
+    words = set(lx.units) | set(lx.tens) | set(lx.scales) | set(lx.multiples)
+    words |= {k[0] for k in lx.vague} | {w for k in lx.vague for w in k}
+    return frozenset(words)
+
+
+def _word_value(word: str) -> int | None:
+    """Value of one number word or a hyphenated compound ("twenty-one"); None if not a number."""
+    lx = _lex()
+    if word in lx.units:
+        return lx.units[word]
+    if word in lx.tens:
+        return lx.tens[word]
+    parts = word.split("-")
+    if len(parts) == 2 and parts[0] in lx.tens and parts[1] in lx.units and 0 < lx.units[parts[1]] < 10:
+        return lx.tens[parts[0]] + lx.units[parts[1]]
+    return None
+
+
+def _number_at(toks: list[Token], i: int) -> tuple[int, int] | None:
+    """Parse an exact number starting at token i: (value, index after it), or None."""
+    lx = _lex()
+    n = len(toks)
+    if i >= n:
+        return None
+    w = toks[i].lower
+    # digits, optionally scaled: "1,200", "1.5 million"
+    if _DIGITS_RE.match(w) or _DECIMAL_RE.match(w):
+        value = float(w.replace(",", ""))
+        j = i + 1
+        if j < n and toks[j].lower in lx.scales and toks[j].lower != "hundred":
+            value *= lx.scales[toks[j].lower]
+            j += 1
+        elif not value.is_integer():
+            return None
+        return int(value), j
+    # "a dozen", "a hundred", "half a dozen"
+    if w in ("a", "an") and i + 1 < n and toks[i + 1].lower in (lx.multiples | lx.scales):
+        base, j = 1, i + 1
+    elif w == "half" and i + 2 < n and toks[i + 1].lower == "a" and toks[i + 2].lower in lx.multiples:
+        return lx.multiples[toks[i + 2].lower] // 2, i + 3
+    else:
+        v = _word_value(w)
+        if v is None:
+            return None
+        base, j = v, i + 1
+    total, current = 0, base
+    while j < n:
+        t = toks[j].lower
+        if t in lx.multiples:
+            current *= lx.multiples[t]
+            j += 1
+        elif t in lx.scales:
+            current *= lx.scales[t]
+            if lx.scales[t] >= 1000:
+                total, current = total + current, 0
+            j += 1
+        elif t == "and" and j + 1 < n and _word_value(toks[j + 1].lower) is not None and current % 100 == 0 and current:
+            j += 1  # "one hundred and twenty"
+        elif (v := _word_value(t)) is not None and current % 10 == 0 and (current == 0 or current >= 100):
+            current += v
+            j += 1
+        else:
+            break
+    return total + current, j
+
+
+def _phrase_at(toks: list[Token], i: int, table: dict[tuple[str, ...], object]) -> tuple[tuple[str, ...], int] | None:
+    """Longest phrase of table starting at token i: (phrase, index after it)."""
+    best = None
+    for phrase in table:
+        k = len(phrase)
+        if i + k <= len(toks) and tuple(t.lower for t in toks[i : i + k]) == phrase:
+            if best is None or k > len(best):
+                best = phrase
+    return (best, i + len(best)) if best else None
+
+
+def _prefix_before(toks: list[Token], i: int) -> tuple[str, int] | None:
+    """A qualifier phrase ending right before token i: (qualifier, its first index)."""
+    lx = _lex()
+    for k in (3, 2, 1):
+        if i - k >= 0:
+            phrase = tuple(t.lower for t in toks[i - k : i])
+            if phrase in lx.prefixes:
+                return lx.prefixes[phrase], i - k
+    return None
+
+
+def _is_adjectival(toks: list[Token], j: int) -> bool:
+    """'20-year-old', '24-hour', '12-member': a number glued by a hyphen to a word is not a count."""
+    return (
+        j + 1 < len(toks)
+        and toks[j].text in ("-", "–")
+        and toks[j].end == toks[j + 1].start
+        and toks[j + 1].text[:1].isalpha()
+        and _word_value(toks[j + 1].lower) is None
+    )
+
+
+def _core_at(toks: list[Token], i: int):
+    """The count at token i without its prefix: (low, high, qualifier, end index, vague word) or None."""
+    lx = _lex()
+    vague = _phrase_at(toks, i, lx.vague)
+    if vague:
+        phrase, j = vague
+        low, high = lx.vague[phrase]
+        return low, high, "vague", j, " ".join(phrase)
+    # a hyphenated word with a number part that is not a number ("eight-day") is an adjective
+    if "-" in toks[i].text and _word_value(toks[i].lower) is None:
+        return None
+    num = _number_at(toks, i)
+    if num is None:
+        return None
+    value, j = num
+    if _is_adjectival(toks, j):
+        return None
+    # ranges: "300-400", "300 to 400", "three or four"
+    if j + 1 < len(toks) and toks[j].lower in lx.range_joiners:
+        second = _number_at(toks, j + 1)
+        if second and second[0] > value and not _is_adjectival(toks, second[1]):
+            return value, second[0], "range", second[1], None
+    suffix = _phrase_at(toks, j, lx.suffixes)
+    if suffix:
+        phrase, k = suffix
+        qual = lx.suffixes[phrase]
+        return (value, None, qual, k, None) if qual == "at_least" else (value, value, qual, k, None)
+    return value, value, "exact", j, None
+
+
+def _apply_prefix(low, high, qual: str, prefix: str):
+    """Combine a prefix qualifier with the core reading (guideline Values table)."""
+    if qual == "range" or prefix is None:
+        return low, high, qual
+    if qual == "vague":
+        if prefix in ("at_least", "more_than"):
+            return low, None, prefix
+        return low, high, "vague"
+    if prefix == "approximate":
+        return low, high, "approximate"
+    if prefix == "at_least":
+        return low, None, "at_least"
+    if prefix == "more_than":
+        return low + 1, None, "more_than"
+    if prefix == "at_most":
+        return None, high, "at_most"
+    if prefix == "below":
+        return None, high - 1, "at_most"
+    return low, high, qual
+
+
+def parse_quantities(toks: list[Token], text: str) -> list[Quantity]:
+    """Every count phrase in a token list, left to right, non-overlapping."""
+    lx = _lex()
+    out: list[Quantity] = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        # "between 300 and 400" / "from 300 to 400"
+        if toks[i].lower in lx.range_between and i + 1 < n:
+            a = _number_at(toks, i + 1)
+            if a and a[1] + 1 < n and toks[a[1]].lower in ("and", "to"):
+                b = _number_at(toks, a[1] + 1)
+                if b and b[0] > a[0] and not _is_adjectival(toks, b[1]):
+                    out.append(_make(toks, text, i, b[1], a[0], b[0], "range", None))
+                    i = b[1]
+                    continue
+        core = _core_at(toks, i)
+        if core is None:
+            i += 1
+            continue
+        low, high, qual, j, vague_word = core
+        pre = _prefix_before(toks, i)
+        first = i
+        if pre and (not out or out[-1].last <= pre[1]):
+            low, high, qual = _apply_prefix(low, high, qual, pre[0])
+            first = pre[1]
+        out.append(_make(toks, text, first, j, low, high, qual, vague_word))
+        i = j
+    return out
+
+
+def _make(toks, text, first, last, low, high, qual, vague_word) -> Quantity:
+    start, end = toks[first].start, toks[last - 1].end
+    return Quantity(start, end, text[start:end], low, high, qual, first, last, vague_word)
+
+
+def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+    """Count phrases in text[start:end] with raw offsets."""
+    return parse_quantities(tokenize(text, start, end), text)

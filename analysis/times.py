@@ -1,0 +1,998 @@
+"""Rule-based TIMEX3 tagger: finds dates, times, durations and sets and resolves them to UTC intervals."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from analysis.tokens import Token, sentences, tokenize
+
+LEXICON_PATH = Path(__file__).with_name("lexicon") / "time.yaml"
+
+# Granularities from fine to coarse; composed offsets keep the coarser of anchor and unit.
+_GRAN = {"MIN": 0, "H": 1, "PD": 2, "D": 3, "W": 4, "WE": 4, "M": 5, "Q": 6, "SE": 6, "Y": 8, "DE": 9, "CE": 10}
+# Tokens that end a clause when looking for tense cues around an expression.
+_CLAUSE_BREAKS = frozenset(';:"“”()[]—') | {"--"}
+_BARRIER = "\x00"
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    """One time expression with its TIMEX3 type/value and resolved UTC interval."""
+
+    start: int
+    end: int
+    text: str
+    timex_type: str
+    timex_value: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    rule: str
+
+
+# ---------------------------------------------------------------- lexicon
+
+
+class _Phrases:
+    """Longest-match lookup of (possibly multi-word) lexicon keys over normalised tokens."""
+
+    def __init__(self, table: dict):
+        self.by_first: dict[str, list[tuple[tuple[str, ...], object]]] = {}
+        for key, value in table.items():
+            words = tuple(str(key).lower().split())
+            self.by_first.setdefault(words[0], []).append((words, value))
+        for entries in self.by_first.values():
+            entries.sort(key=lambda e: -len(e[0]))
+
+    def match(self, w: list[str], i: int) -> tuple[object, int] | None:
+        if i >= len(w):
+            return None
+        for words, value in self.by_first.get(w[i], ()):
+            if tuple(w[i : i + len(words)]) == words:
+                return value, i + len(words)
+        return None
+
+
+@dataclass
+class _Lex:
+    raw: dict
+    phrases: dict[str, _Phrases] = field(default_factory=dict)
+
+    def __getitem__(self, key: str):
+        return self.raw[key]
+
+    def match(self, name: str, w: list[str], i: int) -> tuple[object, int] | None:
+        if name not in self.phrases:
+            table = self.raw[name]
+            self.phrases[name] = _Phrases(table if isinstance(table, dict) else {k: k for k in table})
+        return self.phrases[name].match(w, i)
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: str | Path = LEXICON_PATH) -> _Lex:
+    """Read the YAML lexicon once."""
+    with open(path, encoding="utf-8") as fh:
+        return _Lex(yaml.safe_load(fh))
+
+
+# ---------------------------------------------------------------- context
+
+
+@dataclass
+class _Hit:
+    """A matched expression: token span, TIMEX3 type/value and local interval."""
+
+    j: int
+    kind: str
+    value: str
+    start: datetime | None = None
+    end: datetime | None = None
+    gran: str = ""
+    zone: tzinfo | None = None  # explicit zone written in the text; None = document zone
+    rule: str = ""
+    offset: tuple | None = None  # (sign, Δmonths, Δseconds, unit gran) waiting for a later anchor
+
+
+@dataclass
+class _Doc:
+    lex: _Lex
+    dct: datetime  # naive local reference time
+    zone: tzinfo
+    focus_day: date  # the day narrative times attach to (last mentioned day, else the reference)
+    focus: _Hit | None = None  # the last resolved point, anchor for "N hours later"
+
+
+@dataclass
+class _Sent:
+    doc: _Doc
+    toks: list[Token]
+    w: list[str]  # normalised token texts
+    hits: list[tuple[int, _Hit]] = field(default_factory=list)
+
+    @property
+    def lex(self) -> _Lex:
+        return self.doc.lex
+
+    def cap(self, i: int) -> bool:
+        return i < len(self.toks) and self.toks[i].text[:1].isupper()
+
+    def future(self, i: int, j: int) -> bool:
+        return self.tense(i, j) > 0
+
+    def tense(self, i: int, j: int) -> int:
+        """+1 / -1 / 0: the nearest tense cue in the clause around tokens i..j, looking left first."""
+        left, right = self.lex["tense_window"]
+        for k in range(i - 1, max(i - left, 0) - 1, -1):
+            if self.w[k] in _CLAUSE_BREAKS:
+                break
+            if cue := self._cue(k):
+                return cue
+        for k in range(j, min(j + right, len(self.w))):
+            if self.w[k] in _CLAUSE_BREAKS:
+                break
+            if cue := self._cue(k):
+                return cue
+        return 0
+
+    def _cue(self, k: int) -> int:
+        word = self.w[k]
+        if word in self.lex["future_cues"] or word.endswith("'ll"):
+            return 1
+        if word in self.lex["past_cues"] or (len(word) > 4 and word.endswith("ed")):
+            return -1
+        return 0
+
+
+def _norm(text: str) -> str:
+    low = text.lower()
+    return low if low == "." else low.rstrip(".")
+
+
+def _parse_reference(reference: str) -> datetime:
+    """The document time as a naive local datetime; a bare date means midnight."""
+    try:
+        return datetime.fromisoformat(reference.strip()).replace(tzinfo=None)
+    except ValueError:
+        m = re.match(r"(\d{4})-?(\d{2})-?(\d{2})", reference.strip())
+        if not m:
+            raise ValueError(f"unreadable reference time {reference!r}") from None
+        return datetime(int(m[1]), int(m[2]), int(m[3]))
+
+
+# ---------------------------------------------------------------- calendar helpers
+
+
+def _add_months(d: datetime, months: int) -> datetime:
+    y, m = divmod(d.year * 12 + d.month - 1 + months, 12)
+    return d.replace(year=y, month=m + 1, day=min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def _shift(d: datetime, months: int, seconds: float, sign: int) -> datetime:
+    return _add_months(d, sign * months) + timedelta(seconds=sign * seconds)
+
+
+def _day(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day)
+
+
+def _period(d: datetime, gran: str) -> tuple[datetime, datetime]:
+    """The calendar period of granularity gran containing d."""
+    if gran == "Y":
+        s = datetime(d.year, 1, 1)
+        return s, s.replace(year=d.year + 1)
+    if gran == "DE":
+        s = datetime(d.year - d.year % 10, 1, 1)
+        return s, s.replace(year=s.year + 10)
+    if gran == "CE":
+        s = datetime(d.year - d.year % 100, 1, 1)
+        return s, s.replace(year=s.year + 100)
+    if gran == "Q":
+        s = datetime(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+        return s, _add_months(s, 3)
+    if gran == "M":
+        s = datetime(d.year, d.month, 1)
+        return s, _add_months(s, 1)
+    if gran == "W":
+        s = _day(d.date() - timedelta(days=d.weekday()))
+        return s, s + timedelta(days=7)
+    if gran == "WE":
+        s = _day(d.date() - timedelta(days=d.weekday())) + timedelta(days=5)
+        return s, s + timedelta(days=2)
+    if gran == "D":
+        s = _day(d.date())
+        return s, s + timedelta(days=1)
+    if gran == "H":
+        s = d.replace(minute=0, second=0, microsecond=0)
+        return s, s + timedelta(hours=1)
+    s = d.replace(second=0, microsecond=0)
+    return s, s + timedelta(minutes=1)
+
+
+def _part_code(lex: _Lex, hour: int) -> str:
+    """The TIMEX3 part-of-day code whose span holds the hour."""
+    for spec in lex["parts_of_day"].values():
+        lo, hi = spec["hours"]
+        if lo <= hour < hi or lo <= hour + 24 < hi:
+            return spec["code"]
+    return "MO"
+
+
+def _format(lex: _Lex, d: datetime, gran: str) -> str:
+    """TIMEX3 value of the period of granularity gran starting at d."""
+    if gran == "Y":
+        return f"{d.year:04d}"
+    if gran == "DE":
+        return f"{d.year // 10:03d}"
+    if gran == "CE":
+        return f"{d.year // 100:02d}"
+    if gran == "Q":
+        return f"{d.year:04d}-Q{(d.month - 1) // 3 + 1}"
+    if gran == "M":
+        return f"{d.year:04d}-{d.month:02d}"
+    if gran == "W":
+        y, wk, _ = d.isocalendar()
+        return f"{y:04d}-W{wk:02d}"
+    if gran == "WE":
+        y, wk, _ = d.isocalendar()
+        return f"{y:04d}-W{wk:02d}-WE"
+    if gran == "D":
+        return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+    if gran == "PD":
+        return f"{_format(lex, d, 'D')}T{_part_code(lex, d.hour)}"
+    if gran == "H":
+        return f"{_format(lex, d, 'D')}T{d.hour:02d}"
+    return f"{_format(lex, d, 'D')}T{d.hour:02d}:{d.minute:02d}"
+
+
+def _period_hit(lex: _Lex, j: int, d: datetime, gran: str, rule: str, span: tuple[float, float] | None = None) -> _Hit:
+    """A DATE hit for the calendar period of d, narrowed to a fraction (early/late) if given."""
+    s, e = _narrow(*_period(d, gran), span)
+    return _Hit(j, "DATE", _format(lex, d, gran), s, e, gran, rule=rule)
+
+
+def _narrow(s: datetime, e: datetime, span: tuple[float, float] | None) -> tuple[datetime, datetime]:
+    if not span:
+        return s, e
+    length = e - s
+    return s + length * span[0], s + length * span[1]
+
+
+def _weekday_date(ref: date, weekday: int, direction: int, strict: bool = False) -> date:
+    """The weekday (1=Mon) nearest ref in direction (-1 past, +1 future); the same day unless strict."""
+    delta = (weekday - 1 - ref.weekday()) % 7
+    if direction < 0:
+        delta = delta - 7 if delta else (-7 if strict else 0)
+    elif delta == 0 and strict:
+        delta = 7
+    return ref + timedelta(days=delta)
+
+
+def _near_year(ref: date, month: int, day: int | None, tense: int) -> int:
+    """Year for a month (and day) written without one: the occurrence nearest the reference, unless
+    the clause's tense points the other way and an occurrence on that side is within half a year."""
+    def gap(year: int) -> int:
+        if day is None:  # whole months: the reference's own month is at distance 0
+            return (year - ref.year) * 12 + month - ref.month
+        return (date(year, month, min(day, calendar.monthrange(year, month)[1])) - ref).days
+
+    years = sorted([ref.year - 1, ref.year, ref.year + 1], key=lambda y: abs(gap(y)))
+    half = 6 if day is None else 183
+    agreeing = [y for y in years if gap(y) * tense >= 0 and abs(gap(y)) <= half]
+    return agreeing[0] if tense and agreeing else years[0]
+
+
+# ---------------------------------------------------------------- small parsers
+
+
+def _number(s: _Sent, i: int) -> tuple[float | None, int] | None:
+    """A count: digits, number words ("twenty-four", "two hundred"), or a vague one ("several") as None."""
+    w, lex = s.w, s.lex
+    vague = lex.match("vague_numbers", w, i)
+    if vague:
+        return None, vague[1]
+    if i >= len(w):
+        return None
+    if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?", w[i]):
+        n, j = float(w[i].replace(",", "")), i + 1
+        if j + 2 < len(w) and w[j] == "1" and w[j + 1] == "/" and w[j + 2] == "2":
+            n, j = n + 0.5, j + 3  # "2 1/2 years"
+    else:
+        hit = lex.match("numbers", w, i)
+        if not hit:
+            return None
+        n, j = float(hit[0]), hit[1]
+        if 20 <= n < 100 and n % 10 == 0:
+            k = j + 1 if j < len(w) and w[j] == "-" else j
+            unit = lex["numbers"].get(w[k]) if k < len(w) else None
+            if isinstance(unit, int) and 1 <= unit <= 9 and w[k] not in ("a", "an"):
+                n, j = n + unit, k + 1
+    if j < len(w) and w[j] in lex["multipliers"]:
+        n, j = n * lex["multipliers"][w[j]], j + 1
+    return n, j
+
+
+def _count_text(n: float | None) -> str:
+    if n is None:
+        return "X"
+    return str(int(n)) if n == int(n) else str(n)
+
+
+def _unit(s: _Sent, i: int) -> tuple[dict, int] | None:
+    if i < len(s.w) and s.w[i] in s.lex["units"]:
+        return s.lex["units"][s.w[i]], i + 1
+    return None
+
+
+def _unit_gran(unit: dict) -> str:
+    code = unit["code"]
+    if unit.get("time"):
+        return "MIN"  # hour offsets keep minutes: "five hours after 4 a.m." is 09:00
+    return {"D": "D", "W": "D", "M": "M", "Q": "Q"}.get(code, "Y")
+
+
+def _duration_value(n: float | None, unit: dict) -> str:
+    factor = unit.get("factor", 1)
+    count = _count_text(None if n is None else n * factor)
+    return f"PT{count}{unit['code']}" if unit.get("time") else f"P{count}{unit['code']}"
+
+
+def _month(s: _Sent, i: int, loose: bool = False) -> tuple[int, int] | None:
+    """A capitalised month name; ambiguous ones ("May") only when loose (next to a day or year)."""
+    if i >= len(s.w) or s.w[i] not in s.lex["months"] or not s.cap(i):
+        return None
+    if not loose and s.w[i] in s.lex["ambiguous_months"]:
+        return None
+    return s.lex["months"][s.w[i]], i + 1
+
+
+def _weekday(s: _Sent, i: int) -> tuple[int, int] | None:
+    if i < len(s.w) and s.w[i] in s.lex["weekdays"] and s.cap(i):
+        if len(s.w[i]) >= s.lex["weekday_min_length"]:
+            return s.lex["weekdays"][s.w[i]], i + 1
+    return None
+
+
+def _day_number(s: _Sent, i: int) -> tuple[int, int] | None:
+    m = re.fullmatch(r"([0-9]{1,2})(?:st|nd|rd|th)?", s.w[i]) if i < len(s.w) else None
+    if m and 1 <= int(m[1]) <= 31:
+        return int(m[1]), i + 1
+    return None
+
+
+def _year(s: _Sent, i: int) -> tuple[int, int] | None:
+    if i < len(s.w) and re.fullmatch(r"[0-9]{4}", s.w[i]):
+        return int(s.w[i]), i + 1
+    return None
+
+
+def _skip(w: list[str], i: int, *words: str) -> int:
+    """Step over one optional word."""
+    return i + 1 if i < len(w) and w[i] in words else i
+
+
+def _position(s: _Sent, i: int) -> tuple[dict | None, int]:
+    """An optional "early"/"late"/"mid-" modifier."""
+    hit = s.lex.match("position_modifiers", s.w, _skip(s.w, i, "the"))
+    if not hit:
+        return None, i
+    return hit[0], _skip(s.w, hit[1], "-")
+
+
+def _span(pos: dict | None) -> tuple[float, float] | None:
+    return tuple(pos["span"]) if pos else None
+
+
+def _zone(hours: float) -> tzinfo:
+    return timezone(timedelta(hours=hours))
+
+
+# ---------------------------------------------------------------- matchers
+
+
+def _m_reference_word(s: _Sent, i: int) -> _Hit | None:
+    hit = s.lex.match("reference_words", s.w, i)
+    return _Hit(hit[1], "DATE", hit[0], rule="reference-word") if hit else None
+
+
+def _m_set(s: _Sent, i: int) -> _Hit | None:
+    """Frequencies: "daily", "every month", "each Thursday", "Tuesdays"."""
+    w, lex = s.w, s.lex
+    if i < len(w) and w[i] in lex["set_words"]:
+        return _Hit(i + 1, "SET", lex["set_words"][w[i]], rule="set-word")
+    if i < len(w) and w[i].endswith("s") and w[i][:-1] in lex["weekdays"] and s.cap(i) and len(w[i]) > 6:
+        return _Hit(i + 1, "SET", f"XXXX-WXX-{lex['weekdays'][w[i][:-1]]}", rule="set-plural-weekday")
+    if i >= len(w) or w[i] not in lex["set_determiners"]:
+        return None
+    j = _skip(w, i + 1, "other")
+    unit = _unit(s, j)
+    if unit and not w[j].endswith("s"):
+        return _Hit(j + 1, "SET", _duration_value(1, unit[0]), rule="set-every-unit")
+    wd = _weekday(s, j)
+    if wd:
+        return _Hit(wd[1], "SET", f"XXXX-WXX-{wd[0]}", rule="set-every-weekday")
+    mo = _month(s, j, loose=True)
+    if mo:
+        return _Hit(mo[1], "SET", f"XXXX-{mo[0]:02d}", rule="set-every-month")
+    pod = lex.match("parts_of_day", w, j)
+    if pod:
+        return _Hit(pod[1], "SET", f"XXXX-XX-XXT{pod[0]['code']}", rule="set-every-part-of-day")
+    return None
+
+
+def _m_duration(s: _Sent, i: int) -> _Hit | None:
+    """Durations ("more than three hours", "the past six months", "two-year") and offsets from
+    them ("a week ago", "13 hours later", "five hours after <anchor>")."""
+    w, lex = s.w, s.lex
+    j = _skip(w, i, "the")
+    lead = lex.match("relative_determiners", w, j) or (("recent", j + 1) if j < len(w) and w[j] in ("recent", "first") else None)
+    if lead:
+        j = lead[1]
+    mod = lex.match("modifiers", w, j)
+    if mod:
+        j = mod[1]
+    num = _number(s, j)
+    hyphen = False
+    if num:
+        j = num[1]
+        if j < len(w) and w[j] == "-":
+            hyphen, j = True, j + 1
+        j = _skip(w, j, *lex["unit_adjectives"])
+        unit = _unit(s, j)
+        if not unit or (hyphen and w[j].endswith("s")):
+            return None
+        n = num[0]
+    else:
+        unit = _unit(s, j)
+        if not unit or w[j] not in lex["vague_plural_units"]:
+            return None
+        n = None
+    if hyphen and j > i and w[i] == "the":
+        return None  # "the seven-day standoff": the article belongs to the noun, not the duration
+    end = unit[1]
+    hit = _Hit(end, "DURATION", _duration_value(n, unit[0]), rule="duration")
+    if lead or hyphen or w[i] == "the":
+        return hit
+    return _offset(s, end, n, unit[0], hit) or hit
+
+
+def _offset(s: _Sent, j: int, n: float | None, unit: dict, duration: _Hit) -> _Hit | None:
+    """Turn "<duration> ago/later/after" into a point counted from its anchor."""
+    spec = s.lex.match("offset_words", s.w, j)
+    if not spec:
+        return None
+    info, end = spec
+    sign = info["sign"]
+    if n is None:
+        ref = "PAST_REF" if sign < 0 else "FUTURE_REF"
+        return _Hit(end, "DATE", ref, rule=f"offset-vague-{s.w[j]}") if info["anchor"] != "following" else None
+    count = n * unit.get("factor", 1)
+    months = count * unit.get("months", 0)
+    seconds = count * unit.get("seconds", 0)
+    if months != int(months):
+        months, seconds = 0, months * 30.4375 * 86400
+    delta = (sign, int(months), seconds, _unit_gran(unit))
+    if info["anchor"] == "following":
+        return replace(duration, j=end, offset=delta, rule=f"offset-{s.w[j]}")
+    doc = s.doc
+    anchor = doc.focus if info["anchor"] == "previous" and doc.focus else None
+    return _compose(doc, end, anchor, delta, f"offset-{s.w[j]}")
+
+
+def _compose(doc: _Doc, j: int, anchor: _Hit | None, delta: tuple, rule: str) -> _Hit:
+    """The point delta away from anchor (or from the reference time when anchor is None)."""
+    sign, months, seconds, unit_gran = delta
+    if anchor is None:
+        gran = unit_gran
+        s0, e0 = _period(doc.dct, "D") if _GRAN[gran] >= _GRAN["D"] else (doc.dct, doc.dct)
+        zone = None
+        rule += "@reference"
+    else:
+        gran = anchor.gran if _GRAN[anchor.gran] >= _GRAN["D"] else max(anchor.gran, unit_gran, key=_GRAN.get)
+        s0, e0, zone = anchor.start, anchor.end, anchor.zone
+        rule += f"@{anchor.value}"
+    s, e = _shift(s0, months, seconds, sign), _shift(e0, months, seconds, sign)
+    if anchor is None and _GRAN[gran] >= _GRAN["D"]:
+        s, e = _period(s, gran)
+    kind = "TIME" if _GRAN[gran] < _GRAN["D"] else "DATE"
+    return _Hit(j, kind, _format(doc.lex, s, gran), s, e, gran, zone, rule)
+
+
+def _clock(s: _Sent, i: int) -> tuple[int, int, int] | None:
+    """A clock reading: (hour, minute, next index) from "4am", "4 a.m.", "7:15 p.m.", "23:00", "2300 GMT", "noon"."""
+    w, lex = s.w, s.lex
+    if i >= len(w):
+        return None
+    if w[i] in lex["clock_words"]:
+        h, mi = lex["clock_words"][w[i]]
+        return h, mi, i + 1
+    m = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?(a\.?m|p\.?m)?", w[i])
+    j = i + 1
+    if m:
+        h, mi, mer = int(m[1]), int(m[2] or 0), m[3]
+        if mer is None and j < len(w) and w[j] in lex["meridiem"]:
+            mer, j = lex["meridiem"][w[j]], j + 1
+        elif mer is None and j < len(w) and w[j] == "o'clock":
+            mer, j = "", j + 1
+        if mer is None and m[2] is None:
+            return None  # a bare number is not a time
+        if mer:
+            if not 1 <= h <= 12:
+                return None
+            h = h % 12 + (12 if mer.startswith("p") else 0)
+    else:
+        m = re.fullmatch(r"([0-2][0-9])([0-5][0-9])", w[i])
+        if not m or j >= len(w) or w[j] not in lex["military_hour_words"]:
+            return None
+        h, mi = int(m[1]), int(m[2])
+        j += 1 if w[j] in ("hours", "hrs") else 0
+    if h > 24 or mi > 59:
+        return None
+    return h, mi, j
+
+
+def _day_ref(s: _Sent, i: int) -> tuple[date, int] | None:
+    """A day named after a clock time: weekday, month-day, or yesterday/today/tomorrow."""
+    w, lex = s.w, s.lex
+    j = _skip(w, _skip(w, i, ","), "on")
+    wd = _weekday(s, j)
+    if wd:
+        return _weekday_date(s.doc.dct.date(), wd[0], 1 if s.future(i, wd[1]) else -1), wd[1]
+    rel = lex.match("relative_days", w, j)
+    if rel and "part" not in rel[0]:
+        return s.doc.dct.date() + timedelta(days=rel[0]["days"]), rel[1]
+    hit = _month_day(s, j)
+    if hit and hit.gran == "D":
+        return hit.start.date(), hit.j
+    return None
+
+
+def _m_clock(s: _Sent, i: int) -> _Hit | None:
+    """Clock times with optional modifier, zone and day: "around 4 a.m.", "2300 GMT Monday"."""
+    w, lex, doc = s.w, s.lex, s.doc
+    mod = lex.match("modifiers", w, i)
+    j = mod[1] if mod else i
+    clock = _clock(s, j)
+    if not clock:
+        return None
+    h, mi, j = clock
+    zone = None
+    if j < len(w) and w[j] in lex["time_zones"] and s.toks[j].text.isupper():
+        zone, j = _zone(lex["time_zones"][w[j]]), j + 1
+    day = _day_ref(s, j)
+    if day:
+        d, j = day
+    elif zone is not None:
+        d = _zoned_day(s, zone, h, mi)
+    else:
+        d = doc.focus_day
+    t = _day(d) + timedelta(hours=h, minutes=mi)
+    value = _format(lex, t, "MIN")
+    if day and h == 0 and mi == 0:
+        # "midnight Friday" ends Friday: TimeML writes it as 24:00 of that day
+        value, t = f"{d:%Y-%m-%d}T24:00", t + timedelta(days=1)
+    return _Hit(j, "TIME", value, t, t + timedelta(minutes=1), "MIN", zone, "clock")
+
+
+def _zoned_day(s: _Sent, zone: tzinfo, h: int, mi: int) -> date:
+    """Day for "2300 GMT" with no day: the one nearest the previous clock time in the sentence
+    (the parenthetical conversion), else nearest noon of the focus day."""
+    doc = s.doc
+    prev = next((hit for _, hit in reversed(s.hits) if hit.kind == "TIME" and hit.start), None)
+    if prev:
+        target = prev.start.replace(tzinfo=prev.zone or doc.zone)
+    else:
+        target = (_day(doc.focus_day) + timedelta(hours=12)).replace(tzinfo=doc.zone)
+    base = target.astimezone(zone).date()
+    candidates = [base + timedelta(days=k) for k in (-1, 0, 1)]
+    return min(candidates, key=lambda d: abs((_day(d) + timedelta(hours=h, minutes=mi)).replace(tzinfo=zone) - target))
+
+
+def _month_day(s: _Sent, i: int) -> _Hit | None:
+    """ "July 3", "Feb. 27, 1998", "10 July 2007", "February 1947", "January this year"."""
+    w, lex, doc = s.w, s.lex, s.doc
+    mo = _month(s, i, loose=True)
+    if mo:
+        month, j = mo
+        day = _day_number(s, j)
+        if day and not (j + 1 < len(w) and w[j + 1] in ("-", ":")):
+            k = _skip(w, day[1], ",")
+            yr = _year(s, k)
+            year = yr[0] if yr else _near_year(doc.dct.date(), month, day[0], s.tense(i, day[1]))
+            end = yr[1] if yr else day[1]
+            return _period_hit(lex, end, datetime(year, month, day[0]), "D", "month-day")
+        yr = _year(s, _skip(w, j, ",", "of"))
+        if yr:
+            return _period_hit(lex, yr[1], datetime(yr[0], month, 1), "M", "month-year")
+        rel = lex.match("relative_determiners", w, j)
+        if rel and rel[1] < len(w) and w[rel[1]] == "year":
+            return _period_hit(lex, rel[1] + 1, datetime(doc.dct.year + rel[0], month, 1), "M", "month-relative-year")
+        return None
+    day = _day_number(s, i)
+    mo = _month(s, day[1], loose=True) if day else None
+    if day and mo:
+        yr = _year(s, _skip(w, mo[1], ","))
+        year = yr[0] if yr else _near_year(doc.dct.date(), mo[0], day[0], s.tense(i, mo[1]))
+        return _period_hit(lex, yr[1] if yr else mo[1], datetime(year, mo[0], day[0]), "D", "day-month")
+    return None
+
+
+def _m_date(s: _Sent, i: int) -> _Hit | None:
+    """Calendar dates: weekday-prefixed and plain month-day forms, ISO dates, lone months."""
+    w, lex, doc = s.w, s.lex, s.doc
+    j = _skip(w, i, "the")
+    pos, j = _position(s, j)
+    wd = _weekday(s, j)
+    k = _skip(w, wd[1], ",") if wd else j
+    hit = _month_day(s, k) or _iso_date(s, k)
+    if hit:
+        return replace(hit, start=_narrow(hit.start, hit.end, _span(pos))[0], end=_narrow(hit.start, hit.end, _span(pos))[1])
+    if wd:
+        return None
+    mo = _month(s, j, loose=bool(pos) or (i > 0 and w[i - 1] in lex["year_cues"]))
+    if mo and (w[i] != "the" or pos):
+        year = _near_year(doc.dct.date(), mo[0], None, s.tense(i, mo[1]))
+        return _period_hit(lex, mo[1], datetime(year, mo[0], 1), "M", "month", _span(pos))
+    return None
+
+
+def _iso_date(s: _Sent, i: int) -> _Hit | None:
+    w = s.w
+    if i + 4 < len(w) and re.fullmatch(r"[0-9]{4}", w[i]) and w[i + 1] == w[i + 3] == "-":
+        if re.fullmatch(r"[0-9]{2}", w[i + 2]) and re.fullmatch(r"[0-9]{2}", w[i + 4]):
+            return _period_hit(s.lex, i + 5, datetime(int(w[i]), int(w[i + 2]), int(w[i + 4])), "D", "iso-date")
+    return None
+
+
+def _m_year(s: _Sent, i: int) -> _Hit | None:
+    """Years, decades and centuries: "since 2001", "fiscal 1989", "mid-1996", "the 1990s", "20th century"."""
+    w, lex = s.w, s.lex
+    j = _skip(w, i, "the")
+    pos, j = _position(s, j)
+    fiscal = j < len(w) and w[j] == "fiscal"
+    j = _skip(w, j, "fiscal")
+    if j >= len(w):
+        return None
+    m = re.fullmatch(r"([0-9]{3})0s", w[j])
+    if m:
+        return _period_hit(lex, j + 1, datetime(int(m[1]) * 10, 1, 1), "DE", "decade", _span(pos))
+    if w[j] == "'" and j + 1 < len(w) and re.fullmatch(r"[0-9]0s", w[j + 1]):
+        return _period_hit(lex, j + 2, datetime(1900 + int(w[j + 1][0]) * 10, 1, 1), "DE", "decade", _span(pos))
+    m = re.fullmatch(r"([0-9]{1,2})(?:st|nd|rd|th)", w[j])
+    if m and j + 1 < len(w) and w[j + 1] == "century" and 1 <= int(m[1]) <= 30:
+        return _period_hit(lex, j + 2, datetime((int(m[1]) - 1) * 100 or 1, 1, 1), "CE", "century", _span(pos))
+    yr = _year(s, j)
+    if not yr or (w[i] == "the" and not pos):
+        return None
+    lo, hi = lex["year_range"]
+    cued = pos or fiscal or (i > 0 and w[i - 1] in lex["year_cues"])
+    nxt = w[yr[1]] if yr[1] < len(w) else ""
+    plural_noun = nxt.isalpha() and nxt.islower() and nxt.endswith("s") and not nxt.endswith("ss")
+    if not (cued or (lo <= yr[0] <= hi and not plural_noun and nxt != "-")):
+        return None
+    if not (cued and 1000 <= yr[0] <= 2999) and not lo <= yr[0] <= hi:
+        return None
+    return _period_hit(lex, yr[1], datetime(yr[0], 1, 1), "Y", "year", _span(pos))
+
+
+def _m_year_ago(s: _Sent, i: int) -> _Hit | None:
+    """ "year-ago" / "year-earlier" used as adjectives: the year before the reference."""
+    if s.w[i : i + 3] in (["year", "-", "ago"], ["year", "-", "earlier"]):
+        return _period_hit(s.lex, i + 3, datetime(s.doc.dct.year - 1, 1, 1), "Y", "year-ago")
+    return None
+
+
+def _m_spelled_year(s: _Sent, i: int) -> _Hit | None:
+    """Years in words: "nineteen ninety-six", "the year two thousand"."""
+    j = i + 2 if s.w[i : i + 2] == ["the", "year"] else i
+    first = _number(s, j)
+    if not first or first[0] is None:
+        return None
+    if 11 <= first[0] <= 19:
+        second = _number(s, first[1])
+        if not second or second[0] is None or not 10 <= second[0] <= 99:
+            return None
+        year, end = int(first[0] * 100 + second[0]), second[1]
+    elif j > i and first[0] >= 1000 and first[0] == int(first[0]):
+        year, end = int(first[0]), first[1]
+    else:
+        return None
+    return _period_hit(s.lex, end, datetime(year, 1, 1), "Y", "spelled-year")
+
+
+def _m_quarter(s: _Sent, i: int) -> _Hit | None:
+    """Quarters and halves: "the third quarter", "third-quarter", "the first half of 1990"."""
+    w, lex, doc = s.w, s.lex, s.doc
+    j = _skip(w, i, "the", "its")
+    yr = _year(s, j)
+    rel = lex.match("relative_determiners", w, j)
+    if rel and rel[1] + 1 < len(w) and w[rel[1]] == "year" and w[rel[1] + 1] == "'s":
+        yr = (doc.dct.year + rel[0], rel[1] + 2)  # "next year's first quarter"
+    elif w[j : j + 3] in (["year", "-", "ago"], ["year", "-", "earlier"]):
+        yr = (doc.dct.year - 1, j + 3)  # "the year-ago third quarter"
+    j = _skip(w, yr[1] if yr else j, "fiscal")
+    ordn = lex.match("ordinals", w, j)
+    if not ordn or ordn[0] < 1:
+        return None
+    k = _skip(w, _skip(w, ordn[1], "-"), "fiscal")
+    if k >= len(w) or w[k] not in ("quarter", "half"):
+        return None
+    k += 1
+    after = _year(s, k + 1) if k < len(w) and w[k] == "of" else None
+    fixed = after or yr
+    year = fixed[0] if fixed else _near_year(doc.dct.date(), 3 * min(ordn[0], 4) - 1, None, s.tense(i, k))
+    k = after[1] if after else k
+    if w[k - 1] == "half" or (after is None and w[k - 1] != "quarter"):
+        if ordn[0] > 2:
+            return None
+        return _Hit(k, "DATE", f"{year}-H{ordn[0]}", datetime(year, 6 * ordn[0] - 5, 1), _add_months(datetime(year, 6 * ordn[0] - 5, 1), 6), "M", rule="half")
+    if ordn[0] > 4:
+        return None
+    return _period_hit(lex, k, datetime(year, 3 * ordn[0] - 2, 1), "Q", "quarter")
+
+
+def _m_relative(s: _Sent, i: int) -> _Hit | None:
+    """Days and periods relative to the reference: "yesterday", "late last week", "this year",
+    "last Friday", "earlier this month", "this summer", "tonight", "last night"."""
+    w, lex, doc = s.w, s.lex, s.doc
+    pos, j = _position(s, i)
+    rel = lex.match("relative_days", w, j)
+    if rel:
+        d = doc.dct.date() + timedelta(days=rel[0]["days"])
+        pod = lex.match("parts_of_day", w, rel[1])
+        part = lex["parts_of_day"][rel[0]["part"]] if "part" in rel[0] else (pod[0] if pod else None)
+        end = pod[1] if pod else rel[1]
+        if part:
+            return _part_hit(lex, end, d, part, pos, "relative-day-part")
+        return _period_hit(lex, end, _day(d), "D", "relative-day", _span(pos))
+    j = _skip(w, j, "the")
+    det = lex.match("relative_determiners", w, j)
+    if not det:
+        return None
+    step, k = det
+    k = _skip(w, k, "fiscal")
+    anchored = w[k - 1] in lex["anchored_determiners"] and doc.focus is not None
+    return _relative_target(s, i, k, step, pos, doc.focus.start if anchored else doc.dct)
+
+
+def _relative_target(s: _Sent, i: int, k: int, step: int, pos: dict | None, ref: datetime) -> _Hit | None:
+    """What a relative determiner points at: a calendar period, weekday, month, season or part of day."""
+    w, lex = s.w, s.lex
+    if k >= len(w):
+        return None
+    if w[k] in lex["calendar_periods"]:
+        gran = lex["calendar_periods"][w[k]]
+        if gran == "D":
+            return None
+        if gran == "WE":
+            base = ref + timedelta(days=7 * step)
+        elif gran == "W":
+            base = ref + timedelta(days=7 * step)
+        else:
+            months = {"M": 1, "Q": 3, "Y": 12, "DE": 120, "CE": 1200}[gran]
+            base = _add_months(ref, months * step)
+        return _period_hit(lex, k + 1, base, gran, "relative-period", _span(pos))
+    wd = _weekday(s, k)
+    if wd:
+        direction = step or (1 if s.future(i, wd[1]) else -1)
+        d = _weekday_date(ref.date(), wd[0], direction, strict=step != 0)
+        return _weekday_hit(s, wd[1], d, pos, "relative-weekday")
+    mo = _month(s, k, loose=True)
+    if mo:
+        year = ref.year
+        if step < 0 and mo[0] >= ref.month:
+            year -= 1
+        elif step > 0 and mo[0] <= ref.month:
+            year += 1
+        return _period_hit(lex, mo[1], datetime(year, mo[0], 1), "M", "relative-month", _span(pos))
+    if w[k] in lex["seasons"]:
+        return _season_hit(s, k, step, pos)
+    pod = lex.match("parts_of_day", w, k)
+    if pod:
+        return _part_hit(lex, pod[1], ref.date() + timedelta(days=min(step, 0)), pod[0], pos, "relative-part-of-day")
+    return None
+
+
+def _season_hit(s: _Sent, k: int, step: int, pos: dict | None) -> _Hit:
+    """This/last/next season: last = the latest one already over, next = the first not begun."""
+    lex, ref = s.lex, s.doc.dct
+    spec = lex["seasons"][s.w[k]]
+    first, last = spec["months"]
+    year = ref.year - (1 if spec["code"] == "WI" and ref.month <= 2 else 0)
+    idx = ref.month + (12 if spec["code"] == "WI" and ref.month <= 2 else 0)
+    if step < 0 and idx <= last:
+        year -= 1
+    elif step > 0 and idx >= first:
+        year += 1
+    start = _add_months(datetime(year, 1, 1), first - 1)
+    st, en = _narrow(start, _add_months(datetime(year, 1, 1), last), _span(pos))
+    return _Hit(k + 1, "DATE", f"{year}-{spec['code']}", st, en, "SE", rule="relative-season")
+
+
+def _part_hit(lex: _Lex, j: int, d: date, part: dict, pos: dict | None, rule: str) -> _Hit:
+    lo, hi = part["hours"]
+    s, e = _narrow(_day(d) + timedelta(hours=lo), _day(d) + timedelta(hours=hi), _span(pos))
+    return _Hit(j, "TIME", f"{d:%Y-%m-%d}T{part['code']}", s, e, "PD", rule=rule)
+
+
+def _weekday_hit(s: _Sent, j: int, d: date, pos: dict | None, rule: str) -> _Hit:
+    """A weekday, optionally followed by a part of day ("Friday evening") or plural night ("nights" = SET)."""
+    pod = s.lex.match("parts_of_day", s.w, j)
+    if pod:
+        return _part_hit(s.lex, pod[1], d, pod[0], pos, rule + "-part-of-day")
+    return _period_hit(s.lex, j, _day(d), "D", rule, _span(pos))
+
+
+def _m_weekday(s: _Sent, i: int) -> _Hit | None:
+    """A bare weekday: the same day as the reference, else the nearest one in the clause's tense."""
+    pos, j = _position(s, i)
+    wd = _weekday(s, j)
+    if not wd:
+        return None
+    if wd[1] + 1 < len(s.w) and s.w[wd[1]] == "nights":
+        return _Hit(wd[1] + 1, "SET", f"XXXX-WXX-{wd[0]}TNI", rule="set-weekday-nights")
+    d = _weekday_date(s.doc.dct.date(), wd[0], 1 if s.future(i, wd[1]) else -1)
+    return _weekday_hit(s, wd[1], d, pos, "weekday")
+
+
+def _m_part_of_day(s: _Sent, i: int) -> _Hit | None:
+    """ "the morning", "early evening", "overnight": a part of the focus day."""
+    w, lex, doc = s.w, s.lex, s.doc
+    the = i < len(w) and w[i] == "the"
+    pos, j = _position(s, _skip(w, i, "the"))
+    pod = lex.match("parts_of_day", w, j)
+    if not pod or not (the or pos or w[j] == "overnight"):
+        return None
+    day = _day_ref(s, pod[1])  # "mid-afternoon yesterday"
+    return _part_hit(lex, day[1] if day else pod[1], day[0] if day else doc.focus_day, pod[0], pos, "part-of-day")
+
+
+def _m_weekend(s: _Sent, i: int) -> _Hit | None:
+    """ "the weekend": the last one in a past clause, the next one in a future clause."""
+    w = s.w
+    if not (i + 1 < len(w) and w[i] == "the" and w[i + 1] == "weekend"):
+        return None
+    ref = s.doc.dct
+    if s.future(i, i + 2):
+        base = ref if ref.weekday() >= 5 else ref + timedelta(days=5 - ref.weekday())
+    else:
+        base = ref if ref.weekday() >= 5 else ref - timedelta(days=ref.weekday() + 1)
+    return _period_hit(s.lex, i + 2, base, "WE", "weekend")
+
+
+_MATCHERS: tuple[Callable[[_Sent, int], _Hit | None], ...] = (
+    _m_reference_word,
+    _m_clock,
+    _m_date,
+    _m_quarter,
+    _m_year,
+    _m_year_ago,
+    _m_spelled_year,
+    _m_relative,
+    _m_weekday,
+    _m_weekend,
+    _m_part_of_day,
+    _m_set,
+    _m_duration,
+)
+
+
+def _best(s: _Sent, i: int) -> _Hit | None:
+    """The longest match starting at token i (earlier matchers win ties)."""
+    best = None
+    for matcher in _MATCHERS:
+        try:
+            hit = matcher(s, i)
+        except (ValueError, OverflowError, KeyError, IndexError, TypeError):
+            hit = None  # impossible dates ("Feb. 31") and out-of-range numbers are not expressions
+        if hit and hit.j > i and (best is None or hit.j > best.j):
+            best = hit
+    return best
+
+
+# ---------------------------------------------------------------- driver
+
+
+def _split_hyphens(tokens: list[Token]) -> tuple[list[Token], list[tuple[int, int]]]:
+    """Split "two-year" into "two", "-", "year" so rules see the parts; keep each part's whole word."""
+    out, words = [], []
+    for t in tokens:
+        if re.search(r"\w['’]s$", t.text):  # "Friday's" -> "Friday" "'s"
+            out += [Token(t.text[:-2], t.start, t.end - 2), Token("'s", t.end - 2, t.end)]
+            words += [(t.start, t.end - 2), (t.end - 2, t.end)]
+        elif "-" in t.text.strip("-") and len(t.text) > 1:
+            pos = t.start
+            for part in re.split(r"(-)", t.text):
+                if part:
+                    out.append(Token(part, pos, pos + len(part)))
+                    words.append((t.start, t.end))
+                    pos += len(part)
+        else:
+            out.append(t)
+            words.append((t.start, t.end))
+    return out, words
+
+
+def _blocked(start: int, end: int, skip: Sequence[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in skip)
+
+
+def _to_utc(d: datetime | None, zone: tzinfo) -> datetime | None:
+    try:
+        return None if d is None else d.replace(tzinfo=zone).astimezone(timezone.utc)
+    except OverflowError:  # years 1 and 9999 can leave the calendar once shifted to UTC
+        return None
+
+
+def _tag_sentence(text: str, span: tuple[int, int], doc: _Doc, skip: Sequence[tuple[int, int]]) -> list[tuple[int, int, _Hit]]:
+    """Scan one sentence left to right, keeping the longest match at each position."""
+    toks, words = _split_hyphens(tokenize(text, *span))
+    toks = [Token(_BARRIER, t.start, t.end) if _blocked(t.start, t.end, skip) else t for t in toks]
+    sent = _Sent(doc, toks, [_norm(t.text) for t in toks])
+    i = 0
+    while i < len(toks):
+        hit = _best(sent, i)
+        if not hit:
+            i += 1
+            continue
+        sent.hits.append((i, hit))
+        _update_focus(doc, hit)
+        i = hit.j
+    _resolve_following_anchors(sent)
+    out = []
+    for i, hit in sent.hits:
+        start, end = toks[i].start, toks[hit.j - 1].end
+        # a match ending inside "23-year-old" covers the whole word
+        start, end = min(start, words[i][0]), max(end, words[hit.j - 1][1])
+        out.append((start, end, hit))
+    return out
+
+
+def _update_focus(doc: _Doc, hit: _Hit) -> None:
+    """Narrative anchoring: later bare times attach to the last day mentioned."""
+    if hit.start is None or hit.kind not in ("DATE", "TIME") or hit.offset:
+        return
+    doc.focus = hit
+    if _GRAN.get(hit.gran, 99) <= _GRAN["D"] and hit.zone is None:
+        doc.focus_day = hit.start.date()
+
+
+def _resolve_following_anchors(sent: _Sent) -> None:
+    """ "five hours after <...> 4 a.m.": compose with the next point in the sentence, or fall back
+    to a plain duration (dropping "after") when there is none."""
+    for n, (i, hit) in enumerate(sent.hits):
+        if not hit.offset:
+            continue
+        anchor = next((h for _, h in sent.hits[n + 1 :] if h.start is not None and not h.offset), None)
+        try:
+            sent.hits[n] = (i, _compose(sent.doc, hit.j, anchor, hit.offset, hit.rule)) if anchor else None
+        except (ValueError, OverflowError):
+            sent.hits[n] = None  # the composed point falls outside the calendar
+        if sent.hits[n] is None:
+            sent.hits[n] = (i, replace(hit, j=hit.j - 1, offset=None, rule="duration"))
+
+
+def tag_times(text: str, reference: str, tz: str, skip: Sequence[tuple[int, int]] = ()) -> list[TimeExpr]:
+    """Find and resolve the time expressions of text written at reference (local time in tz)."""
+    zone = ZoneInfo(tz)
+    dct = _parse_reference(reference)
+    doc = _Doc(load_lexicon(), dct, zone, dct.date())
+    found: list[TimeExpr] = []
+    for span in sentences(text):
+        for start, end, hit in _tag_sentence(text, span, doc, skip):
+            if _blocked(start, end, skip) or (found and start < found[-1].end):
+                continue
+            z = hit.zone or zone
+            starts, ends = _to_utc(hit.start, z), _to_utc(hit.end, z)
+            if starts is None or ends is None:
+                starts = ends = None
+            found.append(TimeExpr(start, end, text[start:end], hit.kind, hit.value, starts, ends, hit.rule))
+    return sorted(found, key=lambda t: t.start)

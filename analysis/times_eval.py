@@ -1,0 +1,147 @@
+"""TempEval-3 style scoring of the temporal tagger against TimeBank (TimeML) gold TIMEX3 annotations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from analysis.timeml import GoldTimex, TimeMLDoc, read_corpus
+from analysis.times import TimeExpr, tag_times
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def align(gold: Sequence[GoldTimex], system: Sequence[TimeExpr]) -> list[tuple[GoldTimex, TimeExpr]]:
+    """One-to-one relaxed (overlap) pairs; an exact-offset partner is preferred, then the first overlap."""
+    pairs, used = [], set()
+    for g in gold:
+        cands = [k for k, s in enumerate(system) if k not in used and _overlap((g.start, g.end), (s.start, s.end))]
+        exact = [k for k in cands if (system[k].start, system[k].end) == (g.start, g.end)]
+        pick = (exact or cands or [None])[0]
+        if pick is not None:
+            used.add(pick)
+            pairs.append((g, system[pick]))
+    return pairs
+
+
+def _prf(matched: int, n_system: int, n_gold: int) -> dict:
+    p = matched / n_system if n_system else 0.0
+    r = matched / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def _tag_doc(doc: TimeMLDoc, tz: str) -> list[TimeExpr]:
+    return tag_times(doc.text, doc.dct, tz)
+
+
+def score(results: Iterable[tuple[TimeMLDoc, list[TimeExpr]]]) -> dict:
+    """Extent strict/relaxed P/R/F1, type and value accuracy over relaxed matches, attribute F1."""
+    n_gold = n_sys = strict = relaxed = type_ok = value_ok = 0
+    for doc, system in results:
+        pairs = align(doc.timexes, system)
+        n_gold += len(doc.timexes)
+        n_sys += len(system)
+        relaxed += len(pairs)
+        strict += sum((g.start, g.end) == (s.start, s.end) for g, s in pairs)
+        type_ok += sum(g.timex_type == s.timex_type for g, s in pairs)
+        value_ok += sum(g.value == s.timex_value for g, s in pairs)
+    rel = _prf(relaxed, n_sys, n_gold)
+    type_acc = type_ok / relaxed if relaxed else 0.0
+    value_acc = value_ok / relaxed if relaxed else 0.0
+    return {
+        "strict": _prf(strict, n_sys, n_gold),
+        "relaxed": rel,
+        "type_accuracy": round(type_acc, 4),
+        "value_accuracy": round(value_acc, 4),
+        # TempEval-3: attribute F1 = relaxed extent F1 x attribute accuracy on the relaxed matches
+        "type_f1": round(rel["f1"] * type_acc, 4),
+        "value_f1": round(rel["f1"] * value_acc, 4),
+        "counts": {
+            "gold": n_gold,
+            "system": n_sys,
+            "strict_matches": strict,
+            "relaxed_matches": relaxed,
+            "type_correct": type_ok,
+            "value_correct": value_ok,
+        },
+    }
+
+
+def _docs(corpus_dir: str | Path, half: str | None = None) -> list[TimeMLDoc]:
+    """The corpus, or one half of it by sorted file name ("a" = even positions, "b" = odd)."""
+    docs = read_corpus(corpus_dir)
+    if half is None:
+        return docs
+    return [d for k, d in enumerate(docs) if k % 2 == (0 if half == "a" else 1)]
+
+
+def evaluate_timebank(corpus_dir: str | Path, tz: str = "UTC", half: str | None = None) -> dict:
+    """Score tag_times on every document of a TimeML folder (optionally one half), DCT as reference."""
+    return score((doc, _tag_doc(doc, tz)) for doc in _docs(corpus_dir, half))
+
+
+def error_list(corpus_dir: str | Path, tz: str = "UTC", half: str | None = None) -> list[dict]:
+    """Per-document errors: missed gold, spurious system and wrong-value/type relaxed matches."""
+    errors = []
+    for doc in _docs(corpus_dir, half):
+        system = _tag_doc(doc, tz)
+        pairs = align(doc.timexes, system)
+        matched_g = {id(g) for g, _ in pairs}
+        matched_s = {id(s) for _, s in pairs}
+        base = {"doc": doc.doc_id, "dct": doc.dct}
+        for g in doc.timexes:
+            if id(g) not in matched_g:
+                errors.append({**base, "kind": "missed", "text": g.text, "start": g.start, "gold_type": g.timex_type, "gold_value": g.value})
+        for s in system:
+            if id(s) not in matched_s:
+                errors.append({**base, "kind": "spurious", "text": s.text, "start": s.start, "type": s.timex_type, "value": s.timex_value, "rule": s.rule})
+        for g, s in pairs:
+            if g.value != s.timex_value or g.timex_type != s.timex_type:
+                errors.append(
+                    {**base, "kind": "wrong_value" if g.value != s.timex_value else "wrong_type", "text": s.text, "gold_text": g.text,
+                     "start": s.start, "type": s.timex_type, "gold_type": g.timex_type, "value": s.timex_value, "gold_value": g.value, "rule": s.rule}
+                )
+    return errors
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Write atomically: a temp file in the same folder, then os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=True)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", required=True, help="folder of TimeML .tml files (TimeBank)")
+    parser.add_argument("--out", required=True, help="where to write the metrics json")
+    parser.add_argument("--tz", default="UTC", help="zone the creation times are read in")
+    args = parser.parse_args(argv)
+    metrics = {
+        "corpus": evaluate_timebank(args.corpus, args.tz),
+        # halves by sorted file name, to see whether rules overfit one part
+        "half_a": evaluate_timebank(args.corpus, args.tz, "a"),
+        "half_b": evaluate_timebank(args.corpus, args.tz, "b"),
+    }
+    _write_json(Path(args.out), metrics)
+    print(json.dumps(metrics["corpus"], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
