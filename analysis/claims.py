@@ -61,6 +61,7 @@ class _Lex:
     max_modifiers: int
     not_people: frozenset[str]
     breakdown: frozenset[str]
+    anaphoric: frozenset[str]
     cumulative: tuple[Phrase, ...]
     prior: tuple[Phrase, ...]
     place_nouns: frozenset[str]
@@ -99,6 +100,7 @@ def _lex() -> _Lex:
         max_modifiers=raw["max_modifiers"],
         not_people=frozenset(raw["not_people"]),
         breakdown=frozenset(raw["breakdown_words"]),
+        anaphoric=frozenset(raw["anaphoric"]),
         cumulative=tuple(_phrases(sc["cumulative"])),
         prior=tuple(_phrases(sc["prior"])),
         place_nouns=frozenset(sc["other_place_nouns"]),
@@ -230,6 +232,12 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
             continue
         if low == "," and k + 1 < n and toks[k + 1].lower in lx.relative:  # ", who were later freed"
             k += 1
+            continue
+        if low in lx.join_preps and k + 1 < n and toks[k + 1].text[:1].isupper():
+            # a place in between: "civilians from Kuwait City are being rounded up"
+            k += 1
+            while k < n and toks[k].text[:1].isupper():
+                k += 1
             continue
         if low in lx.relative and relative_left == 0:
             relative_left = lx.relative_max
@@ -369,8 +377,8 @@ def sentence_claims(text: str, s_start: int, s_end: int, toks: list[Token] | Non
         group, group_text, group_rule = c.np.group, None, "noun"
         if c.np.text_start is not None:
             group_text = text[toks[c.np.text_start].start : toks[c.np.text_end - 1].end]
-        if group is None:
-            if claims:  # ellipsis: "20 militants were killed ... and 15 injured"
+        if group is None or (c.np.head in lx.anaphoric and claims):
+            if claims:  # ellipsis: "20 militants were killed ... and 15 injured", "six others"
                 group, group_text, group_rule = claims[-1].group, claims[-1].group_text, "inherited"
             else:
                 group, group_rule = "unspecified", "none"
@@ -458,8 +466,35 @@ def classify_scope(
 
 @cache
 def _candidate_re() -> re.Pattern[str]:
+    """Digits or a number word (in lower-cased text): where a count may start."""
     words = sorted(number_words(), key=len, reverse=True)
-    return re.compile(r"\d|\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    return re.compile(r"\d|\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
+
+
+@cache
+def _outcome_words() -> frozenset[str]:
+    """Every content word of an outcome phrase: a line without one holds no claim (a fast pre-filter)."""
+    raw = lexicon.load("claims")
+    stop = set(raw["prefilter_stopwords"])
+    words = {
+        w
+        for forms in raw["outcomes"].values()
+        for key in ("after", "before", "nouns")
+        for phrase in forms[key]
+        for w in tokenize_lower(phrase)
+        if w not in stop and w.isalpha()
+    }
+    return frozenset(words | {"toll"})
+
+
+@cache
+def _outcome_re() -> re.Pattern[str]:
+    """The pre-filter's words as one pattern, for short spans (lower-cased text)."""
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _outcome_words()), key=len, reverse=True)) + r")\b")
+
+
+# one pass of a simple word pattern and a set lookup beats a long alternation over a whole text
+_WORD_RE = re.compile(r"[a-z]+")
 
 
 def extract(
@@ -473,9 +508,32 @@ def extract(
 ) -> list[Claim]:
     """All claims of a raw text, skipping furniture spans; scope set when the event window is given."""
     out: list[Claim] = []
-    cand = _candidate_re()
-    for s, e in sentences(text):
-        if any(a <= s and e <= b for a, b in skip) or not cand.search(text, s, e):
+    low = text.lower()
+    cand, words = _candidate_re(), _outcome_words()
+    done_to = -1
+    # only lines holding an outcome word and a count are split into sentences and tokenized
+    for m in _WORD_RE.finditer(low):
+        if m.start() < done_to or m.group() not in words:
+            continue
+        line_start = low.rfind("\n", 0, m.start()) + 1
+        line_end = low.find("\n", m.start())
+        line_end = len(low) if line_end < 0 else line_end
+        done_to = line_end
+        if cand.search(low, line_start, line_end):
+            out.extend(
+                _line_claims(text, low, line_start, line_end, skip, published_on, event_start, event_end, times, places)
+            )
+    return out
+
+
+def _line_claims(
+    text, low, line_start, line_end, skip, published_on, event_start, event_end, times, places
+) -> list[Claim]:
+    """Claims of the sentences of one line."""
+    out = []
+    cand, outcome = _candidate_re(), _outcome_re()
+    for s, e in sentences(text, line_start, line_end):
+        if any(a <= s and e <= b for a, b in skip) or not cand.search(low, s, e) or not outcome.search(low, s, e):
             continue
         for claim in sentence_claims(text, s, e):
             if any(a < claim.end and claim.start < b for a, b in skip):

@@ -11,14 +11,61 @@ from analysis import config
 from analysis.io import InputError, TableError
 
 
+def _event(args: argparse.Namespace) -> config.Event:
+    ev = config.load().event
+    return config.make_event(
+        ev.name,
+        args.timezone,
+        args.event_start or ev.start.replace(tzinfo=None).isoformat(),
+        args.event_end or ev.end.replace(tzinfo=None).isoformat(),
+    )
+
+
 def _ingest(args: argparse.Namespace) -> None:
     from analysis import ingest
 
     ingest.run(args.raw_dir, args.out_dir, args.manifest, config.load().furniture)
 
 
-STAGES: dict[str, tuple[str, Callable[[argparse.Namespace], None]]] = {
-    "ingest": ("manifest + raw texts -> documents.parquet, furniture.parquet", _ingest),
+def _times(args: argparse.Namespace) -> None:
+    from analysis import times
+
+    times.run(args.raw_dir, args.out_dir, _event(args).timezone)
+
+
+def _claims(args: argparse.Namespace) -> None:
+    from analysis import claims_stage
+
+    claims_stage.run(args.raw_dir, args.out_dir, _event(args), args.place or config.load().places)
+
+
+def _extract(args: argparse.Namespace) -> None:
+    """Every extraction stage in order, for any corpus folder."""
+    _ingest(args)
+    _times(args)
+    _claims(args)
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from analysis import evaluate
+
+    p = config.load()
+    evaluate.run(args.out_dir, args.raw_dir, args.gold or p.annotations, args.timebank_dir, args.metrics_dir)
+
+
+def _times_eval(args: argparse.Namespace) -> None:
+    from analysis import times_eval
+
+    times_eval.run(args.timebank_dir, args.metrics_dir / "times.json")
+
+
+STAGES: dict[str, tuple[str, Callable[[argparse.Namespace], None], tuple[str, ...]]] = {
+    "ingest": ("manifest + raw texts -> documents.parquet, furniture.parquet", _ingest, ()),
+    "times": ("documents -> times.parquet (TIMEX3 expressions, resolved to UTC)", _times, ("event",)),
+    "claims": ("documents, times -> claims.parquet, sources.parquet", _claims, ("event",)),
+    "extract": ("ingest + times + claims for any corpus folder", _extract, ("event",)),
+    "evaluate": ("claims vs gold -> metrics/extraction.json", _evaluate, ("gold", "timebank")),
+    "times-eval": ("tagger vs TimeBank gold (TempEval-3 measures) -> metrics/times.json", _times_eval, ("timebank",)),
 }
 
 
@@ -27,11 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = config.load()
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     sub = parser.add_subparsers(dest="stage", required=True)
-    for name, (help_text, _) in STAGES.items():
+    for name, (help_text, _, extras) in STAGES.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
         sp.add_argument("--raw-dir", type=Path, default=p.raw_dir, help="folder with manifest.csv and texts")
         sp.add_argument("--manifest", default=p.manifest_name, help="manifest file name inside --raw-dir")
-        sp.add_argument("--out-dir", type=Path, default=p.processed_dir, help="folder for the output tables")
+        sp.add_argument("--out-dir", type=Path, default=p.processed_dir, help="folder of the tables")
+        if "event" in extras:
+            sp.add_argument("--timezone", default=p.event.timezone, help="IANA zone of the event (local times)")
+            sp.add_argument("--event-start", help="start of the focal event, ISO local time")
+            sp.add_argument("--event-end", help="end of the focal event, ISO local time")
+            sp.add_argument("--place", action="append", help="a place of the focal event (repeatable)")
+        if "gold" in extras:
+            sp.add_argument("--gold", type=Path, help="gold claims CSV")
+        if "timebank" in extras:
+            sp.add_argument("--timebank-dir", type=Path, default=p.timebank_dir, help="TimeBank 1.2 .tml folder")
+            sp.add_argument("--metrics-dir", type=Path, default=p.metrics_dir, help="folder for metrics files")
     return parser
 
 
@@ -40,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         STAGES[args.stage][1](args)
-    except (InputError, TableError) as exc:
+    except (InputError, TableError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -41,6 +41,7 @@ class Params:
     timebank_dir: Path
     event: Event
     furniture: dict = field(default_factory=dict)
+    places: tuple[str, ...] = ()
 
 
 def parse_local(value: str, timezone: str) -> datetime:
@@ -85,4 +86,5 @@ def load(path: Path = PARAMS_FILE) -> Params:
         timebank_dir=resolve(paths["timebank_dir"]),
         event=make_event(ev["name"], ev["timezone"], ev["start"], ev["end"]),
         furniture=dict(raw.get("furniture", {})),
+        places=tuple(ev.get("places", [])),
     )

@@ -26,6 +26,7 @@ class Line:
     end: int
     text: str
     after_blank: bool
+    norm: str  # lower case, white space folded, for cue matching
 
 
 def lines(text: str) -> list[Line]:
@@ -37,7 +38,7 @@ def lines(text: str) -> list[Line]:
         stripped = raw.strip()
         if stripped:
             s = pos + len(raw) - len(raw.lstrip())
-            out.append(Line(s, s + len(stripped), stripped, blank))
+            out.append(Line(s, s + len(stripped), stripped, blank, _norm(stripped)))
         blank = not stripped
         pos += len(raw) + 1
     return out
@@ -48,9 +49,9 @@ def _norm(line: str) -> str:
     return " ".join(line.split()).lower()
 
 
-def _starts(line: str, phrases: list[str]) -> str | None:
-    low = _norm(line)
-    return next((p for p in phrases if low.startswith(p)), None)
+def _starts(norm: str, phrases: list[str]) -> str | None:
+    """The first phrase the normalized line starts with."""
+    return next((p for p in phrases if norm.startswith(p)), None)
 
 
 def comment_boxes(ls: list[Line], lex: dict) -> list[Span]:
@@ -58,11 +59,10 @@ def comment_boxes(ls: list[Line], lex: dict) -> list[Span]:
     box = lex["comment_box"]
     out = []
     for i, line in enumerate(ls):
-        if len(line.text) > box["max_open_chars"] or not _starts(line.text.strip("\"'"), box["open"]):
+        if len(line.text) > box["max_open_chars"] or not _starts(line.norm.strip("\"'"), box["open"]):
             continue
         for j in range(i + 1, min(i + 1 + box["max_lines"], len(ls))):
-            low = _norm(ls[j].text)
-            close = next((p for p in box["close"] if p in low), None)
+            close = next((p for p in box["close"] if p in ls[j].norm), None)
             if close:
                 out.append(Span(line.start, ls[j].end, "comment_box", f"heading '{line.text}' .. '{close}'"))
                 break
@@ -73,7 +73,7 @@ def subscribe_lines(ls: list[Line], lex: dict, max_chars: int) -> list[Span]:
     """Short lines that are calls to action (subscribe, follow us)."""
     out = []
     for line in ls:
-        cue = _starts(line.text, lex["subscribe"])
+        cue = _starts(line.norm, lex["subscribe"])
         if cue and len(line.text) <= max_chars:
             out.append(Span(line.start, line.end, "subscribe", f"call to action '{cue}'"))
     return out
@@ -86,7 +86,7 @@ def teasers(ls: list[Line], lex: dict, max_chars: int) -> list[Span]:
     for i, line in enumerate(ls):
         # an end credit only counts in the second half, so an opening 'Source:' line cannot swallow a story
         if (
-            _starts(line.text, lex["end_credit"])
+            _starts(line.norm, lex["end_credit"])
             and len(line.text) <= lex["max_end_credit_chars"]
             and i >= len(ls) // 2
             and i + 1 < len(ls)
@@ -97,7 +97,7 @@ def teasers(ls: list[Line], lex: dict, max_chars: int) -> list[Span]:
         rest = ls[credit_at + 1 :]
         out.append(Span(rest[0].start, rest[-1].end, "teaser", f"after end credit '{ls[credit_at].text}'"))
     for i, line in enumerate(ls):
-        label = _starts(line.text, lex["teaser_labels"])
+        label = _starts(line.norm, lex["teaser_labels"])
         if label and len(line.text) <= max_chars:
             out.append(Span(line.start, line.end, "teaser", f"teaser label '{label}'"))
         elif i + 1 < len(ls) and line.text == ls[i + 1].text and len(line.text) <= max_chars:

@@ -205,3 +205,22 @@ def run(
             out_dir / "furniture.parquet": (furniture_frame(docs), Furniture),
         }
     )
+
+
+def load_texts(raw_dir: Path, documents: pd.DataFrame) -> dict[str, str]:
+    """Raw texts of the documents table, checked against its sha256 so later stages read what ingest read."""
+    texts = {}
+    for row in documents.itertuples():
+        text, digest = read_text(Path(raw_dir) / row.file)
+        if digest != row.sha256:
+            raise InputError(f"{Path(raw_dir) / row.file}: changed since ingest (sha256 differs); rerun ingest")
+        texts[row.doc_id] = text
+    return texts
+
+
+def furniture_by_doc(furniture: pd.DataFrame) -> dict[str, list[tuple[int, int]]]:
+    """Furniture spans per doc_id, as (start, end) pairs."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for row in furniture.itertuples():
+        spans.setdefault(row.doc_id, []).append((int(row.start), int(row.end)))
+    return spans

@@ -129,15 +129,26 @@ def _number_at(toks: list[Token], i: int) -> tuple[int, int] | None:
     return total + current, j
 
 
-def _phrase_at(toks: list[Token], i: int, table: dict[tuple[str, ...], object]) -> tuple[tuple[str, ...], int] | None:
-    """Longest phrase of table starting at token i: (phrase, index after it)."""
-    best = None
-    for phrase in table:
+@cache
+def _by_first_word(table_name: str) -> dict[str, list[tuple[str, ...]]]:
+    """A lexicon table's phrases indexed by their first word, longest first."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in getattr(_lex(), table_name):
+        index.setdefault(phrase[0], []).append(phrase)
+    for phrases in index.values():
+        phrases.sort(key=len, reverse=True)
+    return index
+
+
+def _phrase_at(toks: list[Token], i: int, table_name: str) -> tuple[tuple[str, ...], int] | None:
+    """Longest phrase of a lexicon table starting at token i: (phrase, index after it)."""
+    if i >= len(toks):
+        return None
+    for phrase in _by_first_word(table_name).get(toks[i].lower, ()):
         k = len(phrase)
-        if i + k <= len(toks) and tuple(t.lower for t in toks[i : i + k]) == phrase:
-            if best is None or k > len(best):
-                best = phrase
-    return (best, i + len(best)) if best else None
+        if i + k <= len(toks) and all(toks[i + x].lower == phrase[x] for x in range(1, k)):
+            return phrase, i + k
+    return None
 
 
 def _prefix_before(toks: list[Token], i: int) -> tuple[str, int] | None:
@@ -165,7 +176,9 @@ def _is_adjectival(toks: list[Token], j: int) -> bool:
 def _core_at(toks: list[Token], i: int):
     """The count at token i without its prefix: (low, high, qualifier, end index, vague word) or None."""
     lx = _lex()
-    vague = _phrase_at(toks, i, lx.vague)
+    if i >= len(toks):
+        return None
+    vague = _phrase_at(toks, i, "vague")
     if vague:
         phrase, j = vague
         low, high = lx.vague[phrase]
@@ -184,7 +197,7 @@ def _core_at(toks: list[Token], i: int):
         second = _number_at(toks, j + 1)
         if second and second[0] > value and not _is_adjectival(toks, second[1]):
             return value, second[0], "range", second[1], None
-    suffix = _phrase_at(toks, j, lx.suffixes)
+    suffix = _phrase_at(toks, j, "suffixes")
     if suffix:
         phrase, k = suffix
         qual = lx.suffixes[phrase]
@@ -213,13 +226,30 @@ def _apply_prefix(low, high, qual: str, prefix: str):
     return low, high, qual
 
 
+@cache
+def _starters() -> frozenset[str]:
+    """Words a count phrase can start with (besides digits): a cheap test before parsing."""
+    lx = _lex()
+    words = set(number_words()) | {p[0] for p in lx.prefixes} | set(lx.range_between) | {"a", "an", "half"}
+    return frozenset(words)
+
+
+def _may_start(tok: Token, starters: frozenset[str]) -> bool:
+    low = tok.lower
+    return low[:1].isdigit() or low in starters or low.split("-", 1)[0] in starters
+
+
 def parse_quantities(toks: list[Token], text: str) -> list[Quantity]:
     """Every count phrase in a token list, left to right, non-overlapping."""
     lx = _lex()
+    starters = _starters()
     out: list[Quantity] = []
     i = 0
     n = len(toks)
     while i < n:
+        if not _may_start(toks[i], starters):
+            i += 1
+            continue
         # "between 300 and 400" / "from 300 to 400"
         if toks[i].lower in lx.range_between and i + 1 < n:
             a = _number_at(toks, i + 1)
@@ -229,14 +259,21 @@ def parse_quantities(toks: list[Token], text: str) -> list[Quantity]:
                     out.append(_make(toks, text, i, b[1], a[0], b[0], "range", None))
                     i = b[1]
                     continue
-        core = _core_at(toks, i)
-        if core is None:
-            i += 1
-            continue
+        # a qualifier phrase first, so "as many as 1.7 million" is not read as the vague "many"
+        pre_here = _phrase_at(toks, i, "prefixes")
+        if pre_here and (core := _core_at(toks, pre_here[1])) is not None:
+            pre, first = (lx.prefixes[pre_here[0]], i), i
+            i = pre_here[1]
+        else:
+            core = _core_at(toks, i)
+            if core is None:
+                i += 1
+                continue
+            pre, first = _prefix_before(toks, i), i
+            if pre and out and out[-1].last > pre[1]:
+                pre = None
         low, high, qual, j, vague_word = core
-        pre = _prefix_before(toks, i)
-        first = i
-        if pre and (not out or out[-1].last <= pre[1]):
+        if pre:
             low, high, qual = _apply_prefix(low, high, qual, pre[0])
             first = pre[1]
         out.append(_make(toks, text, first, j, low, high, qual, vague_word))

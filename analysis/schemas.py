@@ -7,6 +7,12 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 FURNITURE_KINDS = ["comment_box", "teaser", "subscribe", "caption"]
+QUALIFIERS = ["exact", "approximate", "at_least", "more_than", "at_most", "range", "vague"]
+OUTCOMES = ["killed", "injured", "captured", "freed", "held", "present"]
+GROUPS = ["militants", "security_forces", "civilians", "mixed", "unspecified"]
+SCOPES = ["event", "cumulative", "prior", "other"]
+TIMEX_TYPES = ["DATE", "TIME", "DURATION", "SET"]
+SOURCE_KINDS = ["military", "government", "militant", "media", "relief", "analyst", "civilian", "unknown"]
 SPAN_LIST_RE = r"^(\d+:\d+)?( \d+:\d+)*$"
 UTC = {"unit": "us", "tz": "UTC"}
 
@@ -69,8 +75,128 @@ class Furniture(pa.DataFrameModel):
         return df["start"] < df["end"]
 
 
+class Times(pa.DataFrameModel):
+    """data/processed/times.parquet: one row per time expression (TimeML TIMEX3) outside furniture."""
+
+    time_id: Series[str] = pa.Field(unique=True, description="Stable id: '<doc_id>:t<start>'.")
+    doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
+    start: Series[int] = pa.Field(ge=0, description="Start offset of the expression in the raw text.")
+    end: Series[int] = pa.Field(ge=1, description="End offset (exclusive).")
+    text: Series[str] = pa.Field(description="The expression as written.")
+    timex_type: Series[str] = pa.Field(isin=TIMEX_TYPES, description="TIMEX3 type: DATE, TIME, DURATION or SET.")
+    timex_value: Series[str] = pa.Field(
+        description="TIMEX3 value, in the expression's own zone: '2007-07-10', '2007-07-10T04:00', 'PT3H', "
+        "'2007-07-10TEV', 'PRESENT_REF'."
+    )
+    starts_at: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True, dtype_kwargs=UTC, description="Start of the resolved interval (UTC); null if unresolved."
+    )
+    ends_at: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True,
+        dtype_kwargs=UTC,
+        description="End of the resolved interval (UTC, exclusive); null if unresolved.",
+    )
+    rule: Series[str] = pa.Field(description="Tagger rule that produced the row; '@value' names an anchor.")
+
+    class Config(_Strict):
+        pass
+
+    @pa.dataframe_check
+    def interval_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["starts_at"].isna() | (df["starts_at"] <= df["ends_at"])
+
+
+class Claims(pa.DataFrameModel):
+    """data/processed/claims.parquet: one row per mention of a count of people in a casualty or custody outcome."""
+
+    claim_id: Series[str] = pa.Field(unique=True, description="Stable id: '<doc_id>:<start>'.")
+    doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
+    start: Series[int] = pa.Field(
+        ge=0, description="Start offset of the count phrase (with its qualifier) in the raw text."
+    )
+    end: Series[int] = pa.Field(ge=1, description="End offset of the count phrase (exclusive).")
+    quantity_text: Series[str] = pa.Field(description="The count phrase as written ('at least 20', 'Dozens').")
+    sentence: Series[str] = pa.Field(description="The sentence the claim was read from.")
+    value_low: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Lowest count the phrase allows; null if unbounded."
+    )
+    value_high: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Highest count the phrase allows; null if unbounded."
+    )
+    qualifier: Series[str] = pa.Field(
+        isin=QUALIFIERS, description="exact, approximate, at_least, more_than, at_most, range or vague."
+    )
+    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
+    group: Series[str] = pa.Field(
+        isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified."
+    )
+    group_text: Series[str] = pa.Field(
+        nullable=True, description="The words naming the group ('male and female students')."
+    )
+    scope: Series[str] = pa.Field(
+        isin=SCOPES,
+        description="event (the focal incident), cumulative (running total), prior (earlier phase) or other.",
+    )
+    source_id: Series[str] = pa.Field(
+        nullable=True, description="Who the article credits (sources.source_id); null = the outlet's own voice."
+    )
+    via: Series[str] = pa.Field(nullable=True, description="Channel the source spoke through ('AFP'), not the speaker.")
+    as_of: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True, dtype_kwargs=UTC, description="When the figure was stated as current (UTC point estimate)."
+    )
+    as_of_low: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True, dtype_kwargs=UTC, description="Earliest time the figure can be current as of (UTC)."
+    )
+    as_of_high: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True, dtype_kwargs=UTC, description="Latest time the figure can be current as of (UTC)."
+    )
+    time_id: Series[str] = pa.Field(
+        nullable=True, description="The time expression that anchored as_of (times.time_id); null = publication day."
+    )
+    rule: Series[str] = pa.Field(description="Rules that produced the row: outcome cue, group, scope cue, as_of basis.")
+
+    class Config(_Strict):
+        pass
+
+    @pa.dataframe_check
+    def bounds_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        both = df["value_low"].notna() & df["value_high"].notna()
+        return (~both | (df["value_low"] <= df["value_high"])).astype(bool)
+
+    @pa.dataframe_check
+    def as_of_within_bounds(cls, df: pd.DataFrame) -> Series[bool]:
+        known = df["as_of"].notna()
+        return (~known | ((df["as_of_low"] <= df["as_of"]) & (df["as_of"] <= df["as_of_high"]))).astype(bool)
+
+
+class Sources(pa.DataFrameModel):
+    """data/processed/sources.parquet: one row per distinct speaker credited for a figure, across the corpus."""
+
+    source_id: Series[str] = pa.Field(
+        unique=True, str_matches=r"^[a-z0-9-]+$", description="Stable slug of the canonical name."
+    )
+    name: Series[str] = pa.Field(description="Canonical name: the longest form seen, without title.")
+    aliases: Series[str] = pa.Field(description="Every surface form seen, ' | '-separated.")
+    title: Series[str] = pa.Field(nullable=True, description="Title or role ('chief military spokesman').")
+    affiliation: Series[str] = pa.Field(nullable=True, description="Organisation the speaker belongs to, if stated.")
+    kind: Series[str] = pa.Field(
+        isin=SOURCE_KINDS, description="military, government, militant, media, relief, analyst, civilian or unknown."
+    )
+    is_anonymous: Series[bool] = pa.Field(
+        description="An unnamed person ('a military official'): one source per description."
+    )
+    is_institution: Series[bool] = pa.Field(description="An institution speaking ('the army', 'the government').")
+    n_claims: Series[int] = pa.Field(ge=0, description="Claims credited to this source.")
+
+    class Config(_Strict):
+        pass
+
+
 # The tables the README's data dictionary documents, in pipeline order.
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "documents": Documents,
     "furniture": Furniture,
+    "times": Times,
+    "claims": Claims,
+    "sources": Sources,
 }

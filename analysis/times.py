@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 import yaml
 
+from analysis.ingest import furniture_by_doc, load_texts
+from analysis.io import frame, read_table, write_tables
+from analysis.schemas import Times
 from analysis.tokens import Token, sentences, tokenize
 
 LEXICON_PATH = Path(__file__).with_name("lexicon") / "time.yaml"
@@ -927,7 +930,7 @@ def _blocked(start: int, end: int, skip: Sequence[tuple[int, int]]) -> bool:
 
 def _to_utc(d: datetime | None, zone: tzinfo) -> datetime | None:
     try:
-        return None if d is None else d.replace(tzinfo=zone).astimezone(timezone.utc)
+        return None if d is None else d.replace(tzinfo=zone).astimezone(UTC)
     except OverflowError:  # years 1 and 9999 can leave the calendar once shifted to UTC
         return None
 
@@ -996,3 +999,47 @@ def tag_times(text: str, reference: str, tz: str, skip: Sequence[tuple[int, int]
                 starts = ends = None
             found.append(TimeExpr(start, end, text[start:end], hit.kind, hit.value, starts, ends, hit.rule))
     return sorted(found, key=lambda t: t.start)
+
+
+# ---------------------------------------------------------------- stage
+
+
+def times_frame(doc_times: dict[str, list[TimeExpr]]):
+    """One row per time expression (schema: Times)."""
+    recs = [
+        {
+            "time_id": f"{doc_id}:t{t.start}",
+            "doc_id": doc_id,
+            "start": t.start,
+            "end": t.end,
+            "text": t.text,
+            "timex_type": t.timex_type,
+            "timex_value": t.timex_value,
+            "starts_at": t.starts_at,
+            "ends_at": t.ends_at,
+            "rule": t.rule,
+        }
+        for doc_id, ts in doc_times.items()
+        for t in ts
+    ]
+    df = frame(recs, Times)
+    for col in ("starts_at", "ends_at"):
+        df[col] = df[col].astype("datetime64[us, UTC]")
+    return df
+
+
+def tag_corpus(texts: dict[str, str], documents, furniture: dict[str, list[tuple[int, int]]], tz: str):
+    """Time expressions of every document, each resolved against its publication date."""
+    return {
+        row.doc_id: tag_times(texts[row.doc_id], row.published_on.isoformat(), tz, furniture.get(row.doc_id, []))
+        for row in documents.itertuples()
+    }
+
+
+def run(raw_dir: Path, out_dir: Path, tz: str) -> None:
+    """Stage `times`: documents + raw texts -> times.parquet."""
+    out_dir = Path(out_dir)
+    documents = read_table(out_dir / "documents.parquet")
+    furniture = furniture_by_doc(read_table(out_dir / "furniture.parquet"))
+    texts = load_texts(raw_dir, documents)
+    write_tables({out_dir / "times.parquet": (times_frame(tag_corpus(texts, documents, furniture, tz)), Times)})

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import sys
-import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
+from analysis.io import write_text_atomic
 from analysis.timeml import GoldTimex, TimeMLDoc, read_corpus
 from analysis.times import TimeExpr, tag_times
 
@@ -112,36 +109,18 @@ def error_list(corpus_dir: str | Path, tz: str = "UTC", half: str | None = None)
     return errors
 
 
-def _write_json(path: Path, data: dict) -> None:
-    """Write atomically: a temp file in the same folder, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--corpus", required=True, help="folder of TimeML .tml files (TimeBank)")
-    parser.add_argument("--out", required=True, help="where to write the metrics json")
-    parser.add_argument("--tz", default="UTC", help="zone the creation times are read in")
-    args = parser.parse_args(argv)
-    metrics = {
-        "corpus": evaluate_timebank(args.corpus, args.tz),
-        # halves by sorted file name, to see whether rules overfit one part
-        "half_a": evaluate_timebank(args.corpus, args.tz, "a"),
-        "half_b": evaluate_timebank(args.corpus, args.tz, "b"),
-    }
-    _write_json(Path(args.out), metrics)
-    print(json.dumps(metrics["corpus"], indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def run(corpus_dir: Path, out_path: Path, tz: str = "UTC") -> None:
+    """Stage `times-eval`: whole corpus and each half (by sorted file name, to see whether rules overfit
+    one part) to a JSON file; where the corpus is absent, the file says the evaluation was skipped."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        metrics: dict = {"skipped": f"TimeBank corpus not found at {corpus_dir}"}
+    else:
+        results = [(doc, _tag_doc(doc, tz)) for doc in read_corpus(corpus_dir)]
+        metrics = {
+            "corpus": score(results),
+            "half_a": score(r for k, r in enumerate(results) if k % 2 == 0),
+            "half_b": score(r for k, r in enumerate(results) if k % 2 == 1),
+            "n_documents": len(results),
+        }
+    write_text_atomic(Path(out_path), json.dumps(metrics, indent=2, sort_keys=True) + "\n")

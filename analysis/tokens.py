@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Words, numbers with separators/decimals, clock times ("4am", "23:00"), abbreviations with dots
 # ("a.m.", "Gen.", "U.S."), or any single other non-space character.
@@ -28,17 +28,17 @@ ABBREVIATIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
-    """A token with its offsets into the raw text."""
+    """A token with its offsets into the raw text (and its lower-cased text, computed once)."""
 
     text: str
     start: int
     end: int
+    lower: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower", self.text.lower())
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:

@@ -1,22 +1,17 @@
 """Tests for the temporal tagger on the seed articles, TimeBank sentences and arbitrary text."""
 
-import sys
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from analysis import config
+from analysis.times import TimeExpr, tag_times
 
-from analysis.times import TimeExpr, tag_times  # noqa: E402
-
-RAW = ROOT / "data" / "raw"
-TIMEBANK = Path("/work/shared/corpora/timebank")
+RAW = config.ROOT / "data" / "raw"
+TIMEBANK = config.load().timebank_dir
 TZ = "Asia/Karachi"
-UTC = timezone.utc
 
 
 def _raw(prefix: str) -> str:
@@ -184,7 +179,7 @@ def test_never_crashes_and_results_are_consistent(text):
         assert (t.starts_at is None) == (t.ends_at is None)
         if t.starts_at is not None:
             assert t.starts_at <= t.ends_at and t.starts_at.tzinfo is not None
-    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
 
 
 @_SETTINGS

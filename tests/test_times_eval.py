@@ -1,19 +1,15 @@
 """Tests for TempEval-3 scoring of the temporal tagger."""
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from analysis import config
+from analysis.timeml import GoldTimex, TimeMLDoc
+from analysis.times import TimeExpr
+from analysis.times_eval import align, error_list, evaluate_timebank, run, score
 
-from analysis.timeml import GoldTimex, TimeMLDoc  # noqa: E402
-from analysis.times import TimeExpr  # noqa: E402
-from analysis.times_eval import align, error_list, evaluate_timebank, main, score  # noqa: E402
-
-TIMEBANK = Path("/work/shared/corpora/timebank")
+TIMEBANK = config.load().timebank_dir
 
 TML = """<?xml version="1.0" ?>
 <TimeML>
@@ -54,7 +50,7 @@ def test_main_writes_metrics_for_a_toy_corpus(tmp_path):
     corpus.mkdir()
     (corpus / "toy.tml").write_text(TML, encoding="utf-8")
     out = tmp_path / "metrics" / "times.json"
-    assert main(["--corpus", str(corpus), "--out", str(out)]) == 0
+    run(corpus, out)
     metrics = json.loads(out.read_text())
     assert metrics["corpus"]["counts"]["gold"] == 3
     assert metrics["corpus"]["relaxed"]["f1"] == 1.0 and metrics["corpus"]["value_f1"] == 1.0

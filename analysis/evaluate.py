@@ -1,0 +1,243 @@
+"""Stage `evaluate`: claims against hand-made gold (seeds, and TimeBank where present) -> metrics."""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.config import make_event
+from analysis.io import InputError, read_table, write_text_atomic
+
+GOLD_COLUMNS = [
+    "corpus", "doc_id", "start", "end", "quantity_text", "value_low", "value_high", "qualifier",
+    "outcome", "group", "scope", "source", "as_of_from", "as_of_to", "note",
+]  # fmt: skip
+ATTRIBUTES = ["span", "value_low", "value_high", "qualifier", "outcome", "group", "scope"]
+
+
+def load_gold(path: Path) -> pd.DataFrame:
+    """Read the gold CSV, checking its columns and that every row has usable offsets."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: gold annotations not found")
+    gold = pd.read_csv(path, dtype={"value_low": "Int64", "value_high": "Int64"}, keep_default_na=False, na_values=[""])
+    missing = [c for c in GOLD_COLUMNS if c not in gold.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {missing}")
+    bad = gold[(gold["start"] < 0) | (gold["end"] <= gold["start"])]
+    if len(bad):
+        raise InputError(f"{path}, row {bad.index[0] + 2}: end must be after start")
+    for col in ("as_of_from", "as_of_to"):
+        gold[col] = pd.to_datetime(gold[col], utc=True)
+    return gold
+
+
+def check_gold_offsets(gold: pd.DataFrame, texts: dict[str, str], path: Path) -> None:
+    """Every gold span must slice its document's text to quantity_text."""
+    for i, r in gold.iterrows():
+        text = texts.get(r["doc_id"])
+        if text is None:
+            raise InputError(f"{path}, row {i + 2}: unknown doc_id {r['doc_id']!r}")
+        if text[r["start"] : r["end"]] != r["quantity_text"]:
+            raise InputError(
+                f"{path}, row {i + 2}: offsets {r['start']}:{r['end']} give {text[r['start'] : r['end']]!r}, "
+                f"not {r['quantity_text']!r}"
+            )
+
+
+def match(pred: pd.DataFrame, gold: pd.DataFrame) -> list[tuple[int, int]]:
+    """One-to-one pairs (pred index, gold index) of overlapping spans in the same document, largest overlap first."""
+    cands = []
+    for doc_id, g in gold.groupby("doc_id"):
+        p = pred[pred["doc_id"] == doc_id]
+        for pi, pr in p.iterrows():
+            for gi, gr in g.iterrows():
+                overlap = min(pr["end"], gr["end"]) - max(pr["start"], gr["start"])
+                if overlap > 0:
+                    cands.append((-overlap, pi, gi))
+    used_p, used_g, pairs = set(), set(), []
+    for _, pi, gi in sorted(cands):
+        if pi not in used_p and gi not in used_g:
+            used_p.add(pi)
+            used_g.add(gi)
+            pairs.append((pi, gi))
+    return sorted(pairs, key=lambda x: x[1])
+
+
+def _same(a, b) -> bool:
+    return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
+
+
+def attribute_checks(source_ok: Callable[[pd.Series, pd.Series], bool] | None) -> dict[str, Callable]:
+    """Per-attribute comparisons of a (prediction, gold) pair."""
+    checks = {
+        "span": lambda p, g: p["start"] == g["start"] and p["end"] == g["end"],
+        "value_low": lambda p, g: _same(p["value_low"], g["value_low"]),
+        "value_high": lambda p, g: _same(p["value_high"], g["value_high"]),
+        "qualifier": lambda p, g: p["qualifier"] == g["qualifier"],
+        "outcome": lambda p, g: p["outcome"] == g["outcome"],
+        "group": lambda p, g: p["group"] == g["group"],
+        "scope": lambda p, g: p["scope"] == g["scope"],
+        "as_of": lambda p, g: not pd.isna(p["as_of"]) and g["as_of_from"] <= p["as_of"] <= g["as_of_to"],
+    }
+    if source_ok is not None:
+        checks["source"] = source_ok
+    return checks
+
+
+STRICT = ("span", "value_low", "value_high", "outcome", "group")
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
+
+
+def score(pred: pd.DataFrame, gold: pd.DataFrame, source_ok=None) -> tuple[dict, list[dict]]:
+    """Detection and strict P/R/F1, per-attribute accuracy over matched pairs, and the error list."""
+    pairs = match(pred, gold)
+    checks = attribute_checks(source_ok)
+    right = {name: 0 for name in checks}
+    strict = 0
+    errors = []
+    for pi, gi in pairs:
+        p, g = pred.loc[pi], gold.loc[gi]
+        verdict = {name: bool(fn(p, g)) for name, fn in checks.items()}
+        for name, ok in verdict.items():
+            right[name] += ok
+        strict += all(verdict[a] for a in STRICT)
+        wrong = [n for n, ok in verdict.items() if not ok]
+        if wrong:
+            errors.append(_error("wrong", g, p, wrong))
+    matched_p = {pi for pi, _ in pairs}
+    matched_g = {gi for _, gi in pairs}
+    errors += [_error("missed", gold.loc[gi], None, []) for gi in gold.index if gi not in matched_g]
+    errors += [_error("spurious", None, pred.loc[pi], []) for pi in pred.index if pi not in matched_p]
+    n = len(pairs)
+    metrics = {
+        "n_gold": len(gold),
+        "n_predicted": len(pred),
+        "n_matched": n,
+        "detection": _prf(n, len(pred), len(gold)),
+        "strict": _prf(strict, len(pred), len(gold)),
+        "accuracy": {name: round(right[name] / n, 4) if n else 0.0 for name in checks},
+    }
+    return metrics, errors
+
+
+def _error(kind: str, g, p, wrong: list[str]) -> dict:
+    src = g if g is not None else p
+    return {
+        "kind": kind,
+        "doc_id": src["doc_id"],
+        "gold_text": None if g is None else g["quantity_text"],
+        "gold": None if g is None else f"{g['outcome']}/{g['group']}/{g['value_low']}-{g['value_high']}/{g['scope']}",
+        "predicted_text": None if p is None else p["quantity_text"],
+        "predicted": None
+        if p is None
+        else f"{p['outcome']}/{p['group']}/{p['value_low']}-{p['value_high']}/{p['scope']}",
+        "wrong": ",".join(wrong),
+        "start": int(src["start"]),
+        "rule": None if p is None else p["rule"],
+    }
+
+
+def source_checker(sources: pd.DataFrame) -> Callable[[pd.Series, pd.Series], bool]:
+    """Compare a gold source string with the predicted source row (attribution.source_matches)."""
+    from analysis.attribution import Speaker, source_matches
+
+    speakers = {
+        r.source_id: Speaker(
+            r.source_id,
+            r.name,
+            tuple(r.aliases.split(" | ")),
+            r.title,
+            r.affiliation,
+            r.kind,
+            bool(r.is_anonymous),
+            bool(r.is_institution),
+        )  # fmt: skip
+        for r in sources.itertuples()
+    }
+
+    def ok(p, g) -> bool:
+        if pd.isna(g["source"]) or g["source"] == "":
+            return pd.isna(p["source_id"])
+        return not pd.isna(p["source_id"]) and source_matches(g["source"], speakers[p["source_id"]])
+
+    return ok
+
+
+# --- TimeBank: the same pipeline, run on the annotated articles through the CLI contract ------------
+
+
+def timebank_predictions(corpus_dir: Path, doc_ids: list[str], days_before: int = 10):
+    """Run ingest, times and claims on each annotated TimeBank article (its own event window: the
+    days_before days up to the end of its creation date, UTC) and return (claims, sources, texts)."""
+    from analysis import claims_stage, ingest, times
+    from analysis.timeml import read_timeml
+
+    claims, sources, texts = [], [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for doc_id in doc_ids:
+            doc = read_timeml(Path(corpus_dir) / f"{doc_id}.tml")
+            texts[doc_id] = doc.text
+            raw, out = Path(tmp) / doc_id / "raw", Path(tmp) / doc_id / "out"
+            raw.mkdir(parents=True)
+            (raw / f"{doc_id}.txt").write_text(doc.text, encoding="utf-8")
+            with (raw / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh).writerows([["doc_id", "outlet", "published_on"], [doc_id, "TimeBank", doc.published_on]])
+            end = pd.Timestamp(doc.published_on) + pd.Timedelta(days=1)
+            start = end - pd.Timedelta(days=days_before + 1)
+            event = make_event(doc_id, "UTC", start.isoformat(), end.isoformat())
+            ingest.run(raw, out)
+            times.run(raw, out, event.timezone)
+            claims_stage.run(raw, out, event)
+            claims.append(read_table(out / "claims.parquet"))
+            s = read_table(out / "sources.parquet")
+            s["source_id"] = doc_id + ":" + s["source_id"]
+            sources.append(s)
+            claims[-1]["source_id"] = claims[-1]["source_id"].map(
+                lambda x, d=doc_id: None if pd.isna(x) else f"{d}:{x}"
+            )
+    return pd.concat(claims, ignore_index=True), pd.concat(sources, ignore_index=True), texts
+
+
+def evaluate(processed_dir: Path, raw_dir: Path, gold_path: Path, timebank_dir: Path | None) -> tuple[dict, list[dict]]:
+    """Metrics and errors for the seeds (from the pipeline's tables) and TimeBank (run here)."""
+    from analysis.ingest import load_texts
+
+    gold = load_gold(gold_path)
+    documents = read_table(Path(processed_dir) / "documents.parquet")
+    pred = read_table(Path(processed_dir) / "claims.parquet")
+    sources = read_table(Path(processed_dir) / "sources.parquet")
+    seed_gold = gold[gold["corpus"] == "seeds"].reset_index(drop=True)
+    check_gold_offsets(seed_gold, load_texts(raw_dir, documents), gold_path)
+    metrics, errors = {}, []
+    metrics["seeds"], errs = score(pred, seed_gold, source_checker(sources))
+    errors += [{"corpus": "seeds", **e} for e in errs]
+    tb_gold = gold[gold["corpus"] == "timebank"].reset_index(drop=True)
+    if timebank_dir is not None and Path(timebank_dir).is_dir() and len(tb_gold):
+        tb_pred, tb_sources, texts = timebank_predictions(timebank_dir, sorted(tb_gold["doc_id"].unique()))
+        check_gold_offsets(tb_gold, texts, gold_path)
+        metrics["timebank"], errs = score(tb_pred, tb_gold, source_checker(tb_sources))
+        metrics["timebank"]["n_documents"] = int(tb_gold["doc_id"].nunique())
+        errors += [{"corpus": "timebank", **e} for e in errs]
+    else:
+        metrics["timebank"] = {"skipped": f"TimeBank corpus not found at {timebank_dir}"}
+    return metrics, errors
+
+
+def run(processed_dir: Path, raw_dir: Path, gold_path: Path, timebank_dir: Path, metrics_dir: Path) -> None:
+    """Write metrics/extraction.json and metrics/extraction_errors.csv."""
+    metrics, errors = evaluate(processed_dir, raw_dir, gold_path, timebank_dir)
+    metrics_dir = Path(metrics_dir)
+    cols = ["corpus", "kind", "doc_id", "start", "gold_text", "gold", "predicted_text", "predicted", "wrong", "rule"]
+    write_text_atomic(metrics_dir / "extraction.json", json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    write_text_atomic(metrics_dir / "extraction_errors.csv", pd.DataFrame(errors, columns=cols).to_csv(index=False))

@@ -1,0 +1,153 @@
+"""Claims: outcome, group, lists and ellipsis, non-claims and scope, on seed and TimeBank sentences."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import seed_text
+
+from analysis import config
+from analysis.claims import extract
+from analysis.furniture import find_furniture
+from analysis.timeml import read_timeml
+
+
+def _claims(text: str, **kw):
+    return [(c.quantity_text, c.outcome, c.group, c.value_low, c.value_high, c.qualifier) for c in extract(text, **kw)]
+
+
+def _seed_claims(prefix: str):
+    text = seed_text(prefix)
+    ev = config.load().event
+    published = date(2007, 7, 6) if prefix == "000" else date(2007, 7, 10)
+    skip = [(s.start, s.end) for s in find_furniture(text)]
+    return {c.quantity_text + f"@{c.start}": c for c in extract(text, skip, published, ev.start, ev.end)}
+
+
+def test_guideline_worked_example():
+    text = "Arshad said at least 20 militants were killed in the fighting and 15 injured."
+    assert _claims(text) == [
+        ("at least 20", "killed", "militants", 20, None, "at_least"),
+        ("15", "injured", "militants", 15, 15, "exact"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Our eight soldiers have embraced martyrdom while 29 more are wounded, he said.",
+            [
+                ("eight", "killed", "security_forces", 8, 8, "exact"),
+                ("29", "injured", "security_forces", 29, 29, "exact"),
+            ],
+        ),
+        (
+            "Troops launched an operation, leaving 20 rebels and three troops dead.",
+            [("20", "killed", "militants", 20, 20, "exact"), ("three", "killed", "security_forces", 3, 3, "exact")],
+        ),
+        (
+            "He accused security forces of killing scores of students.",
+            [("scores", "killed", "civilians", 40, 999, "vague")],
+        ),
+        ("fighting that killed 60 militants and soldiers", [("60", "killed", "mixed", 60, 60, "exact")]),
+        ("'Dozens dead' in mosque assault", [("Dozens", "killed", "unspecified", 24, 99, "vague")]),
+        (
+            "Some 20 children who rushed toward the advancing troops were brought to safety, and 24 other "
+            "fleeing people were captured by the security forces.",
+            [
+                ("Some 20", "freed", "civilians", 20, 20, "approximate"),
+                ("24", "captured", "unspecified", 24, 24, "exact"),
+            ],
+        ),
+        (
+            "Gen Arshad claimed that the authorities had rescued 80 students, 50 male and 30 female.",
+            [("80", "freed", "civilians", 80, 80, "exact")],  # the breakdown restates the total
+        ),
+        (
+            "militants accused of holding about 150 hostages inside",
+            [("about 150", "held", "civilians", 150, 150, "approximate")],
+        ),
+        (
+            "Hezbollah fighters killed three Israeli soldiers and seriously wounded six others.",
+            [
+                ("three", "killed", "security_forces", 3, 3, "exact"),
+                ("six", "injured", "security_forces", 6, 6, "exact"),
+            ],
+        ),
+        ("Nearly 300 people were feared dead.", [("Nearly 300", "killed", "unspecified", None, 300, "at_most")]),
+        (
+            "Police arrested more than a dozen suspects on Monday.",
+            [("more than a dozen", "captured", "unspecified", 13, None, "more_than")],
+        ),
+    ],
+)
+def test_outcome_group_and_bounds(text, expected):
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ghazi, 43, telephoned a private television channel after the raid began.",  # age
+        "Zahid Mahmood has waited four days for word on his brother, a 20-year-old religious student.",  # age, duration
+        "Hundreds of men from the army and Pakistan Rangers launched a cautious assault.",  # force size
+        "On Monday, 20,000 tribesmen held a protest in the frontier region.",  # crowd ("held a protest")
+        "By early evening, 70 percent of the complex had fallen to the military.",  # percentage
+        "Soldiers went through the compound's 75 rooms one at a time.",  # objects
+        "More than 40 ambulances approached the area.",  # objects
+        "The standoff has lasted eight days and cost the city 2 million dollars.",  # durations, money
+        "Musharraf has fought a bloody battle with extremism since 2001.",  # a year
+        "Ghazi said that no one was being held hostage.",  # "no one" is not a count
+    ],
+)
+def test_non_claims(text):
+    assert _claims(text) == []
+
+
+def test_furniture_is_skipped():
+    # 001's teasers ("Hundreds face mass eviction", "About 150 homes") and comment box yield nothing
+    claims = _seed_claims("001")
+    furniture = find_furniture(seed_text("001"))
+    assert claims and all(not any(sp.start <= c.start < sp.end for sp in furniture) for c in claims.values())
+
+
+def test_scope_on_the_seeds():
+    claims002 = {c.quantity_text: c for c in _seed_claims("002").values()}
+    assert claims002["More than 1,200"].scope == "prior"  # "earlier in the standoff"
+    assert claims002["three"].scope == "other"  # "in the northwestern city of Peshawar"
+    assert claims002["at least 20"].scope == "event"
+    assert {c.scope for c in _seed_claims("000").values()} == {"prior"}  # published before the assault
+
+
+def test_headline_claim():
+    claims = _seed_claims("004")
+    first = min(claims.values(), key=lambda c: c.start)
+    assert (first.quantity_text, first.outcome, first.group) == ("150", "held", "civilians")
+
+
+TIMEBANK_SENTENCES = [
+    (
+        "APW19980301.0720",
+        "nearly 200 Israeli soldiers",
+        ("nearly 200", "killed", "security_forces", None, 200, "at_most"),
+    ),
+    ("APW19980308.0201", "At least 51", ("At least 51", "killed", "unspecified", 51, None, "at_least")),
+    (
+        "APW19980219.0476",
+        "as many as 1.7 million",
+        ("as many as 1.7 million", "killed", "unspecified", None, 1_700_000, "at_most"),
+    ),
+    ("WSJ910225-0066", "thousands of Iraqi", ("thousands", "captured", "security_forces", 2000, 9999, "vague")),
+]
+
+
+@pytest.mark.parametrize(("doc_id", "needle", "expected"), TIMEBANK_SENTENCES)
+def test_timebank_sentences(timebank_dir, doc_id, needle, expected):
+    text = read_timeml(timebank_dir / f"{doc_id}.tml").text
+    pos = text.index(needle)
+    found = [c for c in extract(text) if c.start <= pos < c.end or c.start == pos]
+    assert found, needle
+    c = found[0]
+    assert (c.quantity_text, c.outcome, c.group, c.value_low, c.value_high, c.qualifier) == expected
