@@ -62,6 +62,7 @@ class _Lex:
     not_people: frozenset[str]
     breakdown: frozenset[str]
     anaphoric: frozenset[str]
+    civilian_cues: frozenset[Phrase]
     cumulative: tuple[Phrase, ...]
     prior: tuple[Phrase, ...]
     place_nouns: frozenset[str]
@@ -101,6 +102,7 @@ def _lex() -> _Lex:
         not_people=frozenset(raw["not_people"]),
         breakdown=frozenset(raw["breakdown_words"]),
         anaphoric=frozenset(raw["anaphoric"]),
+        civilian_cues=frozenset(_phrases(raw["civilian_cues"])),
         cumulative=tuple(_phrases(sc["cumulative"])),
         prior=tuple(_phrases(sc["prior"])),
         place_nouns=frozenset(sc["other_place_nouns"]),
@@ -382,6 +384,8 @@ def sentence_claims(text: str, s_start: int, s_end: int, toks: list[Token] | Non
                 group, group_text, group_rule = claims[-1].group, claims[-1].group_text, "inherited"
             else:
                 group, group_rule = "unspecified", "none"
+        if group == "unspecified" and _match_ending(toks, cands[c.chain_first].q.first, lx.civilian_cues):
+            group, group_rule = "civilians", "mass-violence cue"
         claims.append(
             Claim(
                 start=c.q.start,

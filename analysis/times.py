@@ -983,13 +983,33 @@ def _resolve_following_anchors(sent: _Sent) -> None:
             sent.hits[n] = (i, replace(hit, j=hit.j - 1, offset=None, rule="duration"))
 
 
+# Lexicon lists whose words anchor every expression the tagger can find; with digits and spelled
+# years ("nineteen ninety-six"), a sentence holding none of them is skipped unread.
+_TRIGGER_LISTS = (
+    "months", "weekdays", "parts_of_day", "clock_words", "meridiem", "time_zones", "units", "vague_plural_units",
+    "relative_days", "calendar_periods", "seasons", "reference_words", "set_words",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def _trigger_re(path: str | Path = LEXICON_PATH) -> re.Pattern[str]:
+    lex = load_lexicon(path)
+    words = {w for name in _TRIGGER_LISTS for key in lex[name] for w in str(key).lower().split()}
+    alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return re.compile(r"\d|(?<![a-z])(?:" + alternation + r"|nineteen|twenty|two thousand)(?![a-z])")
+
+
 def tag_times(text: str, reference: str, tz: str, skip: Sequence[tuple[int, int]] = ()) -> list[TimeExpr]:
     """Find and resolve the time expressions of text written at reference (local time in tz)."""
     zone = ZoneInfo(tz)
     dct = _parse_reference(reference)
     doc = _Doc(load_lexicon(), dct, zone, dct.date())
     found: list[TimeExpr] = []
+    low = text.lower()
+    trigger = _trigger_re()
     for span in sentences(text):
+        if not trigger.search(low, *span):
+            continue
         for start, end, hit in _tag_sentence(text, span, doc, skip):
             if _blocked(start, end, skip) or (found and start < found[-1].end):
                 continue

@@ -1,0 +1,1172 @@
+"""Attribution: credit each casualty claim to the speaker the article names, then resolve speakers across a corpus."""
+
+# How a claim gets its speaker (cue names in Attribution.cue):
+#   1. Inside a quotation: a speech cue nested in the quote before the claim ("people are saying ...") wins,
+#      else the quote's speaker: the cue right after the closing mark ('," Arshad said') or right before the
+#      opening one ('he said: "'), cue "quote-speaker"; a quote with neither takes the speaker of the quote
+#      before it in the paragraph or in the previous paragraph ("carried:quote").
+#   2. Outside quotes, within the sentence: the nearest preceding cue that opens a complement ("X said ...",
+#      "according to X, ...", "reports that ...", ", adding that ...") and no ";" or stray sentence stop in
+#      between; else the nearest following tag (", the army said.", ", he told reporters"). Cue names are
+#      "<verb>-before" / "<verb>-after" (the cue is before or after the claim), "according-to", "report",
+#      "participle", "missing-verb".
+#   3. A sentence ending in "X said:" hands its speaker to the next sentence ("carried:next-sentence").
+#      Nothing else carries: an unattributed sentence is the outlet's own voice (speaker None, cue "none").
+# Pronouns (he/she) resolve to the most recent named person who spoke, or who opens a sentence and speaks
+# somewhere in the article; the cue then gets "|pronoun:he" and speaker/offsets are the antecedent's.
+# An agency or outlet named as the channel ("told the AFP news agency", "Speaking to Geo television") is via.
+#
+# Speaker resolution (resolve_speakers): a person's mentions are keyed by their name without titles. A short
+# form ("Arshad", "Gen Arshad") resolves to the fullest name in the same article whose last token matches
+# (exactly, else fuzzily), else to the unique such full name anywhere in the corpus. Full names are merged when
+# they have the same number of tokens, every token pair is a spelling variant and at least one is identical
+# (or one name is a token suffix of the other). Spelling variant: same first letter and either edit distance
+# <= 1 (both >= 4 letters) or equal consonant skeletons ("Azeem"/"Azim", "Rashi"/"Rashid"). No person is named
+# anywhere in code or lexicon; all word lists live in lexicon/speech.yaml.
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from analysis import lexicon
+from analysis.claims import Claim
+from analysis.tokens import Token, sentences, tokenize
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who the article credits for one claim (speaker None: the outlet's own voice)."""
+
+    claim_start: int
+    speaker: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    via: str | None
+    cue: str
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One distinct speaker across the corpus."""
+
+    source_id: str
+    name: str
+    aliases: tuple[str, ...]
+    title: str | None
+    affiliation: str | None
+    kind: str
+    is_anonymous: bool
+    is_institution: bool
+
+
+# --- lexicon -----------------------------------------------------------------------------------------
+
+
+def _phr(items) -> list[Phrase]:
+    # Tokenize lexicon phrases like the text so "Gen." or "U.S." match token for token; longest first.
+    out = {tuple(t.lower for t in tokenize(str(p))) for p in items}
+    return sorted((p for p in out if p), key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class _Lex:
+    verbs: dict[str, str]
+    participles: frozenset[str]
+    passive_be: frozenset[str]
+    passive_after: dict[str, frozenset[str]]
+    according: list[Phrase]
+    report_nouns: frozenset[str]
+    report_link: frozenset[str]
+    between: list[Phrase]
+    adjuncts: list[Phrase]
+    audiences: frozenset[str]
+    channel_names: list[Phrase]
+    channel_nouns: list[Phrase]
+    introducers: list[Phrase]
+    titles: list[Phrase]
+    descriptors: frozenset[str]
+    institutions: frozenset[str]
+    anonymous: frozenset[str]
+    determiners: list[Phrase]
+    org_words: frozenset[str]
+    pron_person: frozenset[str]
+    pron_group: frozenset[str]
+    anonymity: list[Phrase]
+    kinds: dict[str, frozenset[str]]
+    not_names: frozenset[str]
+    connectors: frozenset[str]
+    postmodifiers: frozenset[str]
+    partitives: frozenset[str]
+
+    @property
+    def heads(self) -> frozenset[str]:
+        return self.institutions | self.anonymous | self.report_nouns
+
+
+@cache
+def _lex() -> _Lex:
+    raw = lexicon.load("speech")
+    low = lambda key: frozenset(str(w).lower() for w in raw[key])  # noqa: E731
+    verbs = {str(w).lower(): cue for cue, words in raw["speech_verbs"].items() for w in words}
+    return _Lex(
+        verbs=verbs,
+        participles=low("participles"),
+        passive_be=low("passive_be"),
+        passive_after={k: frozenset(str(w).lower() for w in v) for k, v in raw["passive_after"].items()},
+        according=_phr(raw["according_to"]),
+        report_nouns=low("report_nouns"),
+        report_link=low("report_link"),
+        between=_phr(raw["between_subject_and_verb"]),
+        adjuncts=_phr(raw["adjuncts_after_verb"]),
+        audiences=low("audiences"),
+        channel_names=_phr(raw["channels"]["names"]),
+        channel_nouns=_phr(raw["channels"]["nouns"]),
+        introducers=_phr(raw["channels"]["introducers"]),
+        titles=_phr(raw["titles"]),
+        descriptors=low("descriptors"),
+        institutions=low("institutions"),
+        anonymous=low("anonymous"),
+        determiners=_phr(raw["determiners"]),
+        org_words=low("org_words"),
+        pron_person=frozenset(raw["pronouns"]["person"]),
+        pron_group=frozenset(raw["pronouns"]["group"]),
+        anonymity=_phr(raw["anonymity_cues"]),
+        kinds={k: frozenset(str(w).lower() for w in v) for k, v in raw["kinds"].items()},
+        not_names=low("not_names"),
+        connectors=low("name_connectors"),
+        postmodifiers=low("postmodifiers"),
+        partitives=low("partitives"),
+    )
+
+
+# --- token helpers -----------------------------------------------------------------------------------
+
+_OPEN_Q = {"“", "``", "‘"}
+_CLOSE_Q = {"”", "''", "’"}
+_QUOTE_TOKENS = {"“", "”", '"', "`", "'", "‘", "’"}
+_STOPS = {".", "!", "?", ";"}
+
+
+def _is_cap(t: Token) -> bool:
+    return t.text[:1].isupper()
+
+
+def _possessive(t: Token) -> bool:
+    return t.lower.endswith(("'s", "’s"))
+
+
+def _match_at(toks: Sequence[Token], i: int, phrases: list[Phrase], hi: int | None = None) -> int:
+    """Length of the longest phrase starting at token i (0 if none)."""
+    hi = len(toks) if hi is None else hi
+    for p in phrases:
+        if i + len(p) <= hi and all(toks[i + k].lower == w for k, w in enumerate(p)):
+            return len(p)
+    return 0
+
+
+def _match_ending(toks: Sequence[Token], j: int, phrases: list[Phrase], lo: int = 0) -> int:
+    """Length of the longest phrase ending at token j inclusive (0 if none)."""
+    for p in phrases:
+        i = j - len(p) + 1
+        if i >= lo and all(toks[i + k].lower == w for k, w in enumerate(p)):
+            return len(p)
+    return 0
+
+
+def _title_at(toks: Sequence[Token], i: int, hi: int) -> int:
+    """Length of a title starting at i; a title opens with a capital ("Major general", not "spokesman")."""
+    return _match_at(toks, i, _lex().titles, hi) if i < hi and _is_cap(toks[i]) else 0
+
+
+def _name_word(t: Token, lex: _Lex) -> bool:
+    # A capitalised token that can be part of a name: not a sentence-opening function word, not a quote.
+    return _is_cap(t) and t.lower not in lex.not_names and t.text[0].isalpha()
+
+
+# --- noun phrases that can be speakers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _NP:
+    i: int  # first token
+    j: int  # last token (inclusive)
+    kind: str  # person, org, institution, anonymous, report, pronoun
+
+
+def _strip_titles(toks: Sequence[Token], i: int, j: int) -> int:
+    """Index of the first name token after any leading titles in toks[i..j] (j+1 if all titles)."""
+    lex = _lex()
+    while i <= j:
+        n = _title_at(toks, i, j + 1)
+        if not n:
+            break
+        i += n
+    return i
+
+
+def _proper_back(toks: Sequence[Token], j: int, lo: int) -> int:
+    """First token of the capitalised name ending at j (with connectors and titles written in lower case)."""
+    lex = _lex()
+    i = j
+    while i - 1 >= lo:
+        prev = toks[i - 1]
+        if _name_word(prev, lex) and not _possessive(prev):
+            i -= 1
+        elif prev.lower in lex.connectors and i - 2 >= lo and _name_word(toks[i - 2], lex) and not _possessive(toks[i - 2]):
+            i -= 2
+        else:
+            n = _match_ending(toks, i - 1, lex.titles, lo)
+            if not n or not _is_cap(toks[i - n]):
+                break
+            i -= n  # "Major general Waheed Arshad": a title partly in lower case (not "spokesman Gen. ...")
+    if i - 1 >= lo and toks[i - 1].lower == "the" and _is_cap(toks[i - 1]):
+        i -= 1  # "The Organization of ..."
+    return i
+
+
+def _common_back(toks: Sequence[Token], j: int, lo: int) -> int:
+    """First token of a common-noun speaker ending at head j: modifiers then an optional determiner."""
+    lex = _lex()
+    i = j
+    while i - 1 >= lo:
+        prev = toks[i - 1]
+        if prev.lower in lex.descriptors or (_name_word(prev, lex) and not _possessive(prev)):
+            i -= 1
+        elif prev.lower == "and" and i - 2 >= lo and _name_word(toks[i - 2], lex) and _is_cap(toks[i]):
+            i -= 2  # "U.S. and Kuwaiti officials"
+        else:
+            break
+    n = _match_ending(toks, i - 1, lex.determiners, lo)
+    return i - n
+
+
+def _np_back(toks: Sequence[Token], j: int, lo: int) -> _NP | None:
+    """The speaker noun phrase ending at token j, or None."""
+    if j < lo:
+        return None
+    lex = _lex()
+    t = toks[j]
+    if t.lower in lex.pron_person or t.lower in lex.pron_group:
+        return _NP(j, j, "pronoun")
+    proper_org = _is_cap(t) and j - 1 >= lo and _name_word(toks[j - 1], lex) and t.lower in lex.org_words
+    if t.lower in lex.heads and not proper_org:
+        kind = "report" if t.lower in lex.report_nouns else "institution" if t.lower in lex.institutions else "anonymous"
+        return _named_appositive(toks, _NP(_common_back(toks, j, lo), j, kind), lo)
+    if _name_word(t, lex) and not _possessive(t):
+        i = _proper_back(toks, j, lo)
+        return _classify_proper(toks, i, j)
+    # "A senior security official involved in the operation told ...": a head noun with a short post-modifier.
+    for h in range(j - 1, max(lo, j - 8) - 1, -1):
+        w = toks[h + 1]
+        if w.text in {",", ".", ";", ":"} | _QUOTE_TOKENS or w.lower in lex.verbs:
+            return None
+        if toks[h].lower in lex.heads and not _is_cap(toks[h]) and w.lower in lex.postmodifiers:
+            kind = "institution" if toks[h].lower in lex.institutions else "anonymous"
+            return _named_appositive(toks, _NP(_common_back(toks, h, lo), h, kind), lo)
+    return None
+
+
+def _named_appositive(toks: Sequence[Token], np: _NP, lo: int) -> _NP:
+    """'Rageh Omaar, Al Jazeera's correspondent outside the mosque said': a description in apposition to a
+    name stands for that name."""
+    lex = _lex()
+    i = np.i
+    while i - 1 >= lo and _possessive(toks[i - 1]):  # "Al Jazeera's correspondent"
+        i = _proper_back(toks, i - 1, lo)
+    if i - 2 >= lo and toks[i - 1].text == "," and _name_word(toks[i - 2], lex):
+        named = _classify_proper(toks, _proper_back(toks, i - 2, lo), i - 2)
+        if named and named.kind == "person":
+            return named
+    return np
+
+
+def _classify_proper(toks: Sequence[Token], i: int, j: int) -> _NP | None:
+    lex = _lex()
+    k = _strip_titles(toks, i + (1 if toks[i].lower == "the" else 0), j)
+    rest = [t.lower for t in toks[k : j + 1]]
+    if not rest or all(w in lex.descriptors or w in lex.not_names for w in rest):
+        return None
+    if any(w in lex.org_words for w in rest) or any(w in lex.connectors for w in rest):
+        return _NP(i, j, "org")
+    return _NP(i, j, "person")
+
+
+def _np_forward(toks: Sequence[Token], i: int, hi: int) -> _NP | None:
+    """The speaker noun phrase starting at token i (after "according to", an inverted "said", ...)."""
+    lex = _lex()
+    if i >= hi:
+        return None
+    if toks[i].lower in lex.pron_person or toks[i].lower in lex.pron_group:
+        return _NP(i, i, "pronoun")
+    k = i + _match_at(toks, i, lex.determiners, hi)
+    j = k
+    # Extend over modifiers, name words and titles; the phrase ends before a comma, verb or lower-case word.
+    while j < hi and (
+        _name_word(toks[j], lex)
+        or toks[j].lower in lex.descriptors
+        or toks[j].lower in lex.heads
+        or (toks[j].lower in lex.connectors and j + 1 < hi and _name_word(toks[j + 1], lex))
+    ):
+        if _possessive(toks[j]):
+            break
+        j += 1
+    if j == k:
+        return None
+    last = toks[j - 1]
+    if last.lower in lex.heads and not _is_cap(last):
+        kind = "report" if last.lower in lex.report_nouns else "institution" if last.lower in lex.institutions else "anonymous"
+        return _NP(i, j - 1, kind)
+    if _name_word(last, lex):
+        return _classify_proper(toks, i, j - 1)
+    return None
+
+
+def _loose_np(toks: Sequence[Token], i: int, hi: int) -> _NP | None:
+    """', said one of about 20 people who left ...': an inverted speaker described at length, up to the
+    clause end; it must open with a determiner or quantifier and contain no speech verb."""
+    lex = _lex()
+    if i + 1 >= hi or toks[i].lower not in lex.partitives or toks[i + 1].lower != "of":
+        return None
+    j = i
+    while j + 1 < hi and toks[j + 1].text not in {",", ".", ";", ":", "!", "?"}:
+        if toks[j + 1].lower in lex.verbs:
+            return None
+        j += 1
+    if j + 1 < hi and toks[j + 1].text not in {".", "!", "?"}:
+        return None
+    return _NP(i, j, "anonymous")
+
+
+def _subject(toks: Sequence[Token], lo: int, hi: int) -> _NP | None:
+    """The first name or speaker noun of a sentence (for "X ..., saying that" and "X ... and said")."""
+    lex = _lex()
+    k = lo
+    while k < hi:
+        t = toks[k]
+        if t.lower in lex.heads and not _is_cap(t):
+            # "Military spokesman, Major General Waheed Arshad, ...": the appositive name is the speaker.
+            if k + 2 < hi and toks[k + 1].text == "," and (_name_word(toks[k + 2], lex) or _title_at(toks, k + 2, hi)):
+                named = _np_at_start(toks, k + 2, hi)
+                if named and named.kind == "person":
+                    return named
+            return _NP(_common_back(toks, k, lo), k, _np_back(toks, k, lo).kind)
+        if _name_word(t, lex) or _title_at(toks, k, hi):
+            j = k
+            while j + 1 < hi and (
+                _name_word(toks[j + 1], lex) or _title_at(toks, j + 1, hi)
+            ) and not _possessive(toks[j]):
+                j += 1
+            if _possessive(toks[j]):
+                k = j + 1
+                continue
+            if toks[j].lower in lex.heads:
+                if j + 1 < hi and toks[j + 1].lower in lex.descriptors:
+                    k = j + 1  # "Military spokesman, Major General ...": a modifier, the name comes later
+                    continue
+                return _NP(_common_back(toks, j, lo), j, _np_back(toks, j, lo).kind)
+            np = _classify_proper(toks, k, j)
+            if np:
+                return np
+            k = j + 1
+            continue
+        k += 1
+    return None
+
+
+# --- cues ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cue:
+    anchor: int  # char offset of the cue word
+    start: int  # char span of speaker phrase + verb (+ tag tail): claims inside are not governed by it
+    end: int
+    direction: str  # "pre": governs what follows; "post": a tag governing what precedes
+    rule: str
+    np: _NP | None
+    via: str | None
+    tok: int
+    mention: tuple[str, int, int] | None = None  # resolved (surface, start, end)
+    pronoun: str | None = None
+    in_quote: tuple[int, int] | None = None
+
+
+def _skip_adjuncts(toks: Sequence[Token], k: int, hi: int, told: bool) -> tuple[int, str | None]:
+    """Skip time words, audiences and (after "told") the addressee; returns (index, channel name or None)."""
+    lex = _lex()
+    via = None
+    while k < hi:
+        n = _match_at(toks, k, lex.adjuncts, hi)
+        if n:
+            k += n
+            continue
+        if told:
+            ch, end = _channel_np(toks, k, hi)
+            if end > k:
+                via = via or ch
+                k = end
+                continue
+        break
+    return k, via
+
+
+def _channel_np(toks: Sequence[Token], k: int, hi: int) -> tuple[str | None, int]:
+    """An addressee after "told"/"speaking to": (its channel name if an outlet, index after it)."""
+    lex = _lex()
+    j = k + _match_at(toks, k, lex.determiners, hi)
+    start = j
+    name_s = name_e = None
+    while j < hi:
+        n = _match_at(toks, j, lex.channel_names, hi)
+        if n:
+            name_s, name_e = (j, j + n) if name_s is None else (name_s, j + n)
+            j += n
+            continue
+        n = _match_at(toks, j, lex.channel_nouns, hi)
+        if n:
+            j += n
+            continue
+        t = toks[j]
+        if _name_word(t, lex) or (_is_cap(t) and t.lower == "the" and j == start):
+            name_s = j if name_s is None else name_s
+            name_e = j + 1
+            j += 1
+            continue
+        if t.lower in {"private", "state-run", "state", "local", "official", "national", "news", "private-run"}:
+            j += 1
+            continue
+        if t.lower in lex.audiences:
+            j += 1
+            return None, j
+        break
+    if j == start:
+        return None, k
+    if name_s is None:
+        return None, k
+    if toks[name_s].lower == "the" and k == name_s - 0 and not _is_cap(toks[name_s]):
+        name_s += 1
+    return _join(toks, name_s, name_e - 1), j
+
+
+def _join(toks: Sequence[Token], i: int, j: int) -> str:
+    return " ".join(t.text for t in toks[i : j + 1]) if i <= j else ""
+
+
+def _sentence_via(toks: Sequence[Token], lo: int, hi: int) -> str | None:
+    """A channel named anywhere in the sentence after an introducer ("Speaking to the private Geo television")."""
+    lex = _lex()
+    for k in range(lo, hi):
+        n = _match_at(toks, k, lex.introducers, hi)
+        if n:
+            ch, _ = _channel_np(toks, k + n, hi)
+            if ch:
+                return ch
+    return None
+
+
+def _find_cues(toks: Sequence[Token], lo: int, hi: int, persons: frozenset[str]) -> list[_Cue]:
+    """Speech cues of one sentence (tokens lo..hi-1), in token order, pronouns unresolved."""
+    lex = _lex()
+    cues: list[_Cue] = []
+    svia = _sentence_via(toks, lo, hi)
+
+    def add(anchor_k, np, direction, rule, via=None, span_lo=None, span_hi=None):
+        s = toks[min(span_lo if span_lo is not None else anchor_k, np.i if np else anchor_k)].start
+        e = toks[max(span_hi if span_hi is not None else anchor_k, np.j if np else anchor_k)].end
+        cues.append(_Cue(toks[anchor_k].start, s, e, direction, rule, np, via or svia, anchor_k))
+
+    # A sentence opening with a known speaker's name and "that": the verb was dropped ("Arshad that about 40 ...").
+    np0 = _np_at_start(toks, lo, hi)
+    if np0 and np0.kind == "person" and np0.j + 1 < hi and toks[np0.j + 1].lower == "that":
+        if toks[np0.j].lower in persons:
+            add(np0.j + 1, np0, "pre", "missing-verb")
+
+    k = lo
+    while k < hi:
+        t = toks[k]
+        n = _match_at(toks, k, lex.according, hi)
+        if n:
+            np = _np_forward(toks, k + n, hi)
+            if np:
+                before = k > lo and toks[k - 1].text in {",", "("}
+                add(k, np, "post" if before else "pre", "according-to", span_hi=np.j)
+                k = np.j + 1
+                continue
+        if t.lower in lex.report_nouns and k + 1 < hi and toks[k + 1].lower in lex.report_link:
+            np = _np_back(toks, k, lo)
+            if np:
+                add(k, np, "pre", "report")
+        elif t.lower in lex.participles and k - 1 >= lo and toks[k - 1].text == ",":
+            add(k, None, "pre", "participle")
+        elif t.lower in lex.verbs and not _passive(toks, k, lo, hi):
+            cue = _verb_cue(toks, k, lo, hi)
+            if cue:
+                np, direction, rule, via, span_lo, span_hi = cue
+                add(k, np, direction, rule, via, span_lo, span_hi)
+        k += 1
+    return cues
+
+
+def _np_at_start(toks: Sequence[Token], lo: int, hi: int) -> _NP | None:
+    lex = _lex()
+    j = lo
+    while j < hi and (_name_word(toks[j], lex) or _title_at(toks, j, hi)) and not _possessive(toks[j]):
+        j += 1
+    return _classify_proper(toks, lo, j - 1) if j > lo else None
+
+
+def _passive(toks: Sequence[Token], k: int, lo: int, hi: int) -> bool:
+    """'was said to be', 'militants accused of holding', 'were reported killed': not a speech cue."""
+    lex = _lex()
+    t = toks[k]
+    if t.lower.endswith("ing"):
+        return False
+    if k - 1 >= lo and toks[k - 1].lower in lex.passive_be and t.lower.endswith("ed") | (t.lower in {"said", "told"}):
+        return True
+    cls = lex.verbs[t.lower]
+    after = lex.passive_after.get(t.lower) or lex.passive_after.get(cls) or frozenset()
+    return k + 1 < hi and toks[k + 1].lower in after
+
+
+def _verb_cue(toks: Sequence[Token], k: int, lo: int, hi: int):
+    """(speaker NP, direction, rule, via, span_lo, span_hi) for a speech verb at k, or None."""
+    lex = _lex()
+    cls = lex.verbs[toks[k].lower]
+    told = cls == "told"
+    # Walk back over "has", "also", "later" ... to the subject.
+    j = k - 1
+    while j >= lo:
+        n = _match_ending(toks, j, lex.between, lo)
+        if not n:
+            break
+        j -= n
+    if j < lo:
+        return None
+    prev = toks[j]
+    after_k, via = _skip_adjuncts(toks, k + 1, hi, told)
+    closes = after_k >= hi or toks[after_k].text in {".", ",", ";", "!", "?", ")"} | _CLOSE_Q | {'"', "'"}
+    if prev.text in {","} | _QUOTE_TOKENS and after_k < hi and toks[after_k].lower not in {"that", ":"}:
+        # '"...," said Abdul Sattar Edhi, head of ...' / ', said one of ...': the speaker follows the verb.
+        np = _np_forward(toks, after_k, hi)
+        if np and (np.j + 1 >= hi or toks[np.j + 1].text in {",", ".", ";", ":", "!", "?"}):
+            return np, "post", f"{cls}-after", via, None, np.j
+        loose = _loose_np(toks, after_k, hi)
+        if loose:
+            return loose, "post", f"{cls}-after", via, None, loose.j
+    if prev.lower in {"and", "but"}:
+        return None, "post" if closes else "pre", f"{cls}-and", via, None, after_k - 1
+    if prev.text == ",":
+        # "Name, appositive, said": the speaker is the phrase before the appositive's opening comma.
+        q = j - 1
+        while q >= lo and toks[q].text != "," and toks[q].lower not in lex.verbs:
+            q -= 1
+        np = _np_back(toks, q - 1, lo) if q >= lo and toks[q].text == "," else None
+        if np is None and q < lo:
+            np = _subject(toks, lo, j)
+        if np is None:
+            return None
+    else:
+        np = _np_back(toks, j, lo)
+        if np is None:
+            return None
+    direction = "post" if closes else "pre"
+    return np, direction, f"{cls}-{'after' if direction == 'post' else 'before'}", via, None, max(after_k - 1, k)
+
+
+# --- quotes --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Quote:
+    start: int
+    end: int
+    line: int
+    closed: bool
+    speaker: tuple[str, int, int] | None = None
+    via: str | None = None
+    rule: str = ""
+    pronoun: str | None = None
+
+
+_QUOTE_RE = re.compile(r"``|''|[“”\"]")
+
+
+def _quotes(text: str, lines: list[tuple[int, int]]) -> list[_Quote]:
+    """Quoted spans per line; a quote left open runs to the end of its line (multi-paragraph quotes)."""
+    out = []
+    for n, (ls, le) in enumerate(lines):
+        open_at = None
+        for m in _QUOTE_RE.finditer(text, ls, le):
+            q = m.group()
+            if q in _OPEN_Q or (q == '"' and open_at is None):
+                if open_at is None:
+                    open_at = m.start()
+            elif open_at is not None:
+                out.append(_Quote(open_at, m.end(), n, True))
+                open_at = None
+        if open_at is not None:
+            out.append(_Quote(open_at, le, n, False))
+    return out
+
+
+# --- the document pass ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sent:
+    start: int
+    end: int
+    lo: int
+    hi: int
+    line: int
+    cues: list[_Cue] = field(default_factory=list)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        s, e = pos, pos + len(raw)
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+        pos += len(raw) + 1
+    return out
+
+
+def _surface(text: str, toks: Sequence[Token], np: _NP) -> tuple[str, int, int]:
+    s, e = toks[np.i].start, toks[np.j].end
+    return text[s:e], s, e
+
+
+def _analyse(text: str, skip: Sequence[tuple[int, int]]):
+    """Sentences with resolved cues, and quotes with their speakers."""
+    lex = _lex()
+    toks = tokenize(text)
+    starts = [t.start for t in toks]
+    lines = _lines(text)
+    line_of = lambda off: next((n for n, (a, b) in enumerate(lines) if a <= off < b), -1)  # noqa: E731
+    sents: list[_Sent] = []
+    for s, e in sentences(text):
+        if any(a <= s and e <= b for a, b in skip):
+            continue
+        lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+        if lo < hi:
+            sents.append(_Sent(s, e, lo, hi, line_of(s)))
+    # Pass 1: names that speak somewhere in the article (for pronouns and dropped verbs).
+    persons: set[str] = set()
+    for st in sents:
+        for c in _find_cues(toks, st.lo, st.hi, frozenset()):
+            if c.np and c.np.kind == "person":
+                persons.add(toks[c.np.j].lower)
+    persons_f = frozenset(persons)
+    quotes = _quotes(text, [ln for ln in lines if not any(a <= ln[0] and ln[1] <= b for a, b in skip)])
+    # Pass 2: resolve pronouns in reading order.
+    last_person: tuple[str, int, int] | None = None
+    last_group: tuple[str, int, int] | None = None
+    for st in sents:
+        st.cues = _find_cues(toks, st.lo, st.hi, persons_f)
+        np0 = _np_at_start(toks, st.lo, st.hi)
+        if np0 and np0.kind == "person" and toks[np0.j].lower in persons_f:
+            last_person = _surface(text, toks, np0)
+        prev_cue: _Cue | None = None
+        for c in st.cues:
+            c.in_quote = next(((q.start, q.end) for q in quotes if q.start < c.anchor < q.end), None)
+            np = c.np
+            if np is None:  # participle / "and said": the speaker of the clause before, else the subject
+                if prev_cue is not None:
+                    c.mention, c.pronoun = prev_cue.mention, prev_cue.pronoun
+                    continue
+                np = _subject(toks, st.lo, c.tok)
+                if np is None:
+                    continue
+                c.np = np
+            if np.kind == "pronoun":
+                word = toks[np.i].lower
+                ante = last_person if word in lex.pron_person else last_group
+                c.pronoun = word
+                c.mention = ante if ante else _surface(text, toks, np)
+            else:
+                c.mention = _surface(text, toks, np)
+                if np.kind == "person":
+                    last_person = c.mention
+                elif np.kind in {"institution", "anonymous", "org"}:
+                    last_group = c.mention
+            prev_cue = c
+    _quote_speakers(text, quotes, sents)
+    return toks, sents, quotes
+
+
+def _quote_speakers(text: str, quotes: list[_Quote], sents: list[_Sent]) -> None:
+    cues = [c for st in sents for c in st.cues if c.mention]
+    prev: _Quote | None = None
+    for q in quotes:
+        after = [c for c in cues if c.start >= q.end and re.fullmatch(r"[\s,]*", text[q.end : c.start])]
+        after += [c for c in cues if c.anchor >= q.end and c.start < q.start and re.fullmatch(r"[\s,]*", text[q.end : c.anchor])]
+        before = [c for c in cues if c.end <= q.start and re.fullmatch(r"[\s,:]*", text[c.end : q.start])]
+        hit = (after or before or [None])[0]
+        if hit:
+            q.speaker, q.via, q.rule, q.pronoun = hit.mention, hit.via, "quote-speaker", hit.pronoun
+        elif prev and prev.speaker and (prev.line == q.line or (prev.line == q.line - 1 and q.start == _line_start(text, q.start))):
+            q.speaker, q.via, q.rule, q.pronoun = prev.speaker, prev.via, "carried:quote", prev.pronoun
+        prev = q
+
+
+def _line_start(text: str, off: int) -> int:
+    # The first non-space offset of the line holding off.
+    s = text.rfind("\n", 0, off) + 1
+    while s < off and text[s].isspace():
+        s += 1
+    return s
+
+
+def _boundary(toks: Sequence[Token], lo: int, hi: int, a: int, b: int) -> bool:
+    """A sentence stop or semicolon between char offsets a and b within tokens lo..hi."""
+    return any(a <= t.start < b and t.text in _STOPS for t in toks[lo:hi])
+
+
+def _make(claim: Claim, mention, via, rule, pronoun=None) -> Attribution:
+    if mention is None:
+        return Attribution(claim.start, None, None, None, None, "none")
+    cue = f"{rule}|pronoun:{pronoun}" if pronoun else rule
+    return Attribution(claim.start, mention[0], mention[1], mention[2], via, cue)
+
+
+def _attribute_one(text, toks, sents, quotes, claim: Claim) -> Attribution:
+    idx = next((n for n, st in enumerate(sents) if st.start <= claim.start < st.end), None)
+    if idx is None:
+        return _make(claim, None, None, "none")
+    st = sents[idx]
+    quote = next((q for q in quotes if q.start < claim.start < q.end), None)
+    usable = [c for c in st.cues if c.mention and not (c.start <= claim.start < c.end)]
+    pre = [
+        c
+        for c in usable
+        if c.direction == "pre"
+        and c.anchor < claim.start
+        and not _boundary(toks, st.lo, st.hi, c.anchor, claim.start)
+        and (c.in_quote is None or c.in_quote[0] < claim.start < c.in_quote[1])
+        and (quote is None or (quote.start < c.anchor))
+    ]
+    if quote is not None:
+        if pre:
+            c = max(pre, key=lambda c: c.anchor)
+            return _make(claim, c.mention, c.via, c.rule, c.pronoun)
+        if quote.speaker:
+            return _make(claim, quote.speaker, quote.via, quote.rule, quote.pronoun)
+    if pre:
+        c = max(pre, key=lambda c: c.anchor)
+        return _make(claim, c.mention, c.via, c.rule, c.pronoun)
+    post = [
+        c
+        for c in usable
+        if c.direction == "post"
+        and c.start >= claim.end
+        and not _boundary(toks, st.lo, st.hi, claim.end, c.start)
+        and (c.in_quote is None or (quote is not None and c.in_quote == (quote.start, quote.end)))
+    ]
+    if post:
+        c = min(post, key=lambda c: c.anchor)
+        return _make(claim, c.mention, c.via, c.rule, c.pronoun)
+    # "X said:" at the end of the previous sentence of the paragraph introduces this one.
+    if idx > 0:
+        ps = sents[idx - 1]
+        if text[ps.start : ps.end].rstrip().endswith(":") and ps.line in (st.line, st.line - 1):
+            intro = [c for c in ps.cues if c.mention and c.direction == "pre"]
+            if intro:
+                c = intro[-1]
+                return _make(claim, c.mention, c.via, "carried:next-sentence", c.pronoun)
+    return _make(claim, None, None, "none")
+
+
+def attribute(text: str, claims: Sequence[Claim], skip: Sequence[tuple[int, int]] = ()) -> list[Attribution]:
+    """One Attribution per claim, in the same order (see the module comments for the rules)."""
+    toks, sents, quotes = _analyse(text, skip)
+    return [_attribute_one(text, toks, sents, quotes, c) for c in claims]
+
+
+# --- speaker resolution --------------------------------------------------------------------------------
+
+
+def _edit(a: str, b: str) -> int:
+    """Levenshtein distance."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _skeleton(w: str) -> str:
+    # First letter, then consonants with doubles collapsed: "azeem"/"azim" -> "azm".
+    rest = re.sub(r"[aeiouy]", "", w[1:])
+    return w[:1] + re.sub(r"(.)\1+", r"\1", rest)
+
+
+def _variant(a: str, b: str) -> bool:
+    """Two name tokens are spellings of one name (see the module comments)."""
+    a, b = a.lower().rstrip("."), b.lower().rstrip(".")
+    if a == b:
+        return True
+    if a[:1] != b[:1] or min(len(a), len(b)) < 4:
+        return False
+    return _edit(a, b) <= 1 or _skeleton(a) == _skeleton(b)
+
+
+def _same_person(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Full names of one person: same length, all tokens variants, one identical; or one a suffix of the other."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) < 2 or not _variant(a[-1], b[-1]):
+        return False
+    tail = b[len(b) - len(a) :]
+    pairs = list(zip(a, tail))
+    return all(_variant(x, y) for x, y in pairs) and any(x.lower() == y.lower() for x, y in pairs)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "speaker"
+
+
+@dataclass
+class _Occ:
+    """One written mention of a person in a document, with what surrounds it."""
+
+    doc: str
+    start: int
+    end: int
+    surface: str  # as written, with titles
+    name: tuple[str, ...]  # without titles
+    title: str | None
+    pre: str | None  # lower-case descriptor before ("military spokesman")
+    appositive: str | None  # ", the chief military spokesman,"
+    possessor: str | None  # "Al Jazeera's Rageh Omaar"
+    clause: str | None  # ", who has waited four days for word on his brother," (kind cues only)
+
+
+def _name_runs(doc: str, text: str) -> list[_Occ]:
+    """Every capitalised name run in a document with its titles, descriptors and appositive."""
+    lex = _lex()
+    toks = tokenize(text)
+    out = []
+    k = 0
+    while k < len(toks):
+        if not (_name_word(toks[k], lex) or _title_at(toks, k, len(toks))) or _possessive(toks[k]):
+            k += 1
+            continue
+        j = k + max(_title_at(toks, k, len(toks)), 1) - 1  # "Major general ...": a title partly in lower case
+        while j + 1 < len(toks) and not _possessive(toks[j]) and (
+            _name_word(toks[j + 1], lex)
+            or _title_at(toks, j + 1, len(toks))
+            or (toks[j + 1].lower in lex.connectors and j + 2 < len(toks) and _name_word(toks[j + 2], lex))
+        ):
+            j += 1
+        if _possessive(toks[j]):
+            j -= 1
+        if j < k:
+            k += 1
+            continue
+        n = _strip_titles(toks, k, j)
+        # A lower-case rank after a capitalised one ("Major general Waheed Arshad").
+        while n <= j and _match_ending(toks, n, lex.titles, k) and not _is_cap(toks[n]):
+            n += 1
+        name = tuple(t.text for t in toks[n : j + 1])
+        if name and not all(w.lower() in lex.descriptors or w.lower() in lex.org_words for w in name):
+            p = k - 1
+            while p >= 0 and toks[p].lower in lex.descriptors and not _is_cap(toks[p]):
+                p -= 1
+            pre = _join(toks, p + 1, k - 1) or None
+            poss = toks[k - 1].text[:-2] if k >= 1 and _possessive(toks[k - 1]) else None
+            if poss and k >= 2 and _name_word(toks[k - 2], lex):
+                poss = toks[k - 2].text + " " + poss
+            if pre and p >= 0 and _name_word(toks[p], lex):
+                # "Soviet Foreign Ministry spokesman Yuri ...": the organisation before the role is the affiliation.
+                q = _proper_back(toks, p, 0)
+                poss = poss or _join(toks, q + (toks[q].lower == "the"), p)
+            out.append(
+                _Occ(doc, toks[k].start, toks[j].end, text[toks[k].start : toks[j].end], name,
+                     _join(toks, k, n - 1) or None, pre, _appositive(text, toks, j), poss,
+                     _appositive(text, toks, j, clauses=True))
+            )
+        k = j + 1
+    return out
+
+
+def _appositive(text: str, toks: Sequence[Token], j: int, clauses: bool = False) -> str | None:
+    """', the chief military spokesman,' after a name: the phrase up to the next comma or stop."""
+    if j + 1 >= len(toks) or toks[j + 1].text != ",":
+        return None
+    m = re.match(r",\s*([^,.;:\"“”\n]{3,120})(?=[,.;:\n]|\Z)", text[toks[j].end :])
+    if not m:
+        return None
+    phrase = m.group(1).strip()
+    first = phrase.split()[0].lower()
+    if first in {"said", "told", "and", "but"} or first[:1].isdigit():
+        return None
+    if first in {"who", "whose", "which", "whom"}:
+        return phrase if clauses else None
+    if first not in {"the", "a", "an"} and not phrase[:1].islower() and not phrase.split()[0].endswith(("'s", "’s")):
+        return None
+    return phrase
+
+
+def _mention_np(text: str, s: int, e: int) -> _NP | None:
+    toks = tokenize(text, s, e)
+    if not toks:
+        return None
+    np = _np_back(toks, len(toks) - 1, 0)
+    if np is None or np.i != 0 and np.kind not in {"person", "org"}:
+        np = _NP(0, len(toks) - 1, "anonymous") if np is None else np
+    return np
+
+
+def _description(surface: str) -> str:
+    """A common-noun speaker without determiner, relative clause or case: 'A military official' -> 'military official'."""
+    lex = _lex()
+    toks = tokenize(surface)
+    i = _match_at(toks, 0, lex.determiners)
+    if i < len(toks) and toks[i].lower == "of":  # "one of about 20 people ...": keep the partitive
+        i = 0
+    words = [t.text for t in toks[i:]]
+    # Keep the case of proper modifiers ("U.S. commanders"); common words go lower-case.
+    return " ".join(w if (w[:1].isupper() and (len(w) > 1 and (w[1:].lower() != w[1:] or "." in w)) or
+                          w.lower() not in lex.descriptors and w.lower() not in lex.heads and w[:1].isupper())
+                    else w.lower() for w in words)
+
+
+def _kind(words: list[str]) -> str:
+    lex = _lex()
+    counts = Counter()
+    for w in words:
+        for kind, cues in lex.kinds.items():
+            if w.lower() in cues:
+                counts[kind] += 1
+    if not counts:
+        return "unknown"
+    # Ties go to the kind cued first: a modifier before the head ("relief official") says more than the head.
+    first = {}
+    for n, w in enumerate(words):
+        for kind, cues in lex.kinds.items():
+            if w.lower() in cues:
+                first.setdefault(kind, n)
+    return max(counts, key=lambda k: (counts[k], -first[k]))
+
+
+def _words(*phrases: str | None) -> list[str]:
+    # Hyphenated words also count by their parts ("government-appointed").
+    words = [w for p in phrases if p for w in re.findall(r"[\w.'’-]+", p)]
+    return words + [part for w in words if "-" in w for part in w.split("-")]
+
+
+def _affiliation(occs: list[_Occ]) -> str | None:
+    """'a spokesman for the Newark Police Department' -> that org; "Al Jazeera's X" -> Al Jazeera;
+    'army spokesman' -> army."""
+    lex = _lex()
+    for o in occs:
+        if o.appositive:
+            m = re.search(r"\b(?:of|for|at|with)\s+(?:the\s+)?(?:private\s+|state\s+)?((?:[A-Z][\w.'’-]*\s*)+(?:(?:of|for)\s+(?:[A-Z][\w.'’-]*\s*)+)?)", o.appositive)
+            if m:
+                return m.group(1).strip()
+            m = re.match(r"(?:the\s+)?(\w[\w.-]*(?:\s+[A-Z][\w.-]*)*)['’]s\b", o.appositive)
+            if m:
+                return m.group(1)
+    for o in occs:
+        if o.possessor:
+            return o.possessor
+    for o in occs:
+        for phrase in (o.pre, o.appositive):
+            ws = [w.lower() for w in _words(phrase)]
+            for a, b in zip(ws, ws[1:]):
+                if a in lex.institutions and b in lex.anonymous:  # "army spokesman"
+                    return a
+    return None
+
+
+def _title(occs: list[_Occ]) -> str | None:
+    """The role most often given in an appositive or before the name, else the most common rank."""
+    lex = _lex()
+    roles = Counter()
+    for o in occs:
+        if o.appositive:
+            toks = tokenize(o.appositive)
+            i = _match_at(toks, 0, lex.determiners)
+            role = " ".join(t.text for t in toks[i:])
+            if len(role.split()) <= 6:
+                roles[role] += 2  # an appositive states the role in full ("the chief military spokesman")
+        if o.pre and any(w in lex.anonymous for w in o.pre.lower().split()):
+            roles[o.pre] += 1
+    if roles:
+        return max(roles, key=lambda r: (roles[r], -len(r)))
+    ranks = Counter(o.title for o in occs if o.title)
+    return max(ranks, key=lambda r: (ranks[r], len(r))) if ranks else None
+
+
+def resolve_speakers(
+    mentions: Sequence[tuple[str, str, int, int]],
+) -> tuple[list[Speaker], dict[tuple[str, int], str]]:
+    """One Speaker per distinct speaker across the corpus, and (doc_id, speaker_start) -> source_id."""
+    lex = _lex()
+    texts: dict[str, str] = {}
+    for doc, text, _, _ in mentions:
+        texts.setdefault(doc, text)
+    runs = {doc: _name_runs(doc, text) for doc, text in texts.items()}
+
+    # Classify each mention; persons get a key name, others a description.
+    person_of: dict[tuple[str, int], tuple[str, ...]] = {}
+    other_of: dict[tuple[str, int], tuple[str, str, bool]] = {}  # key -> (name, surface, is_institution)
+    for doc, text, s, e in mentions:
+        surface = text[s:e]
+        np = _mention_np(text, s, e)
+        if np and np.kind == "person":
+            toks = tokenize(text, s, e)
+            k = _strip_titles(toks, np.i, np.j)
+            while k <= np.j and _match_ending(toks, k, lex.titles, np.i) and not _is_cap(toks[k]):
+                k += 1
+            person_of[(doc, s)] = tuple(t.text for t in toks[k : np.j + 1]) or (surface,)
+        elif np and np.kind == "org":
+            name = re.sub(r"^(?:The|the)\s+", "", surface)
+            other_of[(doc, s)] = (name, surface, True)
+        else:
+            kind = np.kind if np else "anonymous"
+            head = surface.split()[-1].lower() if surface.split() else ""
+            inst = kind == "institution" or head in lex.institutions
+            other_of[(doc, s)] = (_description(surface), surface, inst)
+
+    # Full names: multi-token names among person mentions and the name runs of their documents.
+    docs_with = {doc for doc, _ in person_of}
+    fulls: list[tuple[str, ...]] = []
+    for name in person_of.values():
+        if len(name) > 1 and name not in fulls:
+            fulls.append(name)
+    for doc in docs_with:
+        for o in runs[doc]:
+            if len(o.name) > 1 and o.name not in fulls and any(_variant(o.name[-1], n[-1]) for n in person_of.values()):
+                fulls.append(o.name)
+    # Union spelling variants of full names.
+    parent = list(range(len(fulls)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a in range(len(fulls)):
+        for b in range(a + 1, len(fulls)):
+            if _same_person(fulls[a], fulls[b]):
+                parent[find(a)] = find(b)
+    cluster_of_full = {n: find(i) for i, n in enumerate(fulls)}
+
+    def cluster_for(doc: str, name: tuple[str, ...]) -> int | str:
+        if name in cluster_of_full:
+            return cluster_of_full[name]
+        # A short form: the fullest name in the same article ending in it, else the unique one in the corpus.
+        for pool in ([o.name for o in runs.get(doc, []) if len(o.name) > 1], fulls):
+            for exact in (True, False):
+                hits = {
+                    cluster_of_full[f]
+                    for f in pool
+                    if f in cluster_of_full and len(f) > len(name)
+                    and all((x.lower() == y.lower()) if exact else _variant(x, y) for x, y in zip(name, f[len(f) - len(name) :]))
+                }
+                if len(hits) == 1:
+                    return hits.pop()
+                if hits:
+                    break
+        return " ".join(name)
+
+    groups: dict[int | str, list[tuple[str, int]]] = defaultdict(list)
+    for key, name in person_of.items():
+        groups[cluster_for(key[0], name)].append(key)
+
+    speakers: list[Speaker] = []
+    id_of: dict[tuple[str, int], str] = {}
+    used: Counter = Counter()
+
+    def new_id(name: str) -> str:
+        base = _slug(name)
+        used[base] += 1
+        return base if used[base] == 1 else f"{base}-{used[base]}"
+
+    for cid, keys in groups.items():
+        # Every written occurrence of the person in the corpus (full name anywhere, short forms in its documents).
+        occs = [
+            o
+            for doc, rs in runs.items()
+            for o in rs
+            if (len(o.name) > 1 and o.name in cluster_of_full and cluster_of_full[o.name] == cid)
+            or (doc in {d for d, _ in keys} and cluster_for(doc, o.name) == cid)
+        ]
+        names = Counter(o.name for o in occs if len(o.name) > 1 and o.name in cluster_of_full)
+        if names:
+            canon = max(names, key=lambda n: (len(n), names[n], len(" ".join(n))))
+        else:
+            canon = max((person_of[k] for k in keys), key=len)
+        surfaces = []
+        for d, s in keys:
+            e = next((m[3] for m in mentions if m[0] == d and m[2] == s), s)
+            surfaces.append(texts[d][s:e])
+        aliases = tuple(dict.fromkeys([o.surface for o in occs] + [" ".join(o.name) for o in occs] + surfaces))
+        words = _words(*(x for o in occs for x in (o.title, o.pre, o.appositive, o.possessor, o.clause)))
+        sid = new_id(" ".join(canon))
+        speakers.append(
+            Speaker(sid, " ".join(canon), aliases, _title(occs), _affiliation(occs), _kind(words), False, False)
+        )
+        for k in keys:
+            id_of[k] = sid
+
+    by_desc: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for key, (name, _, _) in other_of.items():
+        by_desc[name.lower()].append(key)
+    for _, keys in by_desc.items():
+        name, _, inst = other_of[keys[0]]
+        surfaces = tuple(dict.fromkeys(other_of[k][1] for k in keys))
+        anon_text = " ".join(texts[d][s : s + 200] for d, s in keys)
+        anonymous = not inst or any(" ".join(p) in anon_text.lower() for p in lex.anonymity)
+        kind = _kind(_words(name))
+        sid = new_id(name)
+        speakers.append(Speaker(sid, name, surfaces, None, None, kind, anonymous, inst))
+        for k in keys:
+            id_of[k] = sid
+    return speakers, id_of
+
+
+def _norm(s: str) -> str:
+    """Lower-case, titles and a leading article or quantifier stripped, spaces collapsed."""
+    lex = _lex()
+    toks = tokenize(s.strip())
+    i = _match_at(toks, 0, lex.determiners)
+    while i < len(toks):
+        n = _match_at(toks, i, lex.titles)
+        if not n or i + n >= len(toks):
+            break
+        i += n
+    return " ".join(t.lower for t in toks[i:] if t.text not in {",", "."})
+
+
+def source_matches(gold: str, speaker: Speaker) -> bool:
+    """How evaluation compares a gold `source` to a predicted speaker. Both sides are normalised (lower-case,
+    leading titles and a leading "the"/"a"/"an"/quantifier stripped). A match is equality with the canonical
+    name or any alias; for institutions and anonymous sources, also the gold words being the tail of the
+    description ("army" matches "pakistani army", "military official" matches "senior military official")."""
+    g = _norm(gold)
+    if not g:
+        return False
+    forms = {_norm(speaker.name)} | {_norm(a) for a in speaker.aliases}
+    if g in forms:
+        return True
+    if speaker.is_institution or speaker.is_anonymous:
+        gw = g.split()
+        return any(f.split()[-len(gw) :] == gw for f in forms if f)
+    return False
