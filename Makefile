@@ -21,11 +21,11 @@ repro: $(STAMP)
 
 test: repro
 	dvc status -q || (echo "dvc status: pipeline is stale after repro" >&2; exit 1)
-	ruff check analysis tests
+	ruff check analysis tests scripts
 	python -m pytest
 
 lint: $(STAMP)
-	ruff check analysis tests
+	ruff check analysis tests scripts
 
 clean-venv:
 	rm -rf $(VENV)
