@@ -52,6 +52,8 @@ def elapsed_point(text: str, t: TimeExpr, event_start: datetime) -> datetime | N
         return None
     if _word_before(text, t.start) != "after" and _word_after(text, t.end) != "later":
         return None
+    if _word_after(text, t.end) == "of":  # "after 11 hours of negotiations" times another activity
+        return None
     return event_start + int(m.group(1)) * _UNITS[m.group(2)]
 
 

@@ -202,7 +202,6 @@ class _NP:
 
 def _strip_titles(toks: Sequence[Token], i: int, j: int) -> int:
     """Index of the first name token after any leading titles in toks[i..j] (j+1 if all titles)."""
-    lex = _lex()
     while i <= j:
         n = _title_at(toks, i, j + 1)
         if not n:
@@ -219,7 +218,12 @@ def _proper_back(toks: Sequence[Token], j: int, lo: int) -> int:
         prev = toks[i - 1]
         if _name_word(prev, lex) and not _possessive(prev):
             i -= 1
-        elif prev.lower in lex.connectors and i - 2 >= lo and _name_word(toks[i - 2], lex) and not _possessive(toks[i - 2]):
+        elif (
+            prev.lower in lex.connectors
+            and i - 2 >= lo
+            and _name_word(toks[i - 2], lex)
+            and not _possessive(toks[i - 2])
+        ):
             i -= 2
         else:
             n = _match_ending(toks, i - 1, lex.titles, lo)
@@ -257,7 +261,9 @@ def _np_back(toks: Sequence[Token], j: int, lo: int) -> _NP | None:
         return _NP(j, j, "pronoun")
     proper_org = _is_cap(t) and j - 1 >= lo and _name_word(toks[j - 1], lex) and t.lower in lex.org_words
     if t.lower in lex.heads and not proper_org:
-        kind = "report" if t.lower in lex.report_nouns else "institution" if t.lower in lex.institutions else "anonymous"
+        kind = (
+            "report" if t.lower in lex.report_nouns else "institution" if t.lower in lex.institutions else "anonymous"
+        )
         return _named_appositive(toks, _NP(_common_back(toks, j, lo), j, kind), lo)
     if _name_word(t, lex) and not _possessive(t):
         i = _proper_back(toks, j, lo)
@@ -321,9 +327,18 @@ def _np_forward(toks: Sequence[Token], i: int, hi: int) -> _NP | None:
         return None
     last = toks[j - 1]
     if last.lower in lex.heads and not _is_cap(last):
-        kind = "report" if last.lower in lex.report_nouns else "institution" if last.lower in lex.institutions else "anonymous"
+        kind = (
+            "report"
+            if last.lower in lex.report_nouns
+            else "institution"
+            if last.lower in lex.institutions
+            else "anonymous"
+        )
         return _NP(i, j - 1, kind)
     if _name_word(last, lex):
+        # "said spokesman Kenneth Bacon": a lower-case role before the name is not part of it.
+        while i < j - 1 and not _is_cap(toks[i]):
+            i += 1
         return _classify_proper(toks, i, j - 1)
     return None
 
@@ -359,9 +374,9 @@ def _subject(toks: Sequence[Token], lo: int, hi: int) -> _NP | None:
             return _NP(_common_back(toks, k, lo), k, _np_back(toks, k, lo).kind)
         if _name_word(t, lex) or _title_at(toks, k, hi):
             j = k
-            while j + 1 < hi and (
-                _name_word(toks[j + 1], lex) or _title_at(toks, j + 1, hi)
-            ) and not _possessive(toks[j]):
+            while (
+                j + 1 < hi and (_name_word(toks[j + 1], lex) or _title_at(toks, j + 1, hi)) and not _possessive(toks[j])
+            ):
                 j += 1
             if _possessive(toks[j]):
                 k = j + 1
@@ -420,7 +435,8 @@ def _skip_adjuncts(toks: Sequence[Token], k: int, hi: int, told: bool) -> tuple[
 def _channel_np(toks: Sequence[Token], k: int, hi: int) -> tuple[str | None, int]:
     """An addressee after "told"/"speaking to": (its channel name if an outlet, index after it)."""
     lex = _lex()
-    j = k + _match_at(toks, k, lex.determiners, hi)
+    # "The Associated Press" keeps its article; "the AFP news agency" does not.
+    j = k if _match_at(toks, k, lex.channel_names, hi) else k + _match_at(toks, k, lex.determiners, hi)
     start = j
     name_s = name_e = None
     while j < hi:
@@ -450,8 +466,6 @@ def _channel_np(toks: Sequence[Token], k: int, hi: int) -> tuple[str | None, int
         return None, k
     if name_s is None:
         return None, k
-    if toks[name_s].lower == "the" and k == name_s - 0 and not _is_cap(toks[name_s]):
-        name_s += 1
     return _join(toks, name_s, name_e - 1), j
 
 
@@ -711,12 +725,20 @@ def _quote_speakers(text: str, quotes: list[_Quote], sents: list[_Sent]) -> None
     prev: _Quote | None = None
     for q in quotes:
         after = [c for c in cues if c.start >= q.end and re.fullmatch(r"[\s,]*", text[q.end : c.start])]
-        after += [c for c in cues if c.anchor >= q.end and c.start < q.start and re.fullmatch(r"[\s,]*", text[q.end : c.anchor])]
+        after += [
+            c
+            for c in cues
+            if c.anchor >= q.end and c.start < q.start and re.fullmatch(r"[\s,]*", text[q.end : c.anchor])
+        ]
         before = [c for c in cues if c.end <= q.start and re.fullmatch(r"[\s,:]*", text[c.end : q.start])]
         hit = (after or before or [None])[0]
         if hit:
             q.speaker, q.via, q.rule, q.pronoun = hit.mention, hit.via, "quote-speaker", hit.pronoun
-        elif prev and prev.speaker and (prev.line == q.line or (prev.line == q.line - 1 and q.start == _line_start(text, q.start))):
+        elif (
+            prev
+            and prev.speaker
+            and (prev.line == q.line or (prev.line == q.line - 1 and q.start == _line_start(text, q.start)))
+        ):
             q.speaker, q.via, q.rule, q.pronoun = prev.speaker, prev.via, "carried:quote", prev.pronoun
         prev = q
 
@@ -831,7 +853,7 @@ def _same_person(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if len(a) < 2 or not _variant(a[-1], b[-1]):
         return False
     tail = b[len(b) - len(a) :]
-    pairs = list(zip(a, tail))
+    pairs = list(zip(a, tail, strict=True))
     return all(_variant(x, y) for x, y in pairs) and any(x.lower() == y.lower() for x, y in pairs)
 
 
@@ -866,10 +888,14 @@ def _name_runs(doc: str, text: str) -> list[_Occ]:
             k += 1
             continue
         j = k + max(_title_at(toks, k, len(toks)), 1) - 1  # "Major general ...": a title partly in lower case
-        while j + 1 < len(toks) and not _possessive(toks[j]) and (
-            _name_word(toks[j + 1], lex)
-            or _title_at(toks, j + 1, len(toks))
-            or (toks[j + 1].lower in lex.connectors and j + 2 < len(toks) and _name_word(toks[j + 2], lex))
+        while (
+            j + 1 < len(toks)
+            and not _possessive(toks[j])
+            and (
+                _name_word(toks[j + 1], lex)
+                or _title_at(toks, j + 1, len(toks))
+                or (toks[j + 1].lower in lex.connectors and j + 2 < len(toks) and _name_word(toks[j + 2], lex))
+            )
         ):
             j += 1
         if _possessive(toks[j]):
@@ -895,9 +921,18 @@ def _name_runs(doc: str, text: str) -> list[_Occ]:
                 q = _proper_back(toks, p, 0)
                 poss = poss or _join(toks, q + (toks[q].lower == "the"), p)
             out.append(
-                _Occ(doc, toks[k].start, toks[j].end, text[toks[k].start : toks[j].end], name,
-                     _join(toks, k, n - 1) or None, pre, _appositive(text, toks, j), poss,
-                     _appositive(text, toks, j, clauses=True))
+                _Occ(
+                    doc,
+                    toks[k].start,
+                    toks[j].end,
+                    text[toks[k].start : toks[j].end],
+                    name,
+                    _join(toks, k, n - 1) or None,
+                    pre,
+                    _appositive(text, toks, j),
+                    poss,
+                    _appositive(text, toks, j, clauses=True),
+                )
             )
         k = j + 1
     return out
@@ -940,9 +975,14 @@ def _description(surface: str) -> str:
         i = 0
     words = [t.text for t in toks[i:]]
     # Keep the case of proper modifiers ("U.S. commanders"); common words go lower-case.
-    return " ".join(w if (w[:1].isupper() and (len(w) > 1 and (w[1:].lower() != w[1:] or "." in w)) or
-                          w.lower() not in lex.descriptors and w.lower() not in lex.heads and w[:1].isupper())
-                    else w.lower() for w in words)
+    return " ".join(w if _proper_word(w) else w.lower() for w in words)
+
+
+def _proper_word(w: str) -> bool:
+    lex = _lex()
+    if not w[:1].isupper():
+        return False
+    return "." in w or w[1:] != w[1:].lower() or (w.lower() not in lex.descriptors and w.lower() not in lex.heads)
 
 
 def _kind(words: list[str]) -> str:
@@ -975,7 +1015,10 @@ def _affiliation(occs: list[_Occ]) -> str | None:
     lex = _lex()
     for o in occs:
         if o.appositive:
-            m = re.search(r"\b(?:of|for|at|with)\s+(?:the\s+)?(?:private\s+|state\s+)?((?:[A-Z][\w.'’-]*\s*)+(?:(?:of|for)\s+(?:[A-Z][\w.'’-]*\s*)+)?)", o.appositive)
+            m = re.search(
+                r"\b(?:of|for|at|with)\s+(?:the\s+)?(?:private\s+|state\s+)?((?:[A-Z][\w.'’-]*\s*)+(?:(?:of|for)\s+(?:[A-Z][\w.'’-]*\s*)+)?)",
+                o.appositive,
+            )
             if m:
                 return m.group(1).strip()
             m = re.match(r"(?:the\s+)?(\w[\w.-]*(?:\s+[A-Z][\w.-]*)*)['’]s\b", o.appositive)
@@ -987,7 +1030,7 @@ def _affiliation(occs: list[_Occ]) -> str | None:
     for o in occs:
         for phrase in (o.pre, o.appositive):
             ws = [w.lower() for w in _words(phrase)]
-            for a, b in zip(ws, ws[1:]):
+            for a, b in zip(ws, ws[1:], strict=False):
                 if a in lex.institutions and b in lex.anonymous:  # "army spokesman"
                     return a
     return None
@@ -1077,8 +1120,12 @@ def resolve_speakers(
                 hits = {
                     cluster_of_full[f]
                     for f in pool
-                    if f in cluster_of_full and len(f) > len(name)
-                    and all((x.lower() == y.lower()) if exact else _variant(x, y) for x, y in zip(name, f[len(f) - len(name) :]))
+                    if f in cluster_of_full
+                    and len(f) > len(name)
+                    and all(
+                        (x.lower() == y.lower()) if exact else _variant(x, y)
+                        for x, y in zip(name, f[len(f) - len(name) :], strict=True)
+                    )
                 }
                 if len(hits) == 1:
                     return hits.pop()

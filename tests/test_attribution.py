@@ -1,0 +1,229 @@
+"""Attribution of claims to speakers, and speaker resolution, on real seed and TimeBank sentences."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.attribution import Attribution, Speaker, attribute, resolve_speakers, source_matches
+from analysis.claims import Claim, extract
+from analysis.furniture import find_furniture
+from tests.conftest import seed_text
+
+
+@cache
+def _attributed(prefix: str) -> tuple[str, list[Claim], list[Attribution]]:
+    text = seed_text(prefix)
+    skip = [(sp.start, sp.end) for sp in find_furniture(text)]
+    claims = extract(text, skip=skip)
+    return text, claims, attribute(text, claims, skip)
+
+
+def _at(prefix: str, sentence: str, quantity: str) -> Attribution:
+    """The attribution of the claim whose text is `quantity` inside `sentence` of seed `prefix`."""
+    text, claims, atts = _attributed(prefix)
+    s = text.index(sentence)
+    q = s + sentence.index(quantity)
+    (att,) = [a for c, a in zip(claims, atts, strict=True) if c.start == q]
+    return att
+
+
+def _fake_claim(text: str, start: int, end: int) -> Claim:
+    return Claim(
+        start, end, text[start:end], start, end, None, None, "exact", "killed", "unspecified", None, "event", "test"
+    )
+
+
+def _speaker_of(prefix: str, att: Attribution) -> Speaker:
+    text = seed_text(prefix)
+    speakers, ids = resolve_speakers([(prefix, text, att.speaker_start, att.speaker_end)])
+    return next(s for s in speakers if s.source_id == ids[(prefix, att.speaker_start)])
+
+
+def test_said_then_he_said_credits_all_four_claims_to_arshad():
+    sent = "Arshad said at least 20 militants were killed in the fighting and 15 injured. Three security forces"
+    atts = [_at("002", sent, q) for q in ("at least 20", "15 injured")]
+    sent2 = "Three security forces personnel were killed and 15 wounded, he said."
+    atts += [_at("002", sent2, q) for q in ("Three", "15 wounded")]
+    assert [a.speaker for a in atts] == ["Arshad"] * 4
+    assert atts[0].cue == "said-before" and atts[2].cue == "said-after|pronoun:he"
+    assert len({a.speaker_start for a in atts}) == 1  # the pronoun resolves to the same mention
+
+
+def test_institution_tag_after_the_claim():
+    sent = "At least three soldiers and about 40 militants were killed, the army said."
+    atts = [_at("004", sent, q) for q in ("At least three", "about 40")]
+    assert {a.speaker for a in atts} == {"the army"}
+    sp = _speaker_of("004", atts[0])
+    assert (sp.source_id, sp.is_institution, sp.is_anonymous, sp.kind) == ("army", True, False, "military")
+    assert source_matches("army", sp)
+
+
+def test_anonymous_military_official():
+    att = _at("004", "later said that 51 militants had surrendered", "51")
+    assert att.speaker == "A military official"
+    sp = _speaker_of("004", att)
+    assert (sp.source_id, sp.is_anonymous, sp.is_institution) == ("military-official", True, False)
+    assert source_matches("military official", sp)
+
+
+def test_outlet_voice_lead_is_none():
+    sent = "leaving 20 rebels and three troops dead."
+    for q in ("20", "three"):
+        att = _at("002", sent, q)
+        assert (att.speaker, att.cue) == (None, "none")
+    assert _at("004", "At least 67 people have been killed since July 3.", "At least 67").speaker is None
+    # "accused of" with no accuser stays in the outlet's voice.
+    assert _at("004", "accused of holding about 150 hostages", "about 150").speaker is None
+
+
+def test_carried_speech_adding_that_and_quote():
+    sent = '"Our eight soldiers have embraced martyrdom while 29 more are wounded," he told reporters here, adding'
+    quote = _at("003", sent, "eight")
+    adding = _at("003", "adding that around 50 militants", "around 50")
+    assert quote.speaker == adding.speaker == "Major General Waheed Arshad"
+    assert quote.cue.startswith("quote-speaker") and adding.cue.startswith("participle")
+    # A quote split over two sentences takes the speaker tagged after its closing mark.
+    assert _at("001", '"About three or four terrorists', "About three or four").speaker == "Arshad"
+    # A dropped verb ("Arshad that ...") is read as "said".
+    assert _at("004", "Arshad that about 40 militants", "about 40").cue == "missing-verb"
+    # The nearest governing cue inside a quote wins over the quote's speaker.
+    assert (
+        _at("004", "people are saying the building has collapsed and there are many killed", "many").speaker == "people"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prefix", "sentence", "via", "speaker"),
+    [
+        (
+            "000",
+            "A senior security official involved in the operation told the AFP news agency that students",
+            "AFP",
+            "A senior security official",
+        ),
+        (
+            "004",
+            '"We were happy and hoping that the nation will hear a good news',
+            "Associated Press",
+            "Rehmatullah Khalil",
+        ),
+        ("002", "military spokesman Major General Waheed Arshad told AFP", "AFP", "Major General Waheed Arshad"),
+    ],
+)
+def test_agency_is_via_not_speaker(prefix, sentence, via, speaker):
+    text = seed_text(prefix)
+    s = text.index(sentence)
+    probe = s + (sentence.index("students") if "students" in sentence else 1)
+    (att,) = attribute(text, [_fake_claim(text, probe, probe + 2)])
+    assert att.via is not None and via in att.via
+    assert att.speaker == speaker
+
+
+def test_spelling_variants_resolve_to_one_speaker():
+    t0, t4 = seed_text("000"), seed_text("004")
+    t1, t2 = seed_text("001"), seed_text("002")
+    mentions = []
+    for doc, text, form in [
+        ("000", t0, "Tariq Azeem"),
+        ("004", t4, "Tariq Azim"),
+        ("004", t4, "Azim said"),
+        ("002", t2, "Abdul Rashi Ghazi"),
+        ("001", t1, "Abdul Rashid Ghazi"),
+        ("002", t2, "Ghazi said"),
+    ]:
+        s = text.index(form)
+        e = s + len(form.replace(" said", ""))
+        mentions.append((doc, text, s, e))
+    speakers, ids = resolve_speakers(mentions)
+    sid = [ids[(d, s)] for d, _, s, _ in mentions]
+    assert sid[0] == sid[1] == sid[2] != sid[3]
+    assert sid[3] == sid[4] == sid[5] == "abdul-rashid-ghazi"
+    tariq = next(sp for sp in speakers if sp.source_id == sid[0])
+    assert {"Tariq Azeem", "Tariq Azim", "Azim"} <= set(tariq.aliases)
+    assert tariq.kind == "government" and not tariq.is_anonymous and not tariq.is_institution
+    assert source_matches("Tariq Azeem", tariq) and source_matches("Tariq Azim", tariq)
+
+
+def test_arshad_titles_aliases_and_kind():
+    text = seed_text("004")
+    s = text.index("Gen. Waheed Arshad")
+    t1 = seed_text("001")
+    s1 = t1.index("Major general Waheed Arshad")
+    speakers, ids = resolve_speakers([("004", text, s, s + 18), ("001", t1, s1, s1 + 27)])
+    (sp,) = speakers
+    assert sp.source_id == "waheed-arshad" and sp.name == "Waheed Arshad" and sp.kind == "military"
+    assert {"Gen. Waheed Arshad", "Arshad", "Major general Waheed Arshad"} <= set(sp.aliases)
+    assert sp.title == "chief military spokesman"
+    assert source_matches("Waheed Arshad", sp) and source_matches("Major General Waheed Arshad", sp)
+    assert not source_matches("army", sp)
+
+
+def test_source_matches_normalises_titles_and_articles():
+    sp = Speaker(
+        "military-official", "military official", ("A military official",), None, None, "military", True, False
+    )
+    assert source_matches("the military official", sp) and source_matches("Military Official", sp)
+    assert not source_matches("relief official", sp) and not source_matches("", sp)
+
+
+# --- TimeBank (skipped where the corpus is absent) ----------------------------------------------------
+
+
+def _tb(timebank_dir, doc_id: str) -> str:
+    from analysis.timeml import read_timeml
+
+    return read_timeml(timebank_dir / f"{doc_id}.tml").text
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "quantity", "expected"),
+    [
+        ("NYT19980402.0453", "nine women", "Sgt. Derek Glenn"),  # "X, a spokesman for ..., said that"
+        ("APW19980227.0489", "more than 500,000", "The Organization of African Unity"),
+        ("WSJ910225-0066", "5,500", "U.S. commanders"),
+        ("WSJ910225-0066", "thousands of Iraqi soldiers", "reports"),  # "Amid reports that ..."
+        ("APW19980308.0201", "At least 51", None),  # "were reported killed": passive, no source
+        ("AP900815-0044", "Nearly 9,000", None),  # after an attributed sentence: no carry-over
+    ],
+)
+def test_timebank_sentences(timebank_dir, doc_id, quantity, expected):
+    text = _tb(timebank_dir, doc_id)
+    s = text.index(quantity)
+    (att,) = attribute(text, [_fake_claim(text, s, s + len(quantity.split()[0]))])
+    assert att.speaker == expected
+
+
+def test_timebank_agency_via(timebank_dir):
+    text = _tb(timebank_dir, "AP900816-0139")
+    s = text.index("2,500 Americans")
+    (att,) = attribute(text, [_fake_claim(text, s, s + 5)])
+    assert att.speaker == "a senior U.S. official" and att.via == "The Associated Press"
+
+
+# --- robustness ---------------------------------------------------------------------------------------
+
+_ALPHABET = st.sampled_from(
+    list("ab XY,.;:\"“”'`\n") + ["said", " he ", "told", "AFP", "the army", "according to", "Gen."]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    parts=st.lists(_ALPHABET, max_size=40),
+    spans=st.lists(st.tuples(st.integers(-5, 300), st.integers(0, 20)), max_size=6),
+)
+def test_attribute_never_crashes(parts, spans):
+    text = "".join(parts)
+    claims = [
+        _fake_claim(text, s, s + n)
+        if 0 <= s <= len(text)
+        else Claim(s, s + n, "", s, s + n, None, None, "exact", "killed", "unspecified", None, "event", "t")
+        for s, n in spans
+    ]
+    out = attribute(text, claims, skip=[(0, 3)])
+    assert len(out) == len(claims)
+    assert [a.claim_start for a in out] == [c.start for c in claims]
