@@ -63,6 +63,8 @@ class _Lex:
     breakdown: frozenset[str]
     anaphoric: frozenset[str]
     civilian_cues: frozenset[Phrase]
+    hypothetical: frozenset[str]
+    negating: frozenset[str]
     cumulative: tuple[Phrase, ...]
     prior: tuple[Phrase, ...]
     place_nouns: frozenset[str]
@@ -103,6 +105,8 @@ def _lex() -> _Lex:
         breakdown=frozenset(raw["breakdown_words"]),
         anaphoric=frozenset(raw["anaphoric"]),
         civilian_cues=frozenset(_phrases(raw["civilian_cues"])),
+        hypothetical=frozenset(raw["hypothetical"]),
+        negating=frozenset(raw["negating_verbs"]),
         cumulative=tuple(_phrases(sc["cumulative"])),
         prior=tuple(_phrases(sc["prior"])),
         place_nouns=frozenset(sc["other_place_nouns"]),
@@ -229,6 +233,8 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
         if m:
             return lx.after[m[0]], " ".join(m[0])
         low = toks[k].lower
+        if low in lx.hypothetical:
+            return None  # "could be killed", "are about to die": not a reported outcome
         if low in lx.bridge:
             k += 1
             continue
@@ -364,6 +370,9 @@ def sentence_claims(text: str, s_start: int, s_end: int, toks: list[Token] | Non
         if not found:
             found, how = _outcome_before(toks, cands[c.chain_first].q), "before"
         noun_outcome = lx.nouns.get(c.np.head or "")
+        first = cands[c.chain_first].q.first
+        if noun_outcome and any(t.lower in lx.negating for t in toks[max(0, first - 2) : first]):
+            noun_outcome = None  # "save a few more lives"
         # a noun that carries its outcome ("hostages") outranks a mere location ("inside")
         if noun_outcome and (not found or (found[0] == "present" and noun_outcome != "present")):
             found, how = (noun_outcome, c.np.head), "noun"

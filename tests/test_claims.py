@@ -100,6 +100,9 @@ def test_outcome_group_and_bounds(text, expected):
         "The standoff has lasted eight days and cost the city 2 million dollars.",  # durations, money
         "Musharraf has fought a bloody battle with extremism since 2001.",  # a year
         "Ghazi said that no one was being held hostage.",  # "no one" is not a count
+        "Officials warned that 40 workers could be killed if the dam fails.",  # hypothetical
+        "Doing the sickest first may save a few more lives.",  # saving lives is not a death toll
+        "Many more patients who are about to die wait for a donor.",  # expected, not reported
     ],
 )
 def test_non_claims(text):
