@@ -434,6 +434,13 @@ def _contains(seq: tuple[str, ...], phrase: Phrase) -> bool:
     return any(seq[i : i + k] == phrase for i in range(len(seq) - k + 1))
 
 
+@cache
+def _place_re() -> re.Pattern[str]:
+    """'<place noun> of <Name>': a named place."""
+    nouns = "|".join(sorted(_lex().place_nouns))
+    return re.compile(r"\b(" + nouns + r") of ([A-Z][\w-]+)")
+
+
 def classify_scope(
     text: str,
     claim: Claim,
@@ -442,16 +449,17 @@ def classify_scope(
     event_end: datetime,
     times: Sequence[TimeHint] = (),
     places: Sequence[str] = (),
+    words: tuple[str, ...] | None = None,
 ) -> tuple[str, str]:
-    """(scope, cue): other place / time expressions / cue phrases / publication date, else event."""
+    """(scope, cue): other place / time expressions / cue phrases / publication date, else event.
+    words: the sentence's lower-cased tokens, when the caller has them."""
     lx = _lex()
     sentence = text[claim.sentence_start : claim.sentence_end]
-    words = tuple(t.lower for t in tokenize(sentence))
+    if words is None:
+        words = tuple(t.lower for t in tokenize(sentence))
     # "in the northwestern city of Peshawar": a named place that is not the event's
-    for m in re.finditer(
-        r"\b(city|town|village|province|district|region|state|county|capital) of ([A-Z][\w-]+)", sentence
-    ):
-        if m.group(1) in lx.place_nouns and m.group(2).lower() not in {p.lower() for p in places}:
+    for m in _place_re().finditer(sentence):
+        if m.group(2).lower() not in {p.lower() for p in places}:
             return "other", f"place:{m.group(2)}"
     for t in times:
         if not (claim.sentence_start <= t.start < claim.sentence_end) or t.starts_at is None or t.ends_at is None:
@@ -548,11 +556,13 @@ def _line_claims(
     for s, e in sentences(text, line_start, line_end):
         if any(a <= s and e <= b for a, b in skip) or not cand.search(low, s, e) or not outcome.search(low, s, e):
             continue
-        for claim in sentence_claims(text, s, e):
+        toks = tokenize(text, s, e)
+        words = tuple(t.lower for t in toks)
+        for claim in sentence_claims(text, s, e, toks):
             if any(a < claim.end and claim.start < b for a, b in skip):
                 continue
             if event_start is not None and event_end is not None and published_on is not None:
-                scope, cue = classify_scope(text, claim, published_on, event_start, event_end, times, places)
+                scope, cue = classify_scope(text, claim, published_on, event_start, event_end, times, places, words)
                 claim = replace(claim, scope=scope, rule=f"{claim.rule}|scope:{cue}")
             out.append(claim)
     return out
