@@ -22,7 +22,7 @@ repro: $(STAMP)
 test: repro
 	dvc status -q || (echo "dvc status: pipeline is stale after repro" >&2; exit 1)
 	ruff check analysis tests scripts
-	python -m pytest
+	python -m pytest && python -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/*.ipynb
 
 lint: $(STAMP)
 	ruff check analysis tests scripts

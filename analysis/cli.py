@@ -59,6 +59,18 @@ def _times_eval(args: argparse.Namespace) -> None:
     times_eval.run(args.timebank_dir, args.metrics_dir / "times.json")
 
 
+def _timeline(args: argparse.Namespace) -> None:
+    from analysis import timeline
+
+    timeline.run(args.out_dir, _event(args))
+
+
+def _notebooks(args: argparse.Namespace) -> None:
+    from analysis import report
+
+    report.run_notebooks()
+
+
 STAGES: dict[str, tuple[str, Callable[[argparse.Namespace], None], tuple[str, ...]]] = {
     "ingest": ("manifest + raw texts -> documents.parquet, furniture.parquet", _ingest, ()),
     "times": ("documents -> times.parquet (TIMEX3 expressions, resolved to UTC)", _times, ("event",)),
@@ -66,6 +78,8 @@ STAGES: dict[str, tuple[str, Callable[[argparse.Namespace], None], tuple[str, ..
     "extract": ("ingest + times + claims for any corpus folder", _extract, ("event",)),
     "evaluate": ("claims vs gold -> metrics/extraction.json", _evaluate, ("gold", "timebank")),
     "times-eval": ("tagger vs TimeBank gold (TempEval-3 measures) -> metrics/times.json", _times_eval, ("timebank",)),
+    "timeline": ("claims -> toll_timeline.parquet, toll_consensus.parquet", _timeline, ("event",)),
+    "notebooks": ("execute notebooks/src/*.ipynb -> notebooks/*.ipynb, reports/figures/", _notebooks, ()),
 }
 
 

@@ -200,3 +200,126 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "claims": Claims,
     "sources": Sources,
 }
+
+
+class TollTimeline(pa.DataFrameModel):
+    """data/processed/toll_timeline.parquet: one row per distinct figure per document (stage timeline)."""
+
+    figure_id: Series[str] = pa.Field(
+        unique=True, description="Stable id: the claim_id of the figure's earliest mention ('<doc_id>:<start>')."
+    )
+    doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
+    start: Series[int] = pa.Field(ge=0, description="Raw-text offset of the earliest mention (claims.start).")
+    outlet: Series[str] = pa.Field(description="Outlet that published the document (documents.outlet).")
+    agency: Series[str] = pa.Field(nullable=True, description="Wire agency credited (documents.agency); null if none.")
+    published_on: Series[pa.Date] = pa.Field(description="Publication date of the document (documents.published_on).")
+    source_id: Series[str] = pa.Field(
+        nullable=True, description="Who the figure is credited to (sources.source_id); null = the outlet's own voice."
+    )
+    source_name: Series[str] = pa.Field(
+        nullable=True, description="Canonical name of that source (sources.name); null = the outlet's own voice."
+    )
+    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
+    group: Series[str] = pa.Field(
+        isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified."
+    )
+    scope: Series[str] = pa.Field(isin=SCOPES, description="event, cumulative, prior or other (as in claims).")
+    value_low: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Lowest count the figure allows; null if unbounded."
+    )
+    value_high: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Highest count the figure allows; null if open-ended."
+    )
+    qualifier: Series[str] = pa.Field(
+        isin=QUALIFIERS, description="exact, approximate, at_least, more_than, at_most, range or vague."
+    )
+    figure_text: Series[str] = pa.Field(
+        description="The figure in words from its bounds and qualifier: '20', 'about 40', 'at least 3', "
+        "'300–400', 'vague: 24–99'."
+    )
+    quantity_text: Series[str] = pa.Field(description="The count phrase of the earliest mention, as written.")
+    n_mentions: Series[int] = pa.Field(
+        ge=1, description="Mentions of this figure in the document (same outcome, group, scope, bounds, "
+        "qualifier and source); they count once."
+    )
+    as_of: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True, dtype_kwargs=UTC, description="When the figure was stated as current (UTC; claims.as_of)."
+    )
+    as_of_local: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=r"^\d{4}-\d\d-\d\dT\d\d:\d\d[+-]\d\d:\d\d$",
+        description="as_of as local wall time in the event's time zone, ISO 8601 to the minute with its UTC "
+        "offset ('2007-07-10T04:00+05:00'); null if as_of is.",
+    )
+    hours_since_event_start: Series[pd.Float64Dtype] = pa.Field(
+        nullable=True, description="Hours from the event start (params event.start) to as_of; negative before it."
+    )
+    revises: Series[str] = pa.Field(
+        nullable=True,
+        description="'<previous> → <this>' when the same outlet's last figure for the same outcome, group and "
+        "scope stated strictly earlier had other numbers ('20 → about 40'); null if none or a repeat.",
+    )
+    revises_figure_id: Series[str] = pa.Field(
+        nullable=True, description="figure_id of the figure revised (see revises); null if none."
+    )
+
+    class Config(_Strict):
+        pass
+
+    @pa.dataframe_check
+    def distinct_per_document(cls, df: pd.DataFrame) -> bool:
+        key = ["doc_id", "outcome", "group", "scope", "value_low", "value_high", "qualifier", "source_id"]
+        return not df.duplicated(subset=key).any()
+
+
+class TollConsensus(pa.DataFrameModel):
+    """data/processed/toll_consensus.parquet: per UTC hour and outcome × group, the outlets' current figures
+    for the focal event (scope 'event') summarised. An outlet's current figure at an hour is its latest figure
+    with as_of at or before that hour (a tie goes to the last one mentioned). Rows run from the hour of the
+    series' first figure to the hour of the corpus's last event figure (stage timeline)."""
+
+    hour: Series[pd.DatetimeTZDtype] = pa.Field(
+        dtype_kwargs=UTC, description="A whole UTC hour; figures stated at or before it count."
+    )
+    hours_since_event_start: Series[pd.Float64Dtype] = pa.Field(
+        description="Hours from the event start (params event.start) to hour."
+    )
+    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
+    group: Series[str] = pa.Field(
+        isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified."
+    )
+    n_outlets: Series[int] = pa.Field(ge=1, description="Outlets with a current figure at this hour.")
+    outlets: Series[str] = pa.Field(description="Those outlets, '; '-separated, sorted.")
+    lowest_figure: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Minimum (as Iraq Body Count's): the smallest number any current figure states, i.e. its lower "
+        "bound, or its upper bound if it has none ('at most 10' states 10); null if no figure has a number.",
+    )
+    highest_figure: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Maximum (as Iraq Body Count's): the largest number any current figure states, i.e. its upper "
+        "bound, or its lower bound if open-ended ('at least 20' states 20); null if no figure has a number.",
+    )
+    conservative_estimate: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        ge=0,
+        description="The most conservative estimate (as ACLED's): the smallest number stated by a current figure "
+        "that is a number, not a vague word; vague words ('dozens' = 24) count only if no outlet gives a number.",
+    )
+    conservative_outlets: Series[str] = pa.Field(
+        nullable=True, description="Outlet(s) whose current figure gives the conservative estimate, '; '-separated."
+    )
+
+    class Config(_Strict):
+        unique = ["hour", "outcome", "group"]
+
+    @pa.dataframe_check
+    def estimate_within_range(cls, df: pd.DataFrame) -> Series[bool]:
+        est, low, high = df["conservative_estimate"], df["lowest_figure"], df["highest_figure"]
+        return (est.isna() | ((low <= est) & (est <= high))).fillna(False).astype(bool)
+
+
+TABLES["toll_timeline"] = TollTimeline
+TABLES["toll_consensus"] = TollConsensus

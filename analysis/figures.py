@@ -1,0 +1,594 @@
+"""Figures of the reported toll, drawn from the timeline tables and saved byte-stable as PNG and SVG."""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
+
+from analysis.config import Event  # noqa: E402
+
+# Everything that affects the pixels is fixed here, not taken from the user's matplotlibrc.
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "legend.fontsize": 8.5,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "svg.hashsalt": "tollwatch",
+    "svg.fonttype": "path",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "path.simplify": True,
+}
+# Okabe–Ito colour-blind-safe palette, yellow last.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000", "#F0E442"]
+GROUP_MARKERS = {"militants": "o", "security_forces": "s", "civilians": "D", "mixed": "P", "unspecified": "X"}
+GROUP_WORDS = {
+    "militants": "militants",
+    "security_forces": "security forces",
+    "civilians": "civilians",
+    "mixed": "mixed groups",
+    "unspecified": "group not stated",
+}
+SHORT_GROUP_WORDS = {
+    "militants": "militants",
+    "security_forces": "security",
+    "civilians": "civilians",
+    "mixed": "mixed",
+    "unspecified": "people",
+}
+OUTCOME_WORDS = {
+    "killed": "killed",
+    "injured": "injured",
+    "captured": "captured",
+    "freed": "freed or escaped",
+    "held": "held (hostages, trapped)",
+    "present": "present",
+}
+BAND_COLOR = "#9a9a9a"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel of the toll figure: an outcome and the groups it shows; the consensus band drawn is the
+    first of those groups that has one (one band per panel, named under the title)."""
+
+    title: str
+    outcome: str
+    groups: tuple[str, ...]
+
+
+ALL_GROUPS = tuple(GROUP_MARKERS)
+PANELS = (
+    Panel("Militants killed", "killed", ("militants",)),
+    Panel("Security forces killed", "killed", ("security_forces",)),
+    Panel("Others killed: civilians, mixed or group not stated", "killed", ("unspecified", "mixed", "civilians")),
+    Panel("Injured", "injured", ("security_forces", "militants", "civilians", "mixed", "unspecified")),
+    Panel("Freed or escaped", "freed", ("civilians", "unspecified", "militants", "security_forces", "mixed")),
+    Panel("Held (hostages, trapped)", "held", ("civilians", "unspecified", "militants", "security_forces", "mixed")),
+)
+
+
+def freeze_layout(fig: Figure) -> None:
+    """Run the figure's layout engine once, then pin every axes at its position rounded to 1e-6 of the figure
+    and switch the engine off: the constrained-layout solver's last-digit noise (it varies between processes)
+    cannot reach the files, and PNG and SVG share one layout."""
+    if fig.get_layout_engine() is None:
+        return
+    fig.canvas.draw()
+    for ax in fig.axes:
+        ax.set_position([round(float(v), 6) for v in ax.get_position().bounds])
+    fig.set_layout_engine("none")
+
+
+def save_figure(fig: Figure, name: str, figures_dir: Path) -> dict[str, Path]:
+    """The one way figures are written: <name>.png and <name>.svg, byte-stable (fixed style, no date or
+    software metadata, fixed SVG id salt, pinned layout), atomically; closes fig."""
+    figures_dir = Path(figures_dir)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    with plt.rc_context(STYLE):
+        freeze_layout(fig)
+        for fmt, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+            path = figures_dir / f"{name}.{fmt}"
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=figures_dir)
+            os.close(fd)
+            try:
+                fig.savefig(tmp, format=fmt, metadata=metadata, dpi=STYLE["savefig.dpi"])
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            paths[fmt] = path
+    plt.close(fig)
+    return paths
+
+
+def outlet_label(outlet: str, agency) -> str:
+    """'Pravda.Ru (AP)': the outlet, with the wire it credits when that is another name."""
+    return outlet if pd.isna(agency) or agency == outlet else f"{outlet} ({agency})"
+
+
+def outlet_colors(outlets) -> dict[str, str]:
+    """A fixed colour per outlet, in sorted order of names."""
+    return {o: PALETTE[i % len(PALETTE)] for i, o in enumerate(sorted(set(outlets)))}
+
+
+def time_unit(span: pd.Timedelta) -> str:
+    """'hours' for a span up to three days, else 'days': the unit of the 'since the event start' axis."""
+    return "hours" if span <= pd.Timedelta(days=3) else "days"
+
+
+def local_naive(moments: pd.Series, zone) -> pd.Series:
+    """UTC moments as naive local wall-clock times (what the axis shows)."""
+    return pd.to_datetime(moments, utc=True).dt.tz_convert(zone).dt.tz_localize(None)
+
+
+def short_figure(row) -> str:
+    """A compact figure for a point label: '20', '~40', '≥20', '>1,200', '≤2,000', '300–400', 'dozens'."""
+    low, high, q = row["value_low"], row["value_high"], row["qualifier"]
+    if q == "vague":
+        return str(row["quantity_text"]).lower()
+    if q == "approximate":
+        return f"~{int(low):,}"
+    if q == "at_least":
+        return f"≥{int(low):,}"
+    if q == "more_than":
+        return f">{int(low) - 1:,}"
+    if q == "at_most":
+        return f"≤{int(high):,}"
+    if q == "range":
+        return f"{int(low):,}–{int(high):,}"
+    return f"{int(low):,}"
+
+
+def who(row) -> str:
+    """Who the figure is credited to: the source's name, or 'own report' (the outlet's voice)."""
+    return "own report" if pd.isna(row["source_name"]) else str(row["source_name"])
+
+
+def drawable(timeline: pd.DataFrame) -> pd.DataFrame:
+    """Figures that can be placed: a statement time and at least one number."""
+    return timeline[timeline["as_of"].notna() & (timeline["value_low"].notna() | timeline["value_high"].notna())]
+
+
+def split_by_phase(timeline: pd.DataFrame, event: Event) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(before, during): placeable figures stated before the event start (any scope), and the focal event's
+    figures (scope 'event') stated from the start on."""
+    figs = drawable(timeline)
+    start = pd.Timestamp(event.start)
+    before = figs[figs["as_of"] < start]
+    during = figs[(figs["as_of"] >= start) & (figs["scope"] == "event")]
+    return before, during
+
+
+def panel_rows(df: pd.DataFrame, panel: Panel) -> pd.DataFrame:
+    """The rows a panel shows."""
+    return df[(df["outcome"] == panel.outcome) & df["group"].isin(panel.groups)]
+
+
+def choose_panels(timeline: pd.DataFrame, event: Event) -> list[Panel]:
+    """The PANELS that have at least one figure to draw, in order."""
+    before, during = split_by_phase(timeline, event)
+    both = pd.concat([before, during])
+    return [p for p in PANELS if len(panel_rows(both, p))]
+
+
+def not_drawn(timeline: pd.DataFrame, event: Event) -> pd.DataFrame:
+    """Timeline rows the toll figure leaves out, with the reason (other scope, no time, no number, no panel)."""
+    panels = choose_panels(timeline, event)
+    before, during = split_by_phase(timeline, event)
+    shown = pd.concat([pd.concat([panel_rows(before, p), panel_rows(during, p)]) for p in panels]) if panels else None
+    shown_ids = set() if shown is None else set(shown["figure_id"])
+    out = timeline[~timeline["figure_id"].isin(shown_ids)].copy()
+
+    def reason(r) -> str:
+        if pd.isna(r["as_of"]):
+            return "no statement time"
+        if pd.isna(r["value_low"]) and pd.isna(r["value_high"]):
+            return "no number (vague word)"
+        if r["scope"] != "event" and r["as_of"] >= pd.Timestamp(event.start):
+            return f"scope {r['scope']}"
+        return f"no panel for {r['outcome']} {r['group']}"
+
+    out["reason"] = [reason(r) for _, r in out.iterrows()]
+    return out
+
+
+# --- drawing -------------------------------------------------------------------------------------------
+
+
+def _y_scale(values: list[float]) -> str:
+    positive = [v for v in values if v and v > 0]
+    if not positive:
+        return "linear"
+    return "log" if max(positive) / min(positive) > 25 else "linear"
+
+
+def _point(row) -> tuple[float, float | None, float | None]:
+    """(y of the marker, bar bottom, bar top) for a figure."""
+    low = None if pd.isna(row["value_low"]) else float(row["value_low"])
+    high = None if pd.isna(row["value_high"]) else float(row["value_high"])
+    if low is None:
+        return high, None, None
+    if high is None or high == low:
+        return low, None, None
+    return low, low, high
+
+
+def _arrow(ax, x, y, up: bool, color: str, scale: str) -> None:
+    """An open-ended bound: a short arrow from the marker (up for 'at least', down for 'at most')."""
+    if scale == "log":
+        end = y * (1.6 if up else 1 / 1.6)
+    else:
+        lo, hi = ax.get_ylim()
+        end = y + (0.13 if up else -0.13) * (hi - lo)
+    ax.annotate("", xy=(x, end), xytext=(x, y), arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.3}, zorder=3)
+
+
+def _draw_figures(ax, rows: pd.DataFrame, x: pd.Series, colors: dict, scale: str, dodge: float) -> list:
+    """Markers, bars and arrows for the rows; figures stated at the same moment by different outlets or for
+    different groups are nudged sideways (one slot each) so none hides another. Returns the labels to place."""
+    labels = []
+    many_groups = rows["group"].nunique() > 1
+    moments = list(x)
+    for (_, r), xr in zip(rows.iterrows(), moments, strict=True):
+        color = colors[r["outlet"]]
+        same_time = rows[[m == xr for m in moments]]
+        slots = sorted(set(zip(same_time["outlet"], same_time["group"], strict=True)))
+        xi = mdates.date2num(xr) + dodge * (slots.index((r["outlet"], r["group"])) - (len(slots) - 1) / 2)
+        y, bar_lo, bar_hi = _point(r)
+        vague = r["qualifier"] == "vague"
+        marker = GROUP_MARKERS[r["group"]]
+        if bar_lo is not None:
+            ax.vlines(xi, bar_lo, bar_hi, color=color, lw=2.2 if not vague else 1.6, ls=":" if vague else "-", zorder=2)
+            if not vague:
+                ax.plot([xi, xi], [bar_lo, bar_hi], ls="none", marker="_", ms=9, color=color, zorder=2)
+        face = "white" if vague else color
+        ax.plot([xi], [y], ls="none", marker=marker, ms=7, mfc=face, mec=color, mew=1.6, zorder=6)
+        if r["qualifier"] in ("at_least", "more_than"):
+            _arrow(ax, xi, y, True, color, scale)
+        elif r["qualifier"] == "at_most" or (pd.isna(r["value_low"]) and not pd.isna(r["value_high"])):
+            _arrow(ax, xi, y, False, color, scale)
+        group = f" {SHORT_GROUP_WORDS[r['group']]}" if many_groups else ""
+        labels.append((xi, y, f"{short_figure(r)}{group} · {who(r)}", color))
+    return labels
+
+
+def _text_box(annotation, renderer):
+    """The window extent of an annotation's text alone (not its leader line), at its current offset."""
+    annotation.update_positions(renderer)
+    return Text.get_window_extent(annotation, renderer)
+
+
+def _overlap_y(a, b) -> float:
+    """Vertical overlap of two display boxes that overlap horizontally (0 if they do not touch)."""
+    if a.x1 <= b.x0 or b.x1 <= a.x0:
+        return 0.0
+    return max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0))
+
+
+def _place_labels(ax, labels: list, renderer) -> None:
+    """Write labels beside their points, then push them vertically off each other and off other points'
+    markers (a fixed number of deterministic passes)."""
+    if not labels:
+        return
+    x0, x1 = ax.get_xlim()
+    labels = sorted(labels, key=lambda t: (t[1], t[0], t[2]))
+    texts = []
+    for xi, y, text, color in labels:
+        right = (xi - x0) / (x1 - x0) > 0.72
+        texts.append(
+            ax.annotate(
+                text,
+                xy=(xi, y),
+                xytext=(-8 if right else 8, 0),
+                textcoords="offset points",
+                ha="right" if right else "left",
+                va="center",
+                fontsize=7.5,
+                color=color,
+                zorder=5,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+                arrowprops={"arrowstyle": "-", "color": color, "lw": 0.5, "shrinkA": 0, "shrinkB": 4},
+            )
+        )
+    half = 6 * ax.figure.dpi / 72  # half a marker, in pixels
+    marks = [
+        Bbox.from_bounds(mx - half, my - half, 2 * half, 2 * half)
+        for mx, my in (ax.transData.transform((xi, y)) for xi, y, _, _ in labels)
+    ]
+    points_per_pixel = 72 / ax.figure.dpi
+
+    def nudge(i: int, pixels: float) -> None:
+        dx, dy = texts[i].xyann
+        texts[i].xyann = (dx, dy + pixels * points_per_pixel)
+
+    for _ in range(200):
+        boxes = [_text_box(t, renderer) for t in texts]
+        moved = False
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                overlap = _overlap_y(boxes[i], boxes[j])
+                if overlap > 0:
+                    lower, upper = (i, j) if (boxes[i].y0, i) <= (boxes[j].y0, j) else (j, i)
+                    nudge(lower, -(overlap / 2 + 0.5))
+                    nudge(upper, overlap / 2 + 0.5)
+                    moved = True
+            for k, mark in enumerate(marks):
+                overlap = _overlap_y(boxes[i], mark) if k != i else 0.0
+                if overlap > 0:
+                    up = (boxes[i].y0 + boxes[i].y1) / 2 >= (mark.y0 + mark.y1) / 2
+                    nudge(i, (overlap + 0.5) * (1 if up else -1))
+                    moved = True
+        if not moved:
+            break
+
+
+def band_group(consensus: pd.DataFrame, panel: Panel) -> str | None:
+    """The group whose consensus band a panel shows: the first of its groups with consensus rows."""
+    present = set(consensus.loc[consensus["outcome"] == panel.outcome, "group"])
+    return next((g for g in panel.groups if g in present), None)
+
+
+def _draw_consensus(ax, consensus: pd.DataFrame, panel: Panel, zone, x_end) -> None:
+    """The band from the lowest to the highest current figure, and the conservative estimate, as steps."""
+    group = band_group(consensus, panel)
+    if group is not None:
+        series = consensus[(consensus["outcome"] == panel.outcome) & (consensus["group"] == group)]
+        series = series.sort_values("hour")
+        x = list(local_naive(series["hour"], zone)) + [x_end]
+        lo = [float(v) if not pd.isna(v) else math.nan for v in series["lowest_figure"]]
+        hi = [float(v) if not pd.isna(v) else math.nan for v in series["highest_figure"]]
+        est = [float(v) if not pd.isna(v) else math.nan for v in series["conservative_estimate"]]
+        lo, hi, est = lo + lo[-1:], hi + hi[-1:], est + est[-1:]
+        ax.fill_between(x, lo, hi, step="post", color=BAND_COLOR, alpha=0.22, lw=0, zorder=1)
+        ax.step(x, est, where="post", color="#333333", lw=1.1, ls=(0, (4, 2)), zorder=1.5)
+
+
+def _hours_axis(ax, event: Event, unit: str) -> None:
+    """A second x axis on top: time since the event start, in hours or days."""
+    start = mdates.date2num(pd.Timestamp(event.start).tz_convert(event.zone).tz_localize(None))
+    per_day = 24.0 if unit == "hours" else 1.0
+    top = ax.secondary_xaxis("top", functions=(lambda d: (d - start) * per_day, lambda h: h / per_day + start))
+    top.tick_params(labelsize=7, colors="#555555")
+    return top
+
+
+def _date_format(ax, span_days: float, single_day: bool) -> None:
+    if single_day and span_days <= 1.5:
+        ax.xaxis.set_major_locator(mdates.HourLocator(byhour=range(0, 24, 2 if span_days < 0.75 else 3)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+    elif span_days <= 3:
+        ax.xaxis.set_major_locator(mdates.HourLocator(byhour=[0, 6, 12, 18]))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%H:%M"))
+    else:
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+
+
+def _limits(moments: pd.Series, minimum: pd.Timedelta) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Axis limits around the moments with 8% padding, widened about their middle to at least minimum."""
+    first, last = moments.min(), moments.max()
+    if last - first < minimum:
+        middle = first + (last - first) / 2
+        first, last = middle - minimum / 2, middle + minimum / 2
+    pad = (last - first) * 0.08
+    return first - pad, last + pad
+
+
+def _y_limits(ax, values: list[float], scale: str) -> None:
+    top = max(values) if values else 1.0
+    if scale == "log":
+        bottom = min(v for v in values if v > 0)
+        ax.set_yscale("log")
+        ax.set_ylim(bottom / 1.8, top * 2.2)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    else:
+        ax.set_ylim(0, top * 1.3 + 1)
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5, integer=True))
+
+
+def _panel_values(rows: pd.DataFrame, consensus_rows: pd.DataFrame) -> list[float]:
+    vals = [float(v) for c in ("value_low", "value_high") for v in rows[c].dropna()]
+    vals += [float(v) for c in ("lowest_figure", "highest_figure") for v in consensus_rows[c].dropna()]
+    return vals
+
+
+def plot_toll(timeline: pd.DataFrame, consensus: pd.DataFrame, documents: pd.DataFrame, event: Event) -> Figure:
+    """Each outlet's reported figures against the local clock, one panel per outcome (and group), the
+    consensus band behind them, and the days before the event start in a narrow panel of their own."""
+    zone = event.zone
+    before, during = split_by_phase(timeline, event)
+    panels = choose_panels(timeline, event)
+    labels = {r.outlet: outlet_label(r.outlet, r.agency) for r in documents.itertuples()}
+    colors = outlet_colors(pd.concat([before["outlet"], during["outlet"]]))
+    start_local = pd.Timestamp(event.start).tz_convert(zone).tz_localize(None)
+    during_x = local_naive(during["as_of"], zone)
+    before_x = local_naive(before["as_of"], zone)
+    span = (during_x.max() - start_local) if len(during) else pd.Timedelta(hours=1)
+    unit = time_unit(span)
+    lo_x, hi_x = _limits(pd.concat([during_x, pd.Series([start_local])]), pd.Timedelta(hours=2))
+    has_before = len(before) > 0
+    ncols = 2 if len(panels) > 1 else 1
+    nrows = max(1, math.ceil(len(panels) / ncols))
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(7.6 * ncols, 3.5 * nrows + 2.1), layout="constrained")
+        fig.get_layout_engine().set(w_pad=0.02, wspace=0.01)
+        ratios = [1, 5.5] * ncols if has_before else [1] * ncols
+        grid = fig.add_gridspec(nrows, len(ratios), width_ratios=ratios)
+        renderer = fig.canvas.get_renderer()
+        pending = []
+        if not panels:
+            fig.text(0.5, 0.5, "No figures with a statement time and a number.", ha="center")
+        for k, panel in enumerate(panels):
+            row, col = divmod(k, ncols)
+            main_ax = fig.add_subplot(grid[row, col * 2 + 1] if has_before else grid[row, col])
+            rows_d = panel_rows(during, panel)
+            cons = consensus[(consensus["outcome"] == panel.outcome) & consensus["group"].isin(panel.groups)]
+            rows_b = panel_rows(before, panel)
+            values = _panel_values(pd.concat([rows_d, rows_b]), cons)
+            scale = _y_scale(values)
+            main_ax.set_xlim(lo_x, hi_x)
+            _y_limits(main_ax, values, scale)
+            _date_format(main_ax, (hi_x - lo_x) / pd.Timedelta(days=1), lo_x.date() == hi_x.date())
+            _draw_consensus(main_ax, cons, panel, zone, hi_x)
+            dodge = (mdates.date2num(hi_x) - mdates.date2num(lo_x)) * 0.024
+            pending.append(
+                (main_ax, _draw_figures(main_ax, rows_d, local_naive(rows_d["as_of"], zone), colors, scale, dodge))
+            )
+            main_ax.axvline(start_local, color="#444444", lw=0.8, ls="-", zorder=0.5)
+            main_ax.set_title(panel.title, loc="left", fontweight="bold")
+            group = band_group(cons, panel)
+            if len(panel.groups) > 1 and group is not None:
+                main_ax.set_title(f"band: {GROUP_WORDS[group]}", loc="right", fontsize=7.5, color="#555555")
+            top = _hours_axis(main_ax, event, unit)
+            if row == 0:
+                top.set_xlabel(f"{unit} since the event start", fontsize=8, color="#555555")
+            if not len(rows_d):
+                main_ax.text(
+                    0.5, 0.5, "no figures for the event", transform=main_ax.transAxes, ha="center", color="#777777"
+                )
+            if has_before:
+                b_ax = fig.add_subplot(grid[row, col * 2], sharey=main_ax)
+                _draw_before(b_ax, rows_b, before_x, colors, scale, zone, pending)
+                main_ax.tick_params(labelleft=False)
+                if col == 0:
+                    b_ax.set_ylabel("people (reported)")
+            elif col == 0:
+                main_ax.set_ylabel("people (reported)")
+            if row == nrows - 1 or k + ncols >= len(panels):
+                main_ax.set_xlabel(_clock_label(lo_x, hi_x, event))
+        for ax, lab in pending:
+            _place_labels(ax, lab, renderer)
+        _legend(fig, colors, labels, panels, during, before, has_before)
+        fig.suptitle(
+            f"{event.name}: the toll as each outlet reported it",
+            fontsize=12,
+            fontweight="bold",
+            x=0.01,
+            ha="left",
+        )
+    return fig
+
+
+def _clock_label(lo_x, hi_x, event: Event) -> str:
+    if lo_x.date() == hi_x.date():
+        return f"local time ({event.timezone}), {lo_x:%d %B %Y}".replace(" 0", " ")
+    return f"local time ({event.timezone})"
+
+
+def _draw_before(b_ax, rows_b, before_x_all, colors, scale, zone, pending) -> None:
+    """The narrow panel of the days before the event start, on its own compressed time axis."""
+    lo_b, hi_b = _limits(before_x_all, pd.Timedelta(hours=12))
+    b_ax.set_xlim(lo_b, hi_b)
+    b_ax.set_xticks(sorted(set(before_x_all)))
+    b_ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%H:%M"))
+    b_ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    b_ax.grid(axis="x", visible=False)
+    dodge = (mdates.date2num(hi_b) - mdates.date2num(lo_b)) * 0.04
+    pending.append((b_ax, _draw_figures(b_ax, rows_b, local_naive(rows_b["as_of"], zone), colors, scale, dodge)))
+    b_ax.set_title("before", loc="left", fontsize=8, color="#555555")
+    b_ax.set_facecolor("#f4f4f4")
+    b_ax.spines["right"].set_visible(True)
+    b_ax.spines["right"].set_linestyle((0, (2, 2)))
+    if not len(rows_b):
+        b_ax.text(0.5, 0.5, "none", transform=b_ax.transAxes, ha="center", va="center", color="#999999", fontsize=8)
+
+
+def _legend(fig, colors, labels, panels, during, before, has_before) -> None:
+    """One legend under the panels: outlets, groups, how bounds are drawn, the band."""
+    shown = pd.concat([panel_rows(pd.concat([during, before]), p) for p in panels]) if panels else during
+    handles = [Patch(color=c, label=labels.get(o, o)) for o, c in colors.items()]
+    groups = [g for g in GROUP_MARKERS if g in set(shown["group"])]
+    handles += [
+        Line2D([], [], ls="none", marker=GROUP_MARKERS[g], color="#444444", mfc="#444444", ms=7, label=GROUP_WORDS[g])
+        for g in groups
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="o",
+            color="#444444",
+            mfc="white",
+            mew=1.5,
+            ms=7,
+            label="vague word (dotted bar = its range)",
+        ),
+        Line2D([], [], ls="-", marker="_", color="#444444", lw=2, ms=9, label="stated range (low–high)"),
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="$\u2191$",
+            color="#444444",
+            ms=9,
+            label="open-ended: 'at least' (↑) / 'at most' (↓)",
+        ),
+        Patch(color=BAND_COLOR, alpha=0.35, label="consensus: lowest to highest current figure"),
+        Line2D([], [], color="#333333", lw=1.1, ls=(0, (4, 2)), label="most conservative current estimate"),
+        Line2D([], [], color="#444444", lw=0.8, label="event start"),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncol=4,
+        frameon=False,
+        title="Each marker is a figure as first stated in an article, placed at the time it was stated as current "
+        "(sideways nudges keep simultaneous figures apart). Label: the figure · who said it.",
+        title_fontsize=8.5,
+    )
+
+
+def plot_claims_by_outlet(claims: pd.DataFrame, documents: pd.DataFrame) -> Figure:
+    """Claims per outlet, stacked by outcome (horizontal bars)."""
+    docs = documents[["doc_id", "outlet", "agency"]]
+    merged = claims.merge(docs, on="doc_id", how="left")
+    labels = {r.outlet: outlet_label(r.outlet, r.agency) for r in docs.itertuples()}
+    table = pd.crosstab(merged["outlet"], merged["outcome"]).reindex(sorted(set(docs["outlet"])), fill_value=0)
+    table = table[[o for o in OUTCOME_WORDS if o in table.columns]]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 0.55 * len(table) + 1.8), layout="constrained")
+        left = pd.Series(0, index=table.index)
+        for i, outcome in enumerate(table.columns):
+            ax.barh(
+                [labels[o] for o in table.index],
+                table[outcome],
+                left=left,
+                color=PALETTE[i],
+                label=OUTCOME_WORDS[outcome],
+            )
+            left = left + table[outcome]
+        for y, total in enumerate(left):
+            ax.text(total + 0.2, y, str(int(total)), va="center", fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel("claims (mentions of a count of people)")
+        ax.grid(axis="y", visible=False)
+        fig.legend(loc="outside right upper", frameon=False, title="outcome")
+        ax.set_title("Claims extracted per outlet, by outcome", loc="left", fontweight="bold")
+    return fig

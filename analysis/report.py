@@ -1,0 +1,345 @@
+"""Stage `notebooks` and what the notebooks show: tables for reading, the notebook runner, the data dictionary."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import config
+from analysis.io import read_table
+
+PARAMS_ENV = "TOLLWATCH_PARAMS"
+NOTEBOOK_SRC = config.ROOT / "notebooks" / "src"
+NOTEBOOK_OUT = config.ROOT / "notebooks"
+TABLE_FILES = ("documents", "furniture", "times", "claims", "sources", "toll_timeline", "toll_consensus")
+
+
+def params() -> config.Params:
+    """The params the notebooks use: the file named by $TOLLWATCH_PARAMS, else the project's params.yaml."""
+    path = os.environ.get(PARAMS_ENV)
+    return config.load(Path(path).resolve()) if path else config.load()
+
+
+def setup_display() -> None:
+    """Pandas display options for the notebooks: whole sentences, every row, no wrapping."""
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", 500)
+    pd.set_option("display.max_columns", 50)
+    pd.set_option("display.width", 250)
+
+
+def load_tables(p: config.Params) -> dict[str, pd.DataFrame]:
+    """Every processed table the notebooks read, by name."""
+    return {name: read_table(p.processed_dir / f"{name}.parquet") for name in TABLE_FILES}
+
+
+def outlet_names(documents: pd.DataFrame) -> dict[str, str]:
+    """outlet -> its label with the credited wire ('Pravda.Ru (AP)')."""
+    from analysis.figures import outlet_label
+
+    return {r.outlet: outlet_label(r.outlet, r.agency) for r in documents.itertuples()}
+
+
+def local(moments: pd.Series, zone) -> pd.Series:
+    """UTC moments as local 'YYYY-MM-DD HH:MM' text (empty where unknown)."""
+    out = pd.to_datetime(moments, utc=True).dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M")
+    return out.fillna("")
+
+
+def time_unit(timeline: pd.DataFrame, event: config.Event) -> str:
+    """'hours' or 'days' for 'since the event start', from the span of the event's figures."""
+    from analysis.figures import split_by_phase, time_unit
+
+    _, during = split_by_phase(timeline, event)
+    span = (during["as_of"].max() - pd.Timestamp(event.start)) if len(during) else pd.Timedelta(0)
+    return time_unit(span)
+
+
+def since_start(hours: pd.Series, unit: str) -> pd.Series:
+    """Hours since the event start in the chosen unit, rounded to 0.1."""
+    values = pd.to_numeric(hours, errors="coerce").astype("Float64")
+    return (values / (24 if unit == "days" else 1)).round(1)
+
+
+def describe_event(p: config.Params, timeline: pd.DataFrame) -> str:
+    """One paragraph on the event window and the time unit the notebooks use."""
+    ev = p.event
+    unit = time_unit(timeline, ev)
+    start = pd.Timestamp(ev.start).tz_convert(ev.zone)
+    end = pd.Timestamp(ev.end).tz_convert(ev.zone)
+    return (
+        f"Event: {ev.name}\n"
+        f"Local time zone: {ev.timezone}\n"
+        f"Window: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} local\n"
+        f"Time since the start is shown in {unit}."
+    )
+
+
+# --- 01: corpus and tables --------------------------------------------------------------------------------
+
+
+def corpus_table(documents: pd.DataFrame) -> pd.DataFrame:
+    """One row per document: who published it, when, and how much of it is article text."""
+    cols = ["doc_id", "outlet", "agency", "published_on", "headline", "n_chars", "n_body_chars", "n_furniture_spans"]
+    return documents[cols].sort_values(["published_on", "doc_id"]).reset_index(drop=True)
+
+
+def counts_by_outlet(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per outlet: documents, furniture spans set aside, time expressions, claims, distinct figures, sources."""
+    docs = tables["documents"][["doc_id", "outlet"]]
+    out = docs.groupby("outlet").size().rename("documents").to_frame()
+    for name, label in (
+        ("furniture", "furniture_spans"),
+        ("times", "time_expressions"),
+        ("claims", "claims"),
+        ("toll_timeline", "distinct_figures"),
+    ):
+        merged = tables[name][["doc_id"]].merge(docs, on="doc_id")
+        out[label] = merged.groupby("outlet").size().reindex(out.index, fill_value=0)
+    credited = tables["claims"][["doc_id", "source_id"]].dropna().merge(docs, on="doc_id")
+    out["sources_credited"] = credited.groupby("outlet")["source_id"].nunique().reindex(out.index, fill_value=0)
+    out.loc["all outlets"] = out.sum()
+    out.loc["all outlets", "sources_credited"] = tables["claims"]["source_id"].nunique()
+    return out.astype(int).reset_index()
+
+
+def furniture_table(furniture: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Every span set aside as page furniture, with its outlet, kind, cue and text (newlines shown as ⏎)."""
+    out = furniture.merge(documents[["doc_id", "outlet"]], on="doc_id")
+    out["text"] = out["text"].str.strip().str.replace("\n", " ⏎ ", regex=False)
+    return out[["furniture_id", "outlet", "kind", "cue", "text"]].reset_index(drop=True)
+
+
+def claims_table(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, zone) -> pd.DataFrame:
+    """Every claim with the sentence it was read from, who it is credited to and its local as-of time."""
+    names = sources.set_index("source_id")["name"]
+    out = claims.merge(documents[["doc_id", "outlet"]], on="doc_id")
+    out["source"] = out["source_id"].map(lambda s: "" if pd.isna(s) else names.get(s, s))
+    out["as_of_local"] = local(out["as_of"], zone)
+    out["sentence"] = out["sentence"].str.replace("\n", " ", regex=False)
+    cols = ["claim_id", "outlet", "quantity_text", "outcome", "group", "scope", "source", "as_of_local", "sentence"]
+    return out[cols].reset_index(drop=True)
+
+
+# --- 02: toll by outlet and hour ----------------------------------------------------------------------------
+
+
+def revision_table(timeline: pd.DataFrame, documents: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Every revision: outlet, the series (outcome, group, scope), from → to, when and who said the new figure."""
+    rows = timeline[timeline["revises"].notna()].copy()
+    names = outlet_names(documents)
+    rows["outlet"] = rows["outlet"].map(names)
+    rows["figure"] = rows["outcome"] + " " + rows["group"] + " (" + rows["scope"] + ")"
+    rows["from_to"] = rows["revises"]
+    rows["as_of_local"] = rows["as_of_local"].str.replace("T", " ").str[:16]
+    rows[f"{unit}_since_start"] = since_start(rows["hours_since_event_start"], unit)
+    rows["said_by"] = rows["source_name"].fillna("own report")
+    cols = ["outlet", "figure", "from_to", "as_of_local", f"{unit}_since_start", "said_by"]
+    return rows[cols].reset_index(drop=True)
+
+
+def figures_by_series(timeline: pd.DataFrame, documents: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The event's figures in time order within each outcome and group: who, what, when (the figure's data)."""
+    from analysis.figures import drawable
+
+    rows = drawable(timeline)
+    rows = rows[rows["scope"] == "event"].copy()
+    rows["outlet"] = rows["outlet"].map(outlet_names(documents))
+    rows["as_of_local"] = rows["as_of_local"].str.replace("T", " ").str[:16]
+    rows[f"{unit}_since_start"] = since_start(rows["hours_since_event_start"], unit)
+    rows["said_by"] = rows["source_name"].fillna("own report")
+    rows = rows.sort_values(["outcome", "group", "as_of", "outlet"], kind="stable")
+    cols = ["outcome", "group", "outlet", "figure_text", "said_by", "as_of_local", f"{unit}_since_start"]
+    return rows[cols].reset_index(drop=True)
+
+
+def consensus_changes(consensus: pd.DataFrame, zone, unit: str) -> pd.DataFrame:
+    """The consensus table where it changes: each series' first hour and every hour its numbers move."""
+    cols = ["n_outlets", "lowest_figure", "highest_figure", "conservative_estimate"]
+    parts = []
+    for _, series in consensus.sort_values(["outcome", "group", "hour"]).groupby(["outcome", "group"], sort=True):
+        state = series[cols].astype("string").fillna("").agg("|".join, axis=1)
+        parts.append(series[state.ne(state.shift())])
+    if not parts:
+        return pd.DataFrame(columns=["outcome", "group", "hour_local", f"{unit}_since_start", *cols, "outlets"])
+    out = pd.concat(parts)
+    out["hour_local"] = local(out["hour"], zone)
+    out[f"{unit}_since_start"] = since_start(out["hours_since_event_start"], unit)
+    return out[["outcome", "group", "hour_local", f"{unit}_since_start", *cols, "outlets"]].reset_index(drop=True)
+
+
+def not_drawn_table(timeline: pd.DataFrame, event: config.Event) -> pd.DataFrame:
+    """The timeline rows the toll figure leaves out, and why."""
+    from analysis.figures import not_drawn
+
+    out = not_drawn(timeline, event)
+    out["as_of_local"] = out["as_of_local"].fillna("").str.replace("T", " ").str[:16]
+    cols = ["figure_id", "outlet", "outcome", "group", "scope", "figure_text", "as_of_local", "reason"]
+    return out[cols].reset_index(drop=True)
+
+
+# --- 03: extraction quality -----------------------------------------------------------------------------------
+
+
+def read_metrics(metrics_dir: Path) -> dict:
+    """metrics/extraction.json and metrics/times.json ({} for a file that is absent)."""
+    out = {}
+    for name in ("extraction", "times"):
+        path = Path(metrics_dir) / f"{name}.json"
+        out[name] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return out
+
+
+def extraction_summary(extraction: dict) -> pd.DataFrame:
+    """Detection and strict precision/recall/F1 per corpus (seeds, TimeBank)."""
+    rows = []
+    for corpus, m in sorted(extraction.items()):
+        if "detection" not in m:
+            rows.append({"corpus": corpus, "measure": "skipped"})
+            continue
+        for measure in ("detection", "strict"):
+            rows.append(
+                {
+                    "corpus": corpus,
+                    "measure": measure,
+                    **m[measure],
+                    "n_gold": m["n_gold"],
+                    "n_predicted": m["n_predicted"],
+                    "n_matched": m["n_matched"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def attribute_accuracy(extraction: dict) -> pd.DataFrame:
+    """Per-attribute accuracy over matched claims: one row per attribute, one column per corpus."""
+    cols = {c: m["accuracy"] for c, m in sorted(extraction.items()) if "accuracy" in m}
+    return pd.DataFrame(cols).rename_axis("attribute").reset_index()
+
+
+def times_summary(times: dict) -> pd.DataFrame:
+    """The temporal tagger against TimeBank gold: strict and relaxed P/R/F1 and value/type accuracy."""
+    rows = []
+    for part in ("corpus", "half_a", "half_b"):
+        m = times.get(part)
+        if not m:
+            continue
+        rows.append(
+            {
+                "part": part,
+                "strict_f1": m["strict"]["f1"],
+                "relaxed_f1": m["relaxed"]["f1"],
+                "type_accuracy": m["type_accuracy"],
+                "value_accuracy": m["value_accuracy"],
+                "gold": m["counts"]["gold"],
+                "system": m["counts"]["system"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def error_table(metrics_dir: Path) -> pd.DataFrame:
+    """metrics/extraction_errors.csv without the rule trace (empty if absent)."""
+    path = Path(metrics_dir) / "extraction_errors.csv"
+    if not path.is_file():
+        return pd.DataFrame()
+    errors = pd.read_csv(path, keep_default_na=False)
+    return errors.drop(columns=["rule"], errors="ignore")
+
+
+def matched_pairs(claims: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Gold claims of the corpus's documents matched to predictions (analysis.evaluate.match); a gold claim
+    with no prediction, or a prediction with no gold claim, pairs with '(none)'."""
+    from analysis.evaluate import match
+
+    gold = gold[gold["doc_id"].isin(set(claims["doc_id"]))].reset_index(drop=True)
+    claims = claims.reset_index(drop=True)
+    pairs = match(claims, gold)
+    attrs = ["outcome", "group", "scope", "qualifier"]
+    rows = [{"doc_id": gold.loc[g, "doc_id"], **{f"gold_{a}": gold.loc[g, a] for a in attrs},
+             **{f"predicted_{a}": claims.loc[p, a] for a in attrs}} for p, g in pairs]  # fmt: skip
+    matched_p, matched_g = {p for p, _ in pairs}, {g for _, g in pairs}
+    none = dict.fromkeys(attrs, "(none)")
+    rows += [{"doc_id": gold.loc[g, "doc_id"], **{f"gold_{a}": gold.loc[g, a] for a in attrs},
+              **{f"predicted_{a}": none[a] for a in attrs}} for g in gold.index if g not in matched_g]  # fmt: skip
+    rows += [{"doc_id": claims.loc[p, "doc_id"], **{f"gold_{a}": none[a] for a in attrs},
+              **{f"predicted_{a}": claims.loc[p, a] for a in attrs}} for p in claims.index if p not in matched_p]  # fmt: skip
+    return pd.DataFrame(rows, columns=["doc_id", *[f"{k}_{a}" for k in ("gold", "predicted") for a in attrs]])
+
+
+def confusion(pairs: pd.DataFrame, attribute: str) -> pd.DataFrame:
+    """Gold (rows) × predicted (columns) counts for one attribute, '(none)' for missed or spurious claims."""
+    table = pd.crosstab(pairs[f"gold_{attribute}"], pairs[f"predicted_{attribute}"])
+    table.index.name, table.columns.name = f"gold {attribute}", f"predicted {attribute}"
+    return table
+
+
+# --- the notebook runner ----------------------------------------------------------------------------------------
+
+
+def run_notebooks(
+    src_dir: Path = NOTEBOOK_SRC, out_dir: Path = NOTEBOOK_OUT, names: list[str] | None = None, env=None
+) -> list[Path]:
+    """Execute each source notebook with nbconvert (no timing metadata, so the output is byte-stable) and
+    write the executed copy under out_dir with the same name."""
+    import matplotlib.font_manager  # noqa: F401  (builds matplotlib's font cache before any kernel prints about it)
+
+    written = []
+    for src in sorted(Path(src_dir).glob("*.ipynb")):
+        if names is not None and src.stem not in names:
+            continue
+        cmd = [
+            sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
+            "--ExecutePreprocessor.record_timing=False", "--ExecutePreprocessor.timeout=600",
+            "--output-dir", str(out_dir), "--output", src.name, str(src),
+        ]  # fmt: skip
+        subprocess.run(cmd, check=True, env=env)
+        written.append(Path(out_dir) / src.name)
+    return written
+
+
+# --- the data dictionary ---------------------------------------------------------------------------------------
+
+DICT_START, DICT_END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"
+
+
+def _type_name(dtype) -> str:
+    text = str(dtype)
+    if "string" in text or text == "str":
+        return "string"
+    return {"datetime64[us, UTC]": "timestamp (UTC)", "Int64": "integer", "int64": "integer", "Float64": "float"}.get(
+        text, text
+    )
+
+
+def data_dictionary() -> str:
+    """Markdown for every table in schemas.TABLES, from the pandera models' docstrings and field descriptions."""
+    from analysis.schemas import TABLES
+
+    parts = []
+    for name, model in TABLES.items():
+        schema = model.to_schema()
+        doc = " ".join((model.__doc__ or "").split()).replace("<", "&lt;").replace(">", "&gt;")
+        parts.append(f"### `{name}`\n\n{doc}")
+        if schema.unique:
+            parts.append(f"Primary key: {', '.join(f'`{c}`' for c in schema.unique)}.")
+        lines = ["| column | type | null | description |", "| --- | --- | --- | --- |"]
+        for col_name, col in schema.columns.items():
+            desc = (col.description or "").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+            if col.unique:
+                desc = f"**Unique.** {desc}"
+            lines.append(f"| `{col_name}` | {_type_name(col.dtype)} | {'yes' if col.nullable else 'no'} | {desc} |")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def readme_with_dictionary(readme: str) -> str:
+    """The README text with the data dictionary between its markers regenerated."""
+    head, rest = readme.split(DICT_START, 1)
+    _, tail = rest.split(DICT_END, 1)
+    return f"{head}{DICT_START}\n{data_dictionary()}{DICT_END}{tail}"

@@ -1,0 +1,226 @@
+"""Stage `timeline`: claims -> toll_timeline.parquet (distinct figures) and toll_consensus.parquet (per hour)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.config import Event
+from analysis.io import frame, read_table, write_tables
+from analysis.schemas import TollConsensus, TollTimeline
+
+# A figure is distinct within a document by these fields; repeats collapse to the earliest mention.
+FIGURE_KEY = ["outcome", "group", "scope", "value_low", "value_high", "qualifier", "source_id"]
+# The series a revision is sought in: the same outlet, outcome, group and scope.
+SERIES_KEY = ["outlet", "outcome", "group", "scope"]
+# Order of mentions: statement time (unknown last), then publication, document and offset.
+MENTION_ORDER = ["as_of", "published_on", "doc_id", "start"]
+HOUR = pd.Timedelta(hours=1)
+
+
+def _num(value) -> str:
+    return f"{int(value):,}"
+
+
+def figure_text(value_low, value_high, qualifier: str) -> str:
+    """A figure as a reader would say it: '20', 'about 40', 'at least 3', '300–400', 'vague: 24–99'."""
+    low = None if pd.isna(value_low) else int(value_low)
+    high = None if pd.isna(value_high) else int(value_high)
+    if qualifier == "approximate":
+        return f"about {_num(low)}"
+    if qualifier == "at_least":
+        return f"at least {_num(low)}"
+    if qualifier == "more_than":
+        return f"more than {_num(low - 1)}"
+    if qualifier == "at_most":
+        return f"at most {_num(high)}"
+    if qualifier == "vague":
+        if low is None and high is None:
+            return "vague: unquantified"
+        return f"vague: {_num(low) if low is not None else '?'}–{_num(high) if high is not None else '?'}"
+    if low is not None and high is not None and low != high:
+        return f"{_num(low)}–{_num(high)}"
+    return _num(low if low is not None else high)
+
+
+def local_text(moment, zone) -> str | None:
+    """A UTC moment as local wall time with its offset, ISO 8601 to the minute ('2007-07-10T04:00+05:00')."""
+    if pd.isna(moment):
+        return None
+    return pd.Timestamp(moment).tz_convert(zone).isoformat(timespec="minutes")
+
+
+def hours_since(moment, start) -> float | None:
+    """Hours from the event start to moment (negative before it), rounded to the minute."""
+    if pd.isna(moment):
+        return None
+    return round((pd.Timestamp(moment) - pd.Timestamp(start)).total_seconds() / 60) / 60
+
+
+def _with_documents(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    docs = documents[["doc_id", "outlet", "agency", "published_on"]]
+    names = sources.set_index("source_id")["name"]
+    out = claims.merge(docs, on="doc_id", how="left", validate="many_to_one")
+    out["source_name"] = out["source_id"].map(lambda s: None if pd.isna(s) else names.get(s))
+    return out
+
+
+def distinct_figures(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct figure per document: the earliest mention (by as_of, then offset) of each
+    FIGURE_KEY combination, with the number of mentions it stands for."""
+    rows = _with_documents(claims, documents, sources).sort_values(MENTION_ORDER, na_position="last", kind="stable")
+    key = ["doc_id", *FIGURE_KEY]
+    counts = rows.groupby(key, dropna=False, sort=False)["claim_id"].transform("size")
+    rows = rows.assign(n_mentions=counts)
+    kept = rows.drop_duplicates(subset=key, keep="first")
+    return kept.reset_index(drop=True)
+
+
+def _same_numbers(a: pd.Series, b: pd.Series) -> bool:
+    return all(
+        (pd.isna(a[c]) and pd.isna(b[c])) or (not pd.isna(a[c]) and not pd.isna(b[c]) and a[c] == b[c])
+        for c in ("value_low", "value_high", "qualifier")
+    )
+
+
+def revisions(figures: pd.DataFrame) -> pd.DataFrame:
+    """For each figure, the figure it revises: the outlet's last figure in the same series (outcome, group,
+    scope) stated strictly earlier (as_of), if its numbers differ. Returns columns revises, revises_figure_id."""
+    out = pd.DataFrame({"revises": None, "revises_figure_id": None}, index=figures.index, dtype=object)
+    for _, series in figures.sort_values(MENTION_ORDER, kind="stable").groupby(SERIES_KEY, sort=False):
+        for pos, (idx, row) in enumerate(series.iterrows()):
+            if pd.isna(row["as_of"]):
+                continue
+            earlier = series.iloc[:pos]
+            earlier = earlier[earlier["as_of"] < row["as_of"]]
+            if earlier.empty:
+                continue
+            prev = earlier.iloc[-1]
+            if not _same_numbers(prev, row):
+                out.loc[idx] = [f"{prev['figure_text']} → {row['figure_text']}", prev["figure_id"]]
+    return out
+
+
+def build_timeline(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, event: Event) -> pd.DataFrame:
+    """The toll timeline: distinct figures with local time, hours since the event start and revisions."""
+    figs = distinct_figures(claims, documents, sources)
+    figs["figure_id"] = figs["claim_id"]
+    figs["figure_text"] = [figure_text(r.value_low, r.value_high, r.qualifier) for r in figs.itertuples()]
+    figs["as_of_local"] = [local_text(t, event.zone) for t in figs["as_of"]]
+    figs["hours_since_event_start"] = pd.array([hours_since(t, event.start) for t in figs["as_of"]], dtype="Float64")
+    figs = figs.join(revisions(figs))
+    figs = figs.sort_values(MENTION_ORDER, na_position="last", kind="stable")
+    records = figs.to_dict("records")
+    out = frame(records, TollTimeline)
+    return _typed(out, TollTimeline)
+
+
+def _typed(df: pd.DataFrame, model) -> pd.DataFrame:
+    """Cast columns to the model's dtypes (columns of None or mixed objects become the model's types)."""
+    for name, col in model.to_schema().columns.items():
+        dtype = str(col.dtype)
+        if dtype in ("Int64", "Float64", "bool", "int64"):
+            df[name] = df[name].astype(dtype)
+        elif dtype.startswith("datetime64"):
+            df[name] = pd.to_datetime(df[name], utc=True).astype("datetime64[us, UTC]")
+        elif "string" in dtype or dtype == "str":
+            df[name] = pd.array([None if pd.isna(v) else str(v) for v in df[name]], dtype="str")
+    return df.reset_index(drop=True)
+
+
+# --- consensus: the range of current figures across outlets, hour by hour -----------------------------
+
+
+def _lower(row) -> float | None:
+    """The smallest number a figure states: its lower bound, or its upper bound when it has none."""
+    for c in ("value_low", "value_high"):
+        if not pd.isna(row[c]):
+            return int(row[c])
+    return None
+
+
+def _upper(row) -> float | None:
+    """The largest number a figure states: its upper bound, or its lower bound when open-ended."""
+    for c in ("value_high", "value_low"):
+        if not pd.isna(row[c]):
+            return int(row[c])
+    return None
+
+
+def current_figures(series: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+    """Each outlet's current figure at a moment: its latest figure with as_of at or before it (a tie of
+    statement times goes to the last one mentioned). series: timeline rows of one outcome and group."""
+    known = series[series["as_of"].notna() & (series["as_of"] <= at)]
+    ordered = known.sort_values(MENTION_ORDER, kind="stable")
+    return ordered.groupby("outlet", sort=True).tail(1).sort_values("outlet", kind="stable")
+
+
+def _join(names) -> str:
+    return "; ".join(sorted(set(names)))
+
+
+def consensus_row(current: pd.DataFrame) -> dict:
+    """Lowest and highest figure and the conservative estimate over the outlets' current figures."""
+    lowers = [(_lower(r), r["outlet"], r["qualifier"]) for _, r in current.iterrows()]
+    uppers = [_upper(r) for _, r in current.iterrows()]
+    stated = [v for v, _, _ in lowers if v is not None]
+    definite = [(v, o) for v, o, q in lowers if v is not None and q != "vague"]
+    candidates = definite or [(v, o) for v, o, _ in lowers if v is not None]
+    estimate = min(v for v, _ in candidates) if candidates else None
+    return {
+        "n_outlets": len(current),
+        "outlets": _join(current["outlet"]),
+        "lowest_figure": min(stated) if stated else None,
+        "highest_figure": max(v for v in uppers if v is not None) if any(v is not None for v in uppers) else None,
+        "conservative_estimate": estimate,
+        "conservative_outlets": _join(o for v, o in candidates if v == estimate) if candidates else None,
+    }
+
+
+def hour_grid(first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
+    """Whole UTC hours from the first moment (rounded up) to the last (rounded up)."""
+    return pd.date_range(first.ceil("h"), last.ceil("h"), freq="h")
+
+
+def build_consensus(timeline: pd.DataFrame, event: Event) -> pd.DataFrame:
+    """Per whole UTC hour and outcome × group (scope 'event' only): the outlets' current figures summarised,
+    from the hour of the series' first figure to the hour of the corpus's last event figure. The summary only
+    changes at an hour that follows a statement time, so it is computed there and carried forward."""
+    focal = timeline[(timeline["scope"] == "event") & timeline["as_of"].notna()]
+    records = []
+    if not focal.empty:
+        last = focal["as_of"].max()
+        for (outcome, group), series in focal.groupby(["outcome", "group"], sort=True):
+            changes = sorted(set(series["as_of"].dt.ceil("h")))
+            states = {h: consensus_row(current_figures(series, h)) for h in changes}
+            state = None
+            for hour in hour_grid(series["as_of"].min(), last):
+                state = states.get(hour, state)
+                records.append(
+                    {
+                        "hour": hour,
+                        "hours_since_event_start": hours_since(hour, event.start),
+                        "outcome": outcome,
+                        "group": group,
+                        **state,
+                    }
+                )
+    out = frame(records, TollConsensus)
+    return _typed(out, TollConsensus)
+
+
+def run(processed_dir: Path, event: Event) -> None:
+    """Read claims, documents and sources; write toll_timeline.parquet and toll_consensus.parquet."""
+    processed_dir = Path(processed_dir)
+    claims = read_table(processed_dir / "claims.parquet")
+    documents = read_table(processed_dir / "documents.parquet")
+    sources = read_table(processed_dir / "sources.parquet")
+    timeline = build_timeline(claims, documents, sources, event)
+    consensus = build_consensus(timeline, event)
+    write_tables(
+        {
+            processed_dir / "toll_timeline.parquet": (timeline, TollTimeline),
+            processed_dir / "toll_consensus.parquet": (consensus, TollConsensus),
+        }
+    )

@@ -1,0 +1,257 @@
+"""Timeline stage: distinct figures, revisions, the per-hour consensus, and the seeds' story the README tells."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import config, timeline
+from analysis.cli import main
+from analysis.config import make_event
+from analysis.schemas import TollConsensus, TollTimeline
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSED = ROOT / "data" / "processed"
+EVENT = make_event("test", "Asia/Karachi", "2007-07-10T04:00", "2007-07-12T00:00")
+T0 = pd.Timestamp("2007-07-09T23:00", tz="UTC")  # 04:00 local, the event start
+
+
+def _claims(rows: list[dict]) -> pd.DataFrame:
+    """Minimal claims rows: defaults for every column the timeline reads."""
+    out = []
+    for i, r in enumerate(rows):
+        base = {
+            "claim_id": f"{r.get('doc_id', 'd1')}:{r.get('start', i * 10)}",
+            "doc_id": "d1",
+            "start": i * 10,
+            "quantity_text": str(r.get("value_low")),
+            "value_low": None,
+            "value_high": None,
+            "qualifier": "exact",
+            "outcome": "killed",
+            "group": "militants",
+            "scope": "event",
+            "source_id": None,
+            "as_of": T0,
+        }
+        base.update(r)
+        if "value_high" not in r and base["qualifier"] in ("exact", "approximate"):
+            base["value_high"] = base["value_low"]
+        out.append(base)
+    df = pd.DataFrame(out)
+    for c in ("value_low", "value_high"):
+        df[c] = df[c].astype("Int64")
+    df["as_of"] = pd.to_datetime(df["as_of"], utc=True).astype("datetime64[us, UTC]")
+    return df
+
+
+DOCS = pd.DataFrame(
+    {
+        "doc_id": ["d1", "d2", "d3"],
+        "outlet": ["Outlet A", "Outlet A", "Outlet B"],
+        "agency": [None, None, "W"],
+        "published_on": [pd.Timestamp("2007-07-10").date()] * 3,
+    }
+)
+SOURCES = pd.DataFrame({"source_id": ["spokesman"], "name": ["A Spokesman"]})
+
+
+def _timeline(rows: list[dict]) -> pd.DataFrame:
+    out = timeline.build_timeline(_claims(rows), DOCS, SOURCES, EVENT)
+    TollTimeline.validate(out, lazy=True)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "qualifier", "text"),
+    [
+        (20, 20, "exact", "20"),
+        (40, 40, "approximate", "about 40"),
+        (3, None, "at_least", "at least 3"),
+        (1201, None, "more_than", "more than 1,200"),
+        (None, 2000, "at_most", "at most 2,000"),
+        (300, 400, "range", "300–400"),
+        (24, 99, "vague", "vague: 24–99"),
+        (None, None, "vague", "vague: unquantified"),
+    ],
+)
+def test_figure_text(low, high, qualifier, text):
+    assert timeline.figure_text(low, high, qualifier) == text
+
+
+def test_repeated_figure_counts_once_keeping_its_earliest_mention():
+    t = _timeline(
+        [
+            {"value_low": 20, "as_of": T0 + pd.Timedelta(hours=3)},
+            {"value_low": 20, "as_of": T0},  # same figure, stated as current earlier, later in the text
+            {"value_low": 20, "source_id": "spokesman", "as_of": T0},  # another source: another figure
+            {"value_low": 20, "doc_id": "d2", "as_of": T0},  # another document: another figure
+        ]
+    )
+    assert len(t) == 3
+    first = t[(t["doc_id"] == "d1") & t["source_id"].isna()].iloc[0]
+    assert first["n_mentions"] == 2 and first["start"] == 10
+    assert first["as_of_local"] == "2007-07-10T04:00+05:00" and first["hours_since_event_start"] == 0
+    assert t.loc[t["source_id"] == "spokesman", "source_name"].item() == "A Spokesman"
+
+
+def test_revises_names_the_outlets_previous_figure_in_the_same_series():
+    t = _timeline(
+        [
+            {"value_low": 20, "as_of": T0},
+            {"value_low": 40, "qualifier": "approximate", "doc_id": "d2", "as_of": T0 + pd.Timedelta(hours=5)},
+            {
+                "value_low": 40,
+                "qualifier": "approximate",
+                "source_id": "spokesman",
+                "doc_id": "d2",
+                "as_of": T0 + pd.Timedelta(hours=6),
+            },  # a repeat of the numbers: no revision
+            {"value_low": 3, "group": "security_forces", "as_of": T0 + pd.Timedelta(hours=5)},  # other series
+            {"value_low": 50, "doc_id": "d3", "as_of": T0 + pd.Timedelta(hours=9)},  # other outlet
+            {"value_low": 12, "scope": "prior", "as_of": T0 + pd.Timedelta(hours=7)},  # other scope
+        ]  # fmt: skip
+    )
+    rev = t.set_index("figure_id")["revises"].dropna().to_dict()
+    assert rev == {"d2:10": "20 → about 40"}
+    assert t.set_index("figure_id").loc["d2:10", "revises_figure_id"] == "d1:0"
+
+
+def test_simultaneous_figures_do_not_revise_each_other():
+    t = _timeline([{"value_low": 3, "qualifier": "vague", "value_high": 9}, {"value_low": 30}])
+    assert t["revises"].isna().all()
+
+
+def test_consensus_uses_each_outlets_latest_figure_at_or_before_the_hour():
+    t = _timeline(
+        [
+            {"value_low": 20, "as_of": T0},
+            {
+                "value_low": 20,
+                "qualifier": "at_least",
+                "value_high": None,
+                "doc_id": "d2",
+                "as_of": T0 + pd.Timedelta(hours=3),
+            },
+            {"value_low": 40, "qualifier": "approximate", "doc_id": "d3", "as_of": T0 + pd.Timedelta(minutes=90)},
+            {
+                "value_low": 24,
+                "value_high": 99,
+                "qualifier": "vague",
+                "doc_id": "d3",
+                "as_of": T0 + pd.Timedelta(hours=4),
+            },
+        ]  # fmt: skip
+    )
+    c = timeline.build_consensus(t, EVENT)
+    TollConsensus.validate(c, lazy=True)
+    by_hour = c.set_index("hours_since_event_start")
+    assert list(by_hour.index) == [0, 1, 2, 3, 4]
+    assert by_hour.loc[0, ["n_outlets", "lowest_figure", "highest_figure", "conservative_estimate"]].tolist() == [
+        1, 20, 20, 20,
+    ]  # fmt: skip
+    # 01:30's "about 40" counts from the 02:00 row on
+    assert by_hour.loc[1, "n_outlets"] == 1 and by_hour.loc[2, "highest_figure"] == 40
+    # at 04:00 outlet B's latest is the vague "dozens" (24-99): it widens the band, but a number
+    # ("at least 20") is the conservative estimate
+    row = by_hour.loc[4]
+    assert (row["lowest_figure"], row["highest_figure"], row["conservative_estimate"]) == (20, 99, 20)
+    assert row["conservative_outlets"] == "Outlet A"
+
+
+def test_consensus_falls_back_to_vague_words_when_no_outlet_gives_a_number():
+    t = _timeline([{"value_low": 24, "value_high": 99, "qualifier": "vague"}])
+    c = timeline.build_consensus(t, EVENT)
+    assert c["conservative_estimate"].tolist() == [24]
+
+
+def test_consensus_ignores_other_scopes_and_unknown_times():
+    t = _timeline([{"value_low": 12, "scope": "prior"}, {"value_low": 5, "as_of": None}])
+    assert timeline.build_consensus(t, EVENT).empty
+    TollConsensus.validate(timeline.build_consensus(t, EVENT))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["d1", "d2", "d3"]),
+            st.integers(0, 30),  # hours after the start
+            st.integers(1, 500),
+            st.sampled_from(["exact", "approximate", "at_least", "at_most", "range", "vague"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_consensus_invariants(figs):
+    rows = []
+    for doc, hours, value, q in figs:
+        low, high = {"at_least": (value, None), "at_most": (None, value), "range": (value, value + 10),
+                     "vague": (value, value * 4)}.get(q, (value, value))  # fmt: skip
+        rows.append({"doc_id": doc, "value_low": low, "value_high": high, "qualifier": q,
+                     "as_of": T0 + pd.Timedelta(hours=hours)})  # fmt: skip
+    t = timeline.build_timeline(_claims(rows), DOCS, SOURCES, EVENT)
+    c = timeline.build_consensus(t, EVENT)
+    TollTimeline.validate(t, lazy=True)
+    TollConsensus.validate(c, lazy=True)
+    assert (c["n_outlets"] <= 2).all()
+    assert (c["lowest_figure"] <= c["highest_figure"]).all()
+    assert c["hour"].is_monotonic_increasing
+
+
+@pytest.fixture(scope="module")
+def seeds_out(tmp_path_factory) -> Path:
+    """The timeline stage run through the CLI on a copy of the seeds' processed tables."""
+    out = tmp_path_factory.mktemp("processed")
+    for name in ("documents", "claims", "sources"):
+        shutil.copy(PROCESSED / f"{name}.parquet", out / f"{name}.parquet")
+    assert main(["timeline", "--out-dir", str(out)]) == 0
+    return out
+
+
+def test_stage_output_matches_the_committed_tables(seeds_out):
+    for name in ("toll_timeline", "toll_consensus"):
+        assert (seeds_out / f"{name}.parquet").read_bytes() == (PROCESSED / f"{name}.parquet").read_bytes()
+
+
+def _series(t: pd.DataFrame, outcome: str, group: str) -> list[tuple[str, str]]:
+    rows = t[(t["outcome"] == outcome) & (t["group"] == group) & (t["scope"] == "event")]
+    return list(zip(rows["outlet"], rows["figure_text"], strict=True))
+
+
+def test_the_seeds_story_told_in_the_readme(seeds_out):
+    """The README's paragraph on the main figure, checked against the tables it was read from."""
+    t = pd.read_parquet(seeds_out / "toll_timeline.parquet")
+    militants = _series(t, "killed", "militants")
+    assert militants[0] == ("Agence France-Presse", "20")
+    assert ("Pravda.Ru", "about 40") in militants and militants[-1] == ("IANS", "about 50")
+    soldiers = _series(t, "killed", "security_forces")
+    assert soldiers[0][1] == "3" and soldiers[-1] == ("IANS", "8")
+    assert _series(t, "injured", "security_forces")[-1] == ("IANS", "29")
+    later = t[(t["outcome"] == "killed") & (t["group"] == "militants") & (t["hours_since_event_start"] > 0)]
+    assert set(later["source_name"]) == {"Waheed Arshad"}
+    assert ("Pravda.Ru", "about 150") in _series(t, "held", "civilians")
+    assert ("Agence France-Presse", "vague: 200–999") in _series(t, "held", "unspecified")
+    c = pd.read_parquet(seeds_out / "toll_consensus.parquet")
+    last = c[(c["outcome"] == "killed") & (c["group"] == "militants")].iloc[-1]
+    assert (last["lowest_figure"], last["highest_figure"], last["conservative_estimate"]) == (20, 50, 20)
+    assert c[(c["outcome"] == "killed") & (c["group"] == "militants")].iloc[0]["highest_figure"] == 40
+    last = c[(c["outcome"] == "killed") & (c["group"] == "security_forces")].iloc[-1]
+    assert (last["lowest_figure"], last["highest_figure"], last["conservative_estimate"]) == (3, 8, 3)
+    assert t.loc[t["revises"].notna(), "revises"].tolist()[0] == "20 → at least 20"
+
+
+def test_timeline_rows_carry_the_event_clock(seeds_out):
+    t = pd.read_parquet(seeds_out / "toll_timeline.parquet")
+    p = config.load()
+    known = t[t["as_of"].notna()]
+    local = pd.to_datetime(known["as_of"]).dt.tz_convert(p.event.zone).dt.strftime("%Y-%m-%dT%H:%M%z")
+    assert (local.str[:-2] + ":" + local.str[-2:] == known["as_of_local"]).all()
+    hours = (known["as_of"] - pd.Timestamp(p.event.start)).dt.total_seconds() / 3600
+    assert (hours.round(3) == known["hours_since_event_start"].astype(float).round(3)).all()
