@@ -36,6 +36,7 @@ from functools import cache
 from analysis import lexicon
 from analysis.claims import Claim
 from analysis.tokens import Token, sentences, tokenize
+from analysis.tokens import lines as split_lines
 
 Phrase = tuple[str, ...]
 
@@ -643,20 +644,6 @@ class _Sent:
     cues: list[_Cue] = field(default_factory=list)
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for raw in text.split("\n"):
-        s, e = pos, pos + len(raw)
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-        pos += len(raw) + 1
-    return out
-
-
 def _surface(text: str, toks: Sequence[Token], np: _NP) -> tuple[str, int, int]:
     s, e = toks[np.i].start, toks[np.j].end
     return text[s:e], s, e
@@ -667,7 +654,7 @@ def _analyse(text: str, skip: Sequence[tuple[int, int]]):
     lex = _lex()
     toks = tokenize(text)
     starts = [t.start for t in toks]
-    lines = _lines(text)
+    lines = split_lines(text)
     line_of = lambda off: next((n for n, (a, b) in enumerate(lines) if a <= off < b), -1)  # noqa: E731
     sents: list[_Sent] = []
     for s, e in sentences(text):

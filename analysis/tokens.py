@@ -60,23 +60,12 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     return tokens
 
 
-_PARA_RE = re.compile(r"\n\s*\n")
 _END_RE = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 
 
-def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Spans of blank-line separated blocks, trimmed of surrounding white space."""
-    spans = []
-    pos = 0
-    for m in list(_PARA_RE.finditer(text)) + [None]:
-        stop = m.start() if m else len(text)
-        spans.extend(_lines_as_blocks(text, pos, stop))
-        pos = m.end() if m else len(text)
-    return spans
-
-
-def _lines_as_blocks(text: str, start: int, stop: int) -> list[tuple[int, int]]:
-    """Split one block into lines (news texts put one paragraph per line); trim white space."""
+def lines(text: str, start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
+    """Non-blank lines of text[start:stop], trimmed of white space (news texts put a paragraph per line)."""
+    stop = len(text) if stop is None else stop
     out = []
     for m in re.finditer(r"[^\n]+", text[start:stop]):
         s, e = start + m.start(), start + m.end()
@@ -94,7 +83,7 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
     unless the word before is a known abbreviation or an initial."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
-    for ps, pe in _lines_as_blocks(text, start, end):
+    for ps, pe in lines(text, start, end):
         s = ps
         for m in _END_RE.finditer(text, ps, pe):
             word = re.search(r"(\S+)$", text[s : m.start() + 1])
