@@ -514,6 +514,10 @@ def _outcome_re() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _outcome_words()), key=len, reverse=True)) + r")\b")
 
 
+# How far (characters) a count may stand from its outcome word in one clause: the pre-filter's window.
+# Generous: "Some 20 children who rushed toward the advancing troops were brought to safety" spans 75.
+_REACH = 200
+
 # one pass of a simple word pattern and a set lookup beats a long alternation over a whole text
 _WORD_RE = re.compile(r"[a-z]+")
 
@@ -532,15 +536,16 @@ def extract(
     low = text.lower()
     cand, words = _candidate_re(), _outcome_words()
     done_to = -1
-    # only lines holding an outcome word and a count are split into sentences and tokenized
+    # only lines with a count near an outcome word (both within one clause's reach) are split into
+    # sentences and tokenized
     for m in _WORD_RE.finditer(low):
         if m.start() < done_to or m.group() not in words:
             continue
         line_start = low.rfind("\n", 0, m.start()) + 1
         line_end = low.find("\n", m.start())
         line_end = len(low) if line_end < 0 else line_end
-        done_to = line_end
-        if cand.search(low, line_start, line_end):
+        if cand.search(low, max(line_start, m.start() - _REACH), min(line_end, m.end() + _REACH)):
+            done_to = line_end
             out.extend(
                 _line_claims(text, low, line_start, line_end, skip, published_on, event_start, event_end, times, places)
             )

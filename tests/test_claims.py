@@ -154,3 +154,15 @@ def test_timebank_sentences(timebank_dir, doc_id, needle, expected):
     assert found, needle
     c = found[0]
     assert (c.quantity_text, c.outcome, c.group, c.value_low, c.value_high, c.qualifier) == expected
+
+
+def test_every_outcome_phrase_can_pass_the_prefilter():
+    from analysis import lexicon
+    from analysis.claims import _outcome_words, tokenize_lower
+
+    raw = lexicon.load("claims")
+    words = _outcome_words()
+    for forms in raw["outcomes"].values():
+        for key in ("after", "before", "nouns"):
+            for phrase in forms[key]:
+                assert set(tokenize_lower(phrase)) & words, phrase
