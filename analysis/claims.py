@@ -549,6 +549,25 @@ def extract(
             out.extend(
                 _line_claims(text, low, line_start, line_end, skip, published_on, event_start, event_end, times, places)
             )
+    return _resolve_groups(out)
+
+
+def _resolve_groups(claims: list[Claim]) -> list[Claim]:
+    """'the 14 killings' after '14 black women' were killed: an unnamed group takes the group of an earlier
+    claim in the article with the same outcome and bounds (a repeated figure names the same people)."""
+    out: list[Claim] = []
+    for c in claims:
+        if c.group == "unspecified":
+            same = [
+                e
+                for e in out
+                if e.group != "unspecified"
+                and (e.outcome, e.value_low, e.value_high) == (c.outcome, c.value_low, c.value_high)
+                and e.value_low is not None
+            ]
+            if same:
+                c = replace(c, group=same[-1].group, rule=c.rule.replace("|group:", "|group:same figure earlier;", 1))
+        out.append(c)
     return out
 
 

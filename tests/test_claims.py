@@ -166,3 +166,12 @@ def test_every_outcome_phrase_can_pass_the_prefilter():
         for key in ("after", "before", "nouns"):
             for phrase in forms[key]:
                 assert set(tokenize_lower(phrase)) & words, phrase
+
+
+def test_a_repeated_figure_keeps_its_group():
+    text = (
+        "Police are investigating the killings of 14 women over five years.\n"
+        "Detectives said eight of the cases were linked, and the 14 killings shared a pattern.\n"
+    )
+    groups = [(c.quantity_text, c.group, c.rule.split("|")[1]) for c in extract(text)]
+    assert groups == [("14", "civilians", "group:noun"), ("14", "civilians", "group:same figure earlier;noun")]
