@@ -10,6 +10,12 @@ export PYTHONHASHSEED := 0
 
 .PHONY: repro test lint clean-venv
 
+# pytest exits 5 when it collects no tests: a suite that ran nothing fails the build, with a message.
+define pytest
+	python -m pytest $(1); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests ($(1))" >&2; exit 1; fi; exit $$rc
+endef
+
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -qq --upgrade pip
@@ -22,7 +28,8 @@ repro: $(STAMP)
 test: repro
 	dvc status -q || (echo "dvc status: pipeline is stale after repro" >&2; exit 1)
 	ruff check analysis tests scripts
-	python -m pytest && python -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/*.ipynb
+	$(call pytest,)
+	$(call pytest,-p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/*.ipynb)
 
 lint: $(STAMP)
 	ruff check analysis tests scripts
