@@ -68,7 +68,7 @@ def _timeline(args: argparse.Namespace) -> None:
 def _notebooks(args: argparse.Namespace) -> None:
     from analysis import report
 
-    report.run_notebooks()
+    report.run_notebooks(out_dir=args.notebooks_dir)
 
 
 STAGES: dict[str, tuple[str, Callable[[argparse.Namespace], None], tuple[str, ...]]] = {
@@ -79,7 +79,7 @@ STAGES: dict[str, tuple[str, Callable[[argparse.Namespace], None], tuple[str, ..
     "evaluate": ("claims vs gold -> metrics/extraction.json", _evaluate, ("gold", "timebank")),
     "times-eval": ("tagger vs TimeBank gold (TempEval-3 measures) -> metrics/times.json", _times_eval, ("timebank",)),
     "timeline": ("claims -> toll_timeline.parquet, toll_consensus.parquet", _timeline, ("event",)),
-    "notebooks": ("execute notebooks/src/*.ipynb -> notebooks/*.ipynb, reports/figures/", _notebooks, ()),
+    "notebooks": ("execute notebooks/src/*.ipynb -> notebooks/*.ipynb, reports/figures/", _notebooks, ("notebooks",)),
 }
 
 
@@ -98,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument("--event-start", help="start of the focal event, ISO local time")
             sp.add_argument("--event-end", help="end of the focal event, ISO local time")
             sp.add_argument("--place", action="append", help="a place of the focal event (repeatable)")
+        if "notebooks" in extras:
+            sp.add_argument(
+                "--notebooks-dir", type=Path, default=config.ROOT / "notebooks", help="where executed notebooks go"
+            )
         if "gold" in extras:
             sp.add_argument("--gold", type=Path, help="gold claims CSV")
         if "timebank" in extras:

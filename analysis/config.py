@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -12,6 +13,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS_FILE = ROOT / "params.yaml"
+# Another corpus: point this variable at its own params file (the DVC pipeline itself uses params.yaml).
+PARAMS_ENV = "TOLLWATCH_PARAMS"
 
 
 @dataclass(frozen=True)
@@ -67,14 +70,22 @@ def make_event(name: str, timezone: str, start: str, end: str) -> Event:
     return ev
 
 
+def load(path: Path | None = None) -> Params:
+    """The params: path, else the file named by $TOLLWATCH_PARAMS, else the project's params.yaml."""
+    env = os.environ.get(PARAMS_ENV)
+    return _load(Path(path or env or PARAMS_FILE).resolve())
+
+
 @cache
-def load(path: Path = PARAMS_FILE) -> Params:
-    """Read params.yaml once."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def _load(path: Path) -> Params:
+    """Read one params file once; relative paths in it are relative to its folder."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: params file not found")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     paths, ev = raw["paths"], raw["event"]
 
     def resolve(p: str) -> Path:
-        return (ROOT / p).resolve() if not Path(p).is_absolute() else Path(p)
+        return (path.parent / p).resolve() if not Path(p).is_absolute() else Path(p)
 
     return Params(
         raw_dir=resolve(paths["raw_dir"]),

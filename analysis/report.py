@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pandas as pd
 from analysis import config
 from analysis.io import read_table
 
-PARAMS_ENV = "TOLLWATCH_PARAMS"
+PARAMS_ENV = config.PARAMS_ENV
 NOTEBOOK_SRC = config.ROOT / "notebooks" / "src"
 NOTEBOOK_OUT = config.ROOT / "notebooks"
 TABLE_FILES = ("documents", "furniture", "times", "claims", "sources", "toll_timeline", "toll_consensus")
@@ -21,8 +20,7 @@ TABLE_FILES = ("documents", "furniture", "times", "claims", "sources", "toll_tim
 
 def params() -> config.Params:
     """The params the notebooks use: the file named by $TOLLWATCH_PARAMS, else the project's params.yaml."""
-    path = os.environ.get(PARAMS_ENV)
-    return config.load(Path(path).resolve()) if path else config.load()
+    return config.load()
 
 
 def setup_display() -> None:
@@ -252,13 +250,21 @@ def error_table(metrics_dir: Path) -> pd.DataFrame:
     return errors.drop(columns=["rule"], errors="ignore")
 
 
+def read_gold(p: config.Params) -> pd.DataFrame:
+    """The gold claims file named in the params, or an empty table when the corpus has none."""
+    from analysis.evaluate import GOLD_COLUMNS, load_gold
+
+    return load_gold(p.annotations) if p.annotations.is_file() else pd.DataFrame(columns=GOLD_COLUMNS)
+
+
 def matched_pairs(claims: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
-    """Gold claims of the corpus's documents matched to predictions (analysis.evaluate.match); a gold claim
-    with no prediction, or a prediction with no gold claim, pairs with '(none)'."""
+    """Gold claims of the corpus's annotated documents matched to their predictions (analysis.evaluate.match);
+    a gold claim with no prediction, or a prediction with no gold claim, pairs with '(none)'. Documents
+    without gold are left out, so a corpus with no annotations gives no pairs."""
     from analysis.evaluate import match
 
     gold = gold[gold["doc_id"].isin(set(claims["doc_id"]))].reset_index(drop=True)
-    claims = claims.reset_index(drop=True)
+    claims = claims[claims["doc_id"].isin(set(gold["doc_id"]))].reset_index(drop=True)
     pairs = match(claims, gold)
     attrs = ["outcome", "group", "scope", "qualifier"]
     rows = [{"doc_id": gold.loc[g, "doc_id"], **{f"gold_{a}": gold.loc[g, a] for a in attrs},
