@@ -51,6 +51,27 @@ def document_claims(
     return out
 
 
+NOT_ARMED = ("civilians", "unspecified")
+
+
+def held_by_the_same_source(claims: pd.DataFrame) -> pd.DataFrame:
+    """People 'inside' are held when the same source (or the outlet's own voice) says in the same article that
+    such people are held ("300-400 women and children" inside, after "hundreds ... held as human shields"):
+    a count read alone would be 'present'. Militants are never re-coded."""
+    held = claims[(claims["outcome"] == "held") & claims["group"].isin(NOT_ARMED)]
+    holders = {(d, s if isinstance(s, str) else None) for d, s in zip(held["doc_id"], held["source_id"], strict=True)}
+    present = (claims["outcome"] == "present") & claims["group"].isin(NOT_ARMED)
+    same = [
+        (d, s if isinstance(s, str) else None) in holders
+        for d, s in zip(claims["doc_id"], claims["source_id"], strict=True)
+    ]
+    recode = present & pd.Series(same, index=claims.index, dtype=bool)
+    claims = claims.copy()
+    claims.loc[recode, "outcome"] = "held"
+    claims.loc[recode, "rule"] = claims.loc[recode, "rule"] + "|outcome:held, as the same source says"
+    return claims
+
+
 def claims_tables(
     texts: dict[str, str],
     documents: pd.DataFrame,
@@ -102,7 +123,7 @@ def claims_tables(
                 "rule": f"{c.rule}|source:{att.cue}",
             }
         )
-    claims = frame(recs, Claims)
+    claims = held_by_the_same_source(frame(recs, Claims))
     claims = claims.astype({"value_low": "Int64", "value_high": "Int64"})
     for col in ("as_of", "as_of_low", "as_of_high"):
         claims[col] = pd.to_datetime(claims[col], utc=True).astype("datetime64[us, UTC]")

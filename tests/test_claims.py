@@ -175,3 +175,23 @@ def test_a_repeated_figure_keeps_its_group():
     )
     groups = [(c.quantity_text, c.group, c.rule.split("|")[1]) for c in extract(text)]
     assert groups == [("14", "civilians", "group:noun"), ("14", "civilians", "group:same figure earlier;noun")]
+
+
+def test_people_inside_are_held_when_the_same_source_says_so():
+    import pandas as pd
+
+    from analysis.claims_stage import held_by_the_same_source
+
+    rows = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "a", "b"],
+            "source_id": ["government", "government", "government", None],
+            "outcome": ["held", "present", "present", "present"],
+            "group": ["unspecified", "civilians", "militants", "civilians"],
+            "rule": ["r"] * 4,
+        }
+    )
+    out = held_by_the_same_source(rows)
+    # civilians inside by the same source become held; militants and other documents stay present
+    assert out["outcome"].tolist() == ["held", "held", "present", "present"]
+    assert out.loc[1, "rule"].endswith("|outcome:held, as the same source says")
