@@ -44,6 +44,7 @@ class _NounPhrase:
     text_end: int | None
     head: str | None  # the head noun, lower-cased
     reject: str | None = None  # why the count is not a claim (object, age, ...)
+    partitive: bool = False  # "Eight of the 14 killings": a part of the count that follows
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,9 @@ def _noun_phrase(toks: list[Token], q: Quantity) -> _NounPhrase:
         j += 1
         while j < n and toks[j].lower in ("the", "those", "these", "them", "its", "their"):
             j += 1
+        # a partitive reads its noun past the whole's count: "Eight of the 14 killings", "three of the 20 dead"
+        if j > q.last + 1 and j < n and (whole := _whole_count(toks, j)) is not None:
+            return replace(_noun_phrase(toks, replace(q, last=whole)), partitive=True)
     mods = 0
     first_group = None
     while j < n:
@@ -213,6 +217,12 @@ def _noun_phrase(toks: list[Token], q: Quantity) -> _NounPhrase:
         # an unknown plural noun: a head of unknown kind (kept only if an outcome follows)
         return _NounPhrase(j + 1, "unspecified", j, j + 1, low)
     return _NounPhrase(j if j > q.last else q.last, None, None, None, None)
+
+
+def _whole_count(toks: list[Token], j: int) -> int | None:
+    """Index after a count standing at token j, if one does."""
+    found = parse_quantities(toks[j : j + 6], "")
+    return j + found[0].last if found and found[0].first == 0 else None
 
 
 def _group_within(toks: list[Token], j: int, k: int) -> bool:
@@ -365,10 +375,14 @@ def sentence_claims(text: str, s_start: int, s_end: int, toks: list[Token] | Non
         parts = _breakdown_parts(toks, cands, i)
         chain = [x for x in cands if x.chain_first == c.chain_first]
         last = chain[-1]
-        found = _outcome_after(toks, c.np.end) or _outcome_after(toks, last.np.end)
-        how = "after"
-        if not found:
-            found, how = _outcome_before(toks, cands[c.chain_first].q), "before"
+        before = _outcome_before(toks, cands[c.chain_first].q)
+        if before and before[1].endswith(" of"):
+            # "the slayings of 14 women remain unsolved": the verb after belongs to "slayings"
+            found, how = before, "before"
+        else:
+            found, how = _outcome_after(toks, c.np.end) or _outcome_after(toks, last.np.end), "after"
+            if not found:
+                found, how = before, "before"
         noun_outcome = lx.nouns.get(c.np.head or "")
         first = cands[c.chain_first].q.first
         if noun_outcome and any(t.lower in lx.negating for t in toks[max(0, first - 2) : first]):
@@ -385,7 +399,7 @@ def sentence_claims(text: str, s_start: int, s_end: int, toks: list[Token] | Non
         if c.q.text.lower() == "one" and (c.np.group is None or (c.q.first and toks[c.q.first - 1].lower == "no")):
             continue
         outcome, cue = found
-        group, group_text, group_rule = c.np.group, None, "noun"
+        group, group_text, group_rule = c.np.group, None, "partitive" if c.np.partitive else "noun"
         if c.np.text_start is not None:
             group_text = text[toks[c.np.text_start].start : toks[c.np.text_end - 1].end]
         if group is None or (c.np.head in lx.anaphoric and claims):
@@ -568,6 +582,12 @@ def _resolve_groups(claims: list[Claim]) -> list[Claim]:
             if same:
                 c = replace(c, group=same[-1].group, rule=c.rule.replace("|group:", "|group:same figure earlier;", 1))
         out.append(c)
+    # a part takes the group of its whole, the next claim of its sentence ("Eight of the 14 killings")
+    for i, c in enumerate(out):
+        if "|group:partitive" in c.rule and c.group == "unspecified" and i + 1 < len(out):
+            whole = out[i + 1]
+            if whole.sentence_start == c.sentence_start and whole.group != "unspecified":
+                out[i] = replace(c, group=whole.group)
     return out
 
 

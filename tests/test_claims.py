@@ -195,3 +195,9 @@ def test_people_inside_are_held_when_the_same_source_says_so():
     # civilians inside by the same source become held; militants and other documents stay present
     assert out["outcome"].tolist() == ["held", "held", "present", "present"]
     assert out.loc[1, "rule"].endswith("|outcome:held, as the same source says")
+
+
+def test_partitive_takes_the_outcome_and_group_of_its_whole():
+    text = "The slayings of 14 women remain unsolved. Police said eight of the 14 killings were linked."
+    got = [(c.quantity_text, c.outcome, c.group) for c in extract(text)]
+    assert got == [("14", "killed", "civilians"), ("eight", "killed", "civilians"), ("14", "killed", "civilians")]
