@@ -124,9 +124,6 @@ def claims_tables(
             }
         )
     claims = held_by_the_same_source(frame(recs, Claims))
-    claims = claims.astype({"value_low": "Int64", "value_high": "Int64"})
-    for col in ("as_of", "as_of_low", "as_of_high"):
-        claims[col] = pd.to_datetime(claims[col], utc=True).astype("datetime64[us, UTC]")
     counts = claims["source_id"].value_counts()
     sources = frame(
         [

@@ -93,7 +93,8 @@ def attribute_checks(source_ok: Callable[[pd.Series, pd.Series], bool] | None) -
 STRICT = ("span", "value_low", "value_high", "outcome", "group")
 
 
-def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
+def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
+    """Precision, recall and F1 of tp right answers among n_pred predictions and n_gold gold items."""
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
@@ -124,8 +125,8 @@ def score(pred: pd.DataFrame, gold: pd.DataFrame, source_ok=None) -> tuple[dict,
         "n_gold": len(gold),
         "n_predicted": len(pred),
         "n_matched": n,
-        "detection": _prf(n, len(pred), len(gold)),
-        "strict": _prf(strict, len(pred), len(gold)),
+        "detection": prf(n, len(pred), len(gold)),
+        "strict": prf(strict, len(pred), len(gold)),
         "accuracy": {name: round(right[name] / n, 4) if n else 0.0 for name in checks},
     }
     return metrics, errors

@@ -170,9 +170,7 @@ def documents_frame(docs: list[RawDoc]) -> pd.DataFrame:
                 "furniture_spans": " ".join(f"{sp.start}:{sp.end}" for sp in d.furniture),
             }
         )
-    df = pd.DataFrame.from_records(recs, columns=list(Documents.to_schema().columns))
-    # an all-null column would come out as object; the schema wants strings with nulls
-    return df.astype({c: "str" for c in ("agency", "url", "headline", "byline", "dateline")}).where(df.notna(), None)
+    return frame(recs, Documents)
 
 
 def furniture_frame(docs: list[RawDoc]) -> pd.DataFrame:

@@ -70,9 +70,18 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def frame(records: list[dict], model: type[pa.DataFrameModel]) -> pd.DataFrame:
-    """A DataFrame with the model's columns in order; an empty one still gets the model's dtypes."""
+    """A DataFrame with the model's columns in order, cast to the model's dtypes (columns of None or of
+    mixed objects, and empty frames, get the model's types too)."""
     schema = model.to_schema()
     df = pd.DataFrame.from_records(records, columns=list(schema.columns))
-    if df.empty:
-        df = df.astype({name: col.dtype.type for name, col in schema.columns.items()})
-    return df
+    for name, col in schema.columns.items():
+        dtype = str(col.dtype)
+        if dtype in ("Int64", "Float64", "bool", "int64"):
+            df[name] = df[name].astype(dtype)
+        elif dtype.startswith("datetime64"):
+            df[name] = pd.to_datetime(df[name], utc=True).astype("datetime64[us, UTC]")
+        elif "string" in dtype or dtype == "str":
+            df[name] = pd.array([None if pd.isna(v) else str(v) for v in df[name]], dtype="str")
+        elif df.empty:
+            df[name] = df[name].astype(col.dtype.type)
+    return df.reset_index(drop=True)

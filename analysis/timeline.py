@@ -112,21 +112,7 @@ def build_timeline(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.Da
     figs = figs.join(revisions(figs))
     figs = figs.sort_values(MENTION_ORDER, na_position="last", kind="stable")
     records = figs.to_dict("records")
-    out = frame(records, TollTimeline)
-    return _typed(out, TollTimeline)
-
-
-def _typed(df: pd.DataFrame, model) -> pd.DataFrame:
-    """Cast columns to the model's dtypes (columns of None or mixed objects become the model's types)."""
-    for name, col in model.to_schema().columns.items():
-        dtype = str(col.dtype)
-        if dtype in ("Int64", "Float64", "bool", "int64"):
-            df[name] = df[name].astype(dtype)
-        elif dtype.startswith("datetime64"):
-            df[name] = pd.to_datetime(df[name], utc=True).astype("datetime64[us, UTC]")
-        elif "string" in dtype or dtype == "str":
-            df[name] = pd.array([None if pd.isna(v) else str(v) for v in df[name]], dtype="str")
-    return df.reset_index(drop=True)
+    return frame(records, TollTimeline)
 
 
 # --- consensus: the range of current figures across outlets, hour by hour -----------------------------
@@ -206,8 +192,7 @@ def build_consensus(timeline: pd.DataFrame, event: Event) -> pd.DataFrame:
                         **state,
                     }
                 )
-    out = frame(records, TollConsensus)
-    return _typed(out, TollConsensus)
+    return frame(records, TollConsensus)
 
 
 def run(processed_dir: Path, event: Event) -> None:

@@ -11,14 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-
+from analysis import lexicon
 from analysis.ingest import furniture_by_doc, load_texts
 from analysis.io import frame, read_table, write_tables
 from analysis.schemas import Times
 from analysis.tokens import Token, sentences, tokenize
-
-LEXICON_PATH = Path(__file__).with_name("lexicon") / "time.yaml"
 
 # Granularities from fine to coarse; composed offsets keep the coarser of anchor and unit.
 _GRAN = {"MIN": 0, "H": 1, "PD": 2, "D": 3, "W": 4, "WE": 4, "M": 5, "Q": 6, "SE": 6, "Y": 8, "DE": 9, "CE": 10}
@@ -80,11 +77,10 @@ class _Lex:
         return self.phrases[name].match(w, i)
 
 
-@lru_cache(maxsize=4)
-def load_lexicon(path: str | Path = LEXICON_PATH) -> _Lex:
-    """Read the YAML lexicon once."""
-    with open(path, encoding="utf-8") as fh:
-        return _Lex(yaml.safe_load(fh))
+@lru_cache(maxsize=1)
+def load_lexicon() -> _Lex:
+    """The time lexicon (lexicon/time.yaml), read once, with its phrase tables built on first use."""
+    return _Lex(lexicon.load("time"))
 
 
 # ---------------------------------------------------------------- context
@@ -992,8 +988,8 @@ _TRIGGER_LISTS = (
 
 
 @lru_cache(maxsize=4)
-def _trigger_re(path: str | Path = LEXICON_PATH) -> re.Pattern[str]:
-    lex = load_lexicon(path)
+def _trigger_re() -> re.Pattern[str]:
+    lex = load_lexicon()
     words = {w for name in _TRIGGER_LISTS for key in lex[name] for w in str(key).lower().split()}
     alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
     return re.compile(r"\d|(?<![a-z])(?:" + alternation + r"|nineteen|twenty|two thousand)(?![a-z])")
@@ -1042,10 +1038,7 @@ def times_frame(doc_times: dict[str, list[TimeExpr]]):
         for doc_id, ts in doc_times.items()
         for t in ts
     ]
-    df = frame(recs, Times)
-    for col in ("starts_at", "ends_at"):
-        df[col] = df[col].astype("datetime64[us, UTC]")
-    return df
+    return frame(recs, Times)
 
 
 def tag_corpus(texts: dict[str, str], documents, furniture: dict[str, list[tuple[int, int]]], tz: str):

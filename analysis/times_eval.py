@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from analysis.evaluate import prf
 from analysis.io import write_text_atomic
 from analysis.timeml import GoldTimex, TimeMLDoc, read_corpus
 from analysis.times import TimeExpr, tag_times
@@ -28,13 +29,6 @@ def align(gold: Sequence[GoldTimex], system: Sequence[TimeExpr]) -> list[tuple[G
     return pairs
 
 
-def _prf(matched: int, n_system: int, n_gold: int) -> dict:
-    p = matched / n_system if n_system else 0.0
-    r = matched / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
-
-
 def _tag_doc(doc: TimeMLDoc, tz: str) -> list[TimeExpr]:
     return tag_times(doc.text, doc.dct, tz)
 
@@ -50,11 +44,11 @@ def score(results: Iterable[tuple[TimeMLDoc, list[TimeExpr]]]) -> dict:
         strict += sum((g.start, g.end) == (s.start, s.end) for g, s in pairs)
         type_ok += sum(g.timex_type == s.timex_type for g, s in pairs)
         value_ok += sum(g.value == s.timex_value for g, s in pairs)
-    rel = _prf(relaxed, n_sys, n_gold)
+    rel = prf(relaxed, n_sys, n_gold)
     type_acc = type_ok / relaxed if relaxed else 0.0
     value_acc = value_ok / relaxed if relaxed else 0.0
     return {
-        "strict": _prf(strict, n_sys, n_gold),
+        "strict": prf(strict, n_sys, n_gold),
         "relaxed": rel,
         "type_accuracy": round(type_acc, 4),
         "value_accuracy": round(value_acc, 4),
