@@ -69,6 +69,19 @@ class _Lex:
     cumulative: tuple[Phrase, ...]
     prior: tuple[Phrase, ...]
     place_nouns: frozenset[str]
+    pending: frozenset[str]
+    pending_gap: frozenset[str]
+    pending_reach: int
+    sequence_join: frozenset[Phrase]
+    simultaneous: frozenset[frozenset[str]]
+    toll_nouns: frozenset[str]
+    total_nouns: frozenset[str]
+    total_words: frozenset[str]
+    total_change: frozenset[str]
+    of_compounds: dict[str, tuple[tuple[Phrase, str], ...]]
+    held_place_cues: tuple[str, ...]
+    place_links: frozenset[str]
+    place_modifiers: frozenset[str]
 
 
 def _phrases(items: Sequence[str]) -> list[Phrase]:
@@ -89,6 +102,11 @@ def _lex() -> _Lex:
         before.update({p: outcome for p in _phrases(forms["before"])})
         nouns.update({" ".join(p): outcome for p in _phrases(forms["nouns"])})
     groups = {p: g for g, words in raw["groups"].items() for p in _phrases(words)}
+    # "prisoners of war": a fuller 'N of M' name of a bare noun ("prisoners"), for coreference
+    compounds: dict[str, list[tuple[Phrase, str]]] = {}
+    for p, g in groups.items():
+        if len(p) >= 3 and p[1] == "of" and g != "unspecified":
+            compounds.setdefault(p[0], []).append((p, g))
     sc = raw["scope"]
     return _Lex(
         after=after,
@@ -111,6 +129,19 @@ def _lex() -> _Lex:
         cumulative=tuple(_phrases(sc["cumulative"])),
         prior=tuple(_phrases(sc["prior"])),
         place_nouns=frozenset(sc["other_place_nouns"]),
+        pending=frozenset(raw["pending"]),
+        pending_gap=frozenset(raw["pending_gap"]),
+        pending_reach=raw["pending_reach"],
+        sequence_join=frozenset(_phrases(raw["outcome_sequence_join"])),
+        simultaneous=frozenset(frozenset(pair) for pair in raw["simultaneous_outcomes"]),
+        toll_nouns=frozenset(raw["toll_nouns"]),
+        total_nouns=frozenset(raw["total_nouns"]),
+        total_words=frozenset(raw["total_words"]),
+        total_change=frozenset(raw["total_change_verbs"]),
+        of_compounds={h: tuple(v) for h, v in compounds.items()},
+        held_place_cues=tuple(raw["held_place"]["cues"]),
+        place_links=frozenset(raw["held_place"]["links"]),
+        place_modifiers=frozenset(raw["held_place"]["place_modifiers"]),
     )
 
 
@@ -162,11 +193,12 @@ def _reject_reason(toks: list[Token], q: Quantity) -> str | None:
     return None
 
 
-def _noun_phrase(toks: list[Token], q: Quantity) -> _NounPhrase:
-    """Read the words after a count up to its head noun ("24 other fleeing people")."""
+def _noun_phrase(toks: list[Token], q: Quantity, limit: int | None = None) -> _NounPhrase:
+    """Read the words after a count up to its head noun ("24 other fleeing people"), not past token limit
+    (where the next count starts: "3,000 Britons and more than 450 Japanese")."""
     lx = _lex()
     j = q.last
-    n = len(toks)
+    n = len(toks) if limit is None else min(limit, len(toks))
     if j < n and toks[j].lower == "more":  # "29 more are wounded"
         j += 1
     if j + 1 < n and toks[j].lower == "of":  # "dozens of", "20 of the"
@@ -174,7 +206,7 @@ def _noun_phrase(toks: list[Token], q: Quantity) -> _NounPhrase:
         while j < n and toks[j].lower in ("the", "those", "these", "them", "its", "their"):
             j += 1
         # a partitive reads its noun past the whole's count: "Eight of the 14 killings", "three of the 20 dead"
-        if j > q.last + 1 and j < n and (whole := _whole_count(toks, j)) is not None:
+        if j > q.last + 1 and j < len(toks) and (whole := _whole_count(toks, j)) is not None:
             return replace(_noun_phrase(toks, replace(q, last=whole)), partitive=True)
     mods = 0
     first_group = None
@@ -216,6 +248,8 @@ def _noun_phrase(toks: list[Token], q: Quantity) -> _NounPhrase:
             break
         # an unknown plural noun: a head of unknown kind (kept only if an outcome follows)
         return _NounPhrase(j + 1, "unspecified", j, j + 1, low)
+    while j > q.last and toks[j - 1].lower in ("and", "or", "of", "the"):
+        j -= 1  # "3,000 Britons and": the joining word belongs to the list, not the phrase
     return _NounPhrase(j if j > q.last else q.last, None, None, None, None)
 
 
@@ -241,7 +275,7 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
     while k < n:
         m = _match(toks, k, lx.after)
         if m:
-            return lx.after[m[0]], " ".join(m[0])
+            return _later_outcome(toks, m[1], lx.after[m[0]], " ".join(m[0]))
         low = toks[k].lower
         if low in lx.hypothetical:
             return None  # "could be killed", "are about to die": not a reported outcome
@@ -270,35 +304,68 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
     return None
 
 
-def _outcome_before(toks: list[Token], q: Quantity) -> tuple[str, str] | None:
-    """An outcome verb or noun right before the count ("killing scores", "the deaths of 12")."""
+def _later_outcome(toks: list[Token], k: int, outcome: str, cue: str) -> tuple[str, str]:
+    """'rounded up and held': a second outcome joined after the first is where the people ended up."""
+    lx = _lex()
+    j = _match(toks, k, lx.sequence_join)
+    if j is None:
+        return outcome, cue
+    k = j[1]
+    while k < len(toks) and toks[k].lower in lx.bridge:
+        k += 1
+    m = _match(toks, k, lx.after)
+    if m is None or frozenset((outcome, lx.after[m[0]])) in lx.simultaneous:
+        return outcome, cue
+    return lx.after[m[0]], f"{cue} and {' '.join(m[0])}"
+
+
+def _outcome_before(toks: list[Token], q: Quantity) -> tuple[str, str, int] | None:
+    """An outcome verb or noun right before the count ("killing scores", "the deaths of 12"), with the
+    index of its first token; outcome 'inherit' for a running total ("the total climbed to 30")."""
     lx = _lex()
     i = q.first
-    # "the death toll rose to 40", "a toll of 40"
-    for back in range(1, 6):
-        if i - back < 0:
-            break
-        word = toks[i - back].lower
-        if word == "toll":
-            return "killed", "toll"
-        if word not in (
-            "rose",
-            "to",
-            "of",
-            "at",
-            "stood",
-            "climbed",
-            "reached",
-            "has",
-            "had",
-            "risen",
-            "jumped",
-            "now",
-        ):
-            break
+    total = _running_total(toks, i)
+    if total:
+        return total
     m = _match_ending(toks, i, lx.before)
     if m:
-        return lx.before[m[0]], " ".join(m[0])
+        return lx.before[m[0]], " ".join(m[0]), m[1]
+    return None
+
+
+def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
+    """'the death toll rose to 40', 'a toll of 40' (killed); 'the total may have climbed above 8,000',
+    'bringing the tally to 25' (the previous claim's outcome: 'inherit')."""
+    lx = _lex()
+    changed = False
+    for back in range(1, 7):
+        if i - back < 0:
+            return None
+        word = toks[i - back].lower
+        if word in lx.toll_nouns:
+            return "killed", word, i - back
+        if word in lx.total_nouns:
+            before = [t.lower for t in toks[max(0, i - back - 3) : i - back]]
+            if changed or any(w in lx.total_change for w in before):
+                return "inherit", word, i - back
+            return None
+        if word not in lx.total_words:
+            return None
+        changed = changed or word in lx.total_change
+    return None
+
+
+def _pending(toks: list[Token], i: int) -> str | None:
+    """The word that makes an outcome at token i promised, threatened or demanded ("has agreed to allow all
+    880 Soviets to leave", "threatened to kill"), if one stands a few tokens before it."""
+    lx = _lex()
+    for k in range(i - 1, max(-1, i - 1 - lx.pending_reach), -1):
+        low = toks[k].lower
+        if low in lx.pending:
+            hedged_past = k + 1 < len(toks) and toks[k + 1].lower == "have"  # "may have killed"
+            return None if hedged_past else low
+        if low not in lx.pending_gap:
+            return None
     return None
 
 
@@ -352,19 +419,104 @@ def _breakdown_parts(toks: list[Token], cands: list[_Candidate], i: int) -> int:
     return parts if parts >= 2 and values <= total else 0
 
 
-def sentence_claims(text: str, s_start: int, s_end: int, toks: list[Token] | None = None) -> list[Claim]:
-    """Claims in one sentence, scope left as 'event' (set by the caller)."""
+def _in_held_place(toks: list[Token], j: int, held: frozenset[str]) -> str | None:
+    """The held place a counted noun phrase ending at token j is said to be in ("... are in Iraq and
+    Kuwait"), if any."""
+    lx = _lex()
+    n = len(toks)
+    while j < n and toks[j].lower in lx.place_links:
+        j += 1
+    if j >= n or toks[j].lower != "in":
+        return None
+    j += 1
+    while j < n and toks[j].lower in lx.place_modifiers:
+        j += 1
+    names, name = [], []
+    while j < n:
+        if toks[j].text[:1].isupper():
+            name.append(toks[j].lower)
+        elif toks[j].lower in ("and", ",") and name:
+            names.append(" ".join(name))
+            name = []
+        else:
+            break
+        j += 1
+    names.append(" ".join(name))
+    return next((x for x in names if x in held), None)
+
+
+@cache
+def _held_place_re() -> re.Pattern[str]:
+    """'<held cue> in <Place>' ("trapped in Kuwait", "held hostage in the Lal Masjid")."""
+    cues = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in sorted(_lex().held_place_cues, key=len, reverse=True))
+    name = r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"
+    return re.compile(r"\b(?i:" + cues + r")\s+in\s+(?:the\s+)?(" + name + r"(?:(?:,\s*|\s+and\s+)" + name + r")*)")
+
+
+def held_places(text: str) -> frozenset[str]:
+    """Places (lower-cased names) where the text says people are held or trapped."""
+    out = set()
+    for m in _held_place_re().finditer(text):
+        out.update(p.strip().lower() for p in re.split(r",|\band\b", m.group(1)) if p.strip())
+    return frozenset(out)
+
+
+def _of_frame(toks: list[Token], q: Quantity) -> bool:
+    """Whether a count opens with 'Of the' ("Of the eight victims, ...")."""
+    return q.first >= 2 and toks[q.first - 2].lower == "of" and toks[q.first - 1].lower in ("the", "those", "these")
+
+
+def _of_breakdown(toks: list[Token], cands: list[_Candidate], i: int) -> tuple[int, str, str] | None:
+    """'Of the eight victims, three were stabbed, ..., two were beaten to death and one ...': counts after
+    'Of the N <noun>,' that sum to N break it down. When the parts that name an outcome all name the same one,
+    the total is coded with it and the parts are not (guideline: a breakdown codes the total).
+    Returns (number of parts, outcome, cue)."""
+    c = cands[i]
+    q = c.q
+    if (
+        not _of_frame(toks, q)
+        or c.np.end >= len(toks)
+        or toks[c.np.end].lower != ","
+        or q.value_low is None
+        or q.value_low != q.value_high
+    ):
+        return None
+    total, parts, outcomes = q.value_low, 0, []
+    for p in cands[i + 1 :]:
+        if p.q.value_low is None or p.q.value_low != p.q.value_high or total <= 0:
+            break
+        total -= p.q.value_low
+        parts += 1
+        if found := _outcome_after(toks, p.np.end):
+            outcomes.append(found)
+    if total != 0 or parts < 2 or not outcomes or len({o for o, _ in outcomes}) != 1:
+        return None
+    return parts, outcomes[0][0], outcomes[0][1]
+
+
+def sentence_claims(
+    text: str,
+    s_start: int,
+    s_end: int,
+    toks: list[Token] | None = None,
+    context: Claim | None = None,
+    held: frozenset[str] = frozenset(),
+) -> list[Claim]:
+    """Claims in one sentence, scope left as 'event' (set by the caller). context: the claim just before the
+    sentence, which a running total in it may count ("The total rose to 30"); held: places where the
+    article says people are held (see held_places)."""
     lx = _lex()
     toks = toks if toks is not None else tokenize(text, s_start, s_end)
     quantities = parse_quantities(toks, text)
     cands: list[_Candidate] = []
-    for q in quantities:
-        np = _noun_phrase(toks, q)
+    for k, q in enumerate(quantities):
+        np = _noun_phrase(toks, q, quantities[k + 1].first if k + 1 < len(quantities) else None)
         reason = _reject_reason(toks, q) or np.reject
         if reason:
             continue
         first = len(cands)
-        if cands and _joined(toks, cands[-1].np.end, q.first):
+        # "Of the 30 hostages, 12 were released": what follows the frame is a part, not a list item
+        if cands and _joined(toks, cands[-1].np.end, q.first) and not _of_frame(toks, cands[-1].q):
             first = cands[-1].chain_first
         cands.append(_Candidate(q, np, first))
     claims: list[Claim] = []
@@ -375,24 +527,48 @@ def sentence_claims(text: str, s_start: int, s_end: int, toks: list[Token] | Non
         parts = _breakdown_parts(toks, cands, i)
         chain = [x for x in cands if x.chain_first == c.chain_first]
         last = chain[-1]
+        first = cands[c.chain_first].q.first
         before = _outcome_before(toks, cands[c.chain_first].q)
-        if before and before[1].endswith(" of"):
+        at = first  # where the outcome's wording starts: a pending word stands before it
+        found: tuple[str, str] | None
+        if split := _of_breakdown(toks, cands, i):
+            parts, found, how = split[0], split[1:], "breakdown"
+        elif before and before[1].endswith(" of"):
             # "the slayings of 14 women remain unsolved": the verb after belongs to "slayings"
-            found, how = before, "before"
+            found, how, at = before[:2], "before", before[2]
         else:
             found, how = _outcome_after(toks, c.np.end) or _outcome_after(toks, last.np.end), "after"
-            if not found:
-                found, how = before, "before"
+            if not found and before:
+                found, how, at = before[:2], "before", before[2]
         noun_outcome = lx.nouns.get(c.np.head or "")
-        first = cands[c.chain_first].q.first
         if noun_outcome and any(t.lower in lx.negating for t in toks[max(0, first - 2) : first]):
             noun_outcome = None  # "save a few more lives"
+        prev = claims[-1] if claims else None
+        if found and found[0] == "inherit":
+            # a running total counts the people of the claim before it, in this sentence or the last
+            prev = prev or context
+            if prev is None:
+                continue
+            found, how = (prev.outcome, found[1]), "total"
+        pending = _pending(toks, at) if found and how in ("after", "before") else None
+        if found and pending:
+            if found[0] == "freed":  # a promised release: still held (or captured, for "prisoners")
+                found, how = (noun_outcome or "held", f"{found[1]}"), f"pending {pending}"
+            elif noun_outcome:  # "threatened to kill 20 hostages": hostages all the same
+                found, how = (noun_outcome, c.np.head), f"noun (pending {pending})"
+            else:
+                continue
         # a noun that carries its outcome ("hostages") outranks a mere location ("inside")
         if noun_outcome and (not found or (found[0] == "present" and noun_outcome != "present")):
             found, how = (noun_outcome, c.np.head), "noun"
         if not found and claims and _preceded_by_join(toks, c.q.first):
             # "around 100 militants were inside ... along with 300-400 women": the list shares the verb
             found, how = (claims[-1].outcome, "list"), "inherited"
+        if not found and held and c.np.group in (None, "unspecified", "civilians"):
+            # "2,500 Americans in occupied Kuwait", after "Westerners trapped in Kuwait"
+            place = _in_held_place(toks, c.np.end, held) or _in_held_place(toks, last.np.end, held)
+            if place:
+                found, how = ("held", f"in {place}"), "place"
         if not found:
             continue
         # "one" needs a group noun: "one of the", "no one" are not claims
@@ -402,9 +578,9 @@ def sentence_claims(text: str, s_start: int, s_end: int, toks: list[Token] | Non
         group, group_text, group_rule = c.np.group, None, "partitive" if c.np.partitive else "noun"
         if c.np.text_start is not None:
             group_text = text[toks[c.np.text_start].start : toks[c.np.text_end - 1].end]
-        if group is None or (c.np.head in lx.anaphoric and claims):
-            if claims:  # ellipsis: "20 militants were killed ... and 15 injured", "six others"
-                group, group_text, group_rule = claims[-1].group, claims[-1].group_text, "inherited"
+        if group is None or (c.np.head in lx.anaphoric and prev):
+            if prev:  # ellipsis: "20 militants were killed ... and 15 injured", "six others"
+                group, group_text, group_rule = prev.group, prev.group_text, "inherited"
             else:
                 group, group_rule = "unspecified", "none"
         if group == "unspecified" and _match_ending(toks, cands[c.chain_first].q.first, lx.civilian_cues):
@@ -519,18 +695,15 @@ def _outcome_words() -> frozenset[str]:
         for w in tokenize_lower(phrase)
         if w not in stop and w.isalpha()
     }
-    return frozenset(words | {"toll"})
-
-
-@cache
-def _outcome_re() -> re.Pattern[str]:
-    """The pre-filter's words as one pattern, for short spans (lower-cased text)."""
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _outcome_words()), key=len, reverse=True)) + r")\b")
+    return frozenset(words | set(raw["toll_nouns"]) | set(raw["total_nouns"]))
 
 
 # How far (characters) a count may stand from its outcome word in one clause: the pre-filter's window.
 # Generous: "Some 20 children who rushed toward the advancing troops were brought to safety" spans 75.
 _REACH = 200
+
+# cheap test before the held-place search: a held cue followed by "in"
+_HELD_HINT = re.compile(r"\b(?:trapped|stranded|held|hostage|captive|kept|kidnapped|abducted|caught|restricted)\s+in\b")
 
 # one pass of a simple word pattern and a set lookup beats a long alternation over a whole text
 _WORD_RE = re.compile(r"[a-z]+")
@@ -549,60 +722,95 @@ def extract(
     out: list[Claim] = []
     low = text.lower()
     cand, words = _candidate_re(), _outcome_words()
-    done_to = -1
+    held = held_places(text) if _HELD_HINT.search(low) else frozenset()
+    if held:  # a count in a held place needs no outcome word
+        words = words | {w for p in held for w in p.split()}
     # only lines with a count near an outcome word (both within one clause's reach) are split into
-    # sentences and tokenized
-    for m in _WORD_RE.finditer(low):
-        if m.start() < done_to or m.group() not in words:
-            continue
-        line_start = low.rfind("\n", 0, m.start()) + 1
-        line_end = low.find("\n", m.start())
-        line_end = len(low) if line_end < 0 else line_end
-        if cand.search(low, max(line_start, m.start() - _REACH), min(line_end, m.end() + _REACH)):
-            done_to = line_end
+    # sentences and tokenized; a line's words are checked as a set first, which rules out most lines
+    line_start = 0
+    for line in low.split("\n"):
+        line_end = line_start + len(line)
+        if not words.isdisjoint(_WORD_RE.findall(line)) and any(
+            m.group() in words and cand.search(low, max(line_start, m.start() - _REACH), min(line_end, m.end() + _REACH))
+            for m in _WORD_RE.finditer(low, line_start, line_end)
+        ):
             out.extend(
-                _line_claims(text, low, line_start, line_end, skip, published_on, event_start, event_end, times, places)
+                _line_claims(
+                    text, low, line_start, line_end, skip, published_on, event_start, event_end, times, places, held
+                )
             )
-    return _resolve_groups(out)
+        line_start = line_end + 1
+    return _resolve_groups(out, low)
 
 
-def _resolve_groups(claims: list[Claim]) -> list[Claim]:
-    """'the 14 killings' after '14 black women' were killed: an unnamed group takes the group of an earlier
-    claim in the article with the same outcome and bounds (a repeated figure names the same people)."""
-    out: list[Claim] = []
+def _fuller_name(claim: Claim, low: str) -> tuple[str, str] | None:
+    """'5,500 Iraqi prisoners' after 'prisoners of war' in the article: a bare noun takes the group of its
+    fuller 'N of M' name used earlier (the same people, named once in full). Returns (group, name)."""
+    if not claim.group_text:
+        return None
+    head = claim.group_text.lower().split()[-1]
+    for phrase, group in _lex().of_compounds.get(head, ()):
+        if re.search(r"\b" + re.escape(" ".join(phrase)) + r"\b", low[: claim.start]):
+            return group, " ".join(phrase)
+    return None
+
+
+def _resolve_groups(claims: list[Claim], low: str = "") -> list[Claim]:
+    """Groups from elsewhere in the article, for claims whose own words name none: a fuller name used
+    earlier, the group of an earlier claim with the same figure, a partitive's whole."""
+    out = []
     for c in claims:
-        if c.group == "unspecified":
-            same = [
-                e
-                for e in out
-                if e.group != "unspecified"
-                and (e.outcome, e.value_low, e.value_high) == (c.outcome, c.value_low, c.value_high)
-                and e.value_low is not None
-            ]
-            if same:
-                c = replace(c, group=same[-1].group, rule=c.rule.replace("|group:", "|group:same figure earlier;", 1))
+        if c.group == "unspecified" and (full := _fuller_name(c, low)):
+            c = replace(c, group=full[0], rule=c.rule.replace("|group:", f"|group:named earlier as {full[1]};", 1))
         out.append(c)
+    out = _same_figure(out)
     # a part takes the group of its whole, the next claim of its sentence ("Eight of the 14 killings")
     for i, c in enumerate(out):
         if "|group:partitive" in c.rule and c.group == "unspecified" and i + 1 < len(out):
             whole = out[i + 1]
             if whole.sentence_start == c.sentence_start and whole.group != "unspecified":
                 out[i] = replace(c, group=whole.group)
+    # once more: a figure repeated after a part got its group ("Of the eight victims, ...")
+    return _same_figure(out)
+
+
+def _same_figure(claims: list[Claim]) -> list[Claim]:
+    """'the 14 killings' after '14 black women' were killed: an unnamed group takes the group of an earlier
+    claim in the article with the same outcome and bounds (a repeated figure names the same people)."""
+    out: list[Claim] = []
+    for c in claims:
+        if c.group == "unspecified" and c.value_low is not None:
+            same = [
+                e
+                for e in out
+                if e.group != "unspecified"
+                and (e.outcome, e.value_low, e.value_high) == (c.outcome, c.value_low, c.value_high)
+            ]
+            if same:
+                c = replace(c, group=same[-1].group, rule=c.rule.replace("|group:", "|group:same figure earlier;", 1))
+        out.append(c)
     return out
 
 
 def _line_claims(
-    text, low, line_start, line_end, skip, published_on, event_start, event_end, times, places
+    text, low, line_start, line_end, skip, published_on, event_start, event_end, times, places, held=frozenset()
 ) -> list[Claim]:
     """Claims of the sentences of one line."""
     out = []
-    cand, outcome = _candidate_re(), _outcome_re()
+    cand, outcome_words = _candidate_re(), _outcome_words()
+    previous: list[Claim] = []  # the claims of the sentence just before (a running total may count them)
     for s, e in sentences(text, line_start, line_end):
-        if any(a <= s and e <= b for a, b in skip) or not cand.search(low, s, e) or not outcome.search(low, s, e):
+        if (
+            any(a <= s and e <= b for a, b in skip)
+            or not cand.search(low, s, e)
+            or (outcome_words.isdisjoint(_WORD_RE.findall(low, s, e)) and not any(p in low[s:e] for p in held))
+        ):
+            previous = []
             continue
         toks = tokenize(text, s, e)
         words = tuple(t.lower for t in toks)
-        for claim in sentence_claims(text, s, e, toks):
+        previous = sentence_claims(text, s, e, toks, previous[-1] if previous else None, held)
+        for claim in previous:
             if any(a < claim.end and claim.start < b for a, b in skip):
                 continue
             if event_start is not None and event_end is not None and published_on is not None:

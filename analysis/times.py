@@ -787,7 +787,8 @@ def _relative_target(s: _Sent, i: int, k: int, step: int, pos: dict | None, ref:
     mo = _month(s, k, loose=True)
     if mo:
         year = ref.year
-        if step < 0 and mo[0] >= ref.month:
+        # "last February" written in March is a year back: the month just over is "last month"
+        if step < 0 and mo[0] >= ref.month - 1:
             year -= 1
         elif step > 0 and mo[0] <= ref.month:
             year += 1

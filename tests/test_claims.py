@@ -81,6 +81,45 @@ def test_guideline_worked_example():
             "Police arrested more than a dozen suspects on Monday.",
             [("more than a dozen", "captured", "unspecified", 13, None, "more_than")],
         ),
+        # two outcomes in sequence: the later one is where the people ended up
+        (
+            "There are reports that large numbers of civilians are being rounded up and held by Iraqi troops.",
+            [("large numbers", "held", "civilians", None, None, "vague")],
+        ),
+        ("Three men were captured and later executed.", [("Three", "killed", "unspecified", 3, 3, "exact")]),
+        ("Five soldiers were killed and wounded.", [("Five", "killed", "security_forces", 5, 5, "exact")]),
+        # a promised or demanded release: still held
+        (
+            "Iraq has agreed to allow all 880 Soviets in Kuwait to leave, but only by road.",
+            [("880", "held", "unspecified", 880, 880, "exact")],
+        ),
+        ("Iraq allowed 300 women and children to leave.", [("300", "freed", "civilians", 300, 300, "exact")]),
+        ("The gunmen threatened to kill 20 hostages.", [("20", "held", "civilians", 20, 20, "exact")]),
+        ("They demanded the release of 20 prisoners.", [("20", "captured", "unspecified", 20, 20, "exact")]),
+        ("The blast may have killed 20 people.", [("20", "killed", "unspecified", 20, 20, "exact")]),
+        # a running total counts the people of the claim before it
+        (
+            "The attack killed 12 soldiers, bringing the total to 40.",
+            [("12", "killed", "security_forces", 12, 12, "exact"), ("40", "killed", "security_forces", 40, 40, "exact")],
+        ),
+        (
+            "Twelve soldiers were wounded on Monday. By Tuesday the total had climbed to 35.",
+            [
+                ("Twelve", "injured", "security_forces", 12, 12, "exact"),
+                ("35", "injured", "security_forces", 35, 35, "exact"),
+            ],
+        ),
+        ("A total of about 3,000 Americans were trapped.", [("about 3,000", "held", "unspecified", 3000, 3000, "approximate")]),
+        # 'Of the N <noun>,' and parts that sum to N: the total, with the parts' shared outcome
+        (
+            "Of the eight victims, three were stabbed, two were strangled, two were beaten to death and one was "
+            "asphyxiated, he said.",
+            [("eight", "killed", "unspecified", 8, 8, "exact")],
+        ),
+        (
+            "Of the 30 hostages, 12 were released on Monday.",
+            [("30", "held", "civilians", 30, 30, "exact"), ("12", "freed", "civilians", 12, 12, "exact")],
+        ),
     ],
 )
 def test_outcome_group_and_bounds(text, expected):
@@ -103,6 +142,9 @@ def test_outcome_group_and_bounds(text, expected):
         "Officials warned that 40 workers could be killed if the dam fails.",  # hypothetical
         "Doing the sickest first may save a few more lives.",  # saving lives is not a death toll
         "Many more patients who are about to die wait for a donor.",  # expected, not reported
+        "The gunmen threatened to kill 20 people.",  # threatened, not done
+        "The president vowed to free 40 people within a week.",  # promised, and no custody word
+        "A total of 3,000 troops were deployed, bringing the number to 8,000.",  # no claim to count on
     ],
 )
 def test_non_claims(text):
@@ -143,6 +185,12 @@ TIMEBANK_SENTENCES = [
         ("as many as 1.7 million", "killed", "unspecified", None, 1_700_000, "at_most"),
     ),
     ("WSJ910225-0066", "thousands of Iraqi", ("thousands", "captured", "security_forces", 2000, 9999, "vague")),
+    ("WSJ910225-0066", "above 8,000", ("above 8,000", "captured", "security_forces", 8001, None, "more_than")),
+    ("WSJ910225-0066", "large numbers", ("large numbers", "held", "civilians", None, None, "vague")),
+    ("AP900815-0044", "880 Soviets", ("880", "held", "unspecified", 880, 880, "exact")),
+    ("AP900816-0139", "2,500 Americans", ("2,500", "held", "unspecified", 2500, 2500, "exact")),
+    ("AP900816-0139", "more than 450", ("more than 450", "held", "unspecified", 451, None, "more_than")),
+    ("NYT19980402.0453", "eight victims", ("eight", "killed", "civilians", 8, 8, "exact")),
 ]
 
 
@@ -201,3 +249,35 @@ def test_partitive_takes_the_outcome_and_group_of_its_whole():
     text = "The slayings of 14 women remain unsolved. Police said eight of the 14 killings were linked."
     got = [(c.quantity_text, c.outcome, c.group) for c in extract(text)]
     assert got == [("14", "killed", "civilians"), ("eight", "killed", "civilians"), ("14", "killed", "civilians")]
+
+
+def test_a_bare_noun_takes_the_group_of_its_fuller_name():
+    text = (
+        "Columns of Iraqi prisoners of war trudged through the desert. Commanders said 5,500 Iraqi prisoners "
+        "were taken, though officials later said the total may have climbed above 8,000."
+    )
+    got = [(c.quantity_text, c.outcome, c.group, c.value_low) for c in extract(text)]
+    assert got == [("5,500", "captured", "security_forces", 5500), ("above 8,000", "captured", "security_forces", 8001)]
+    # without the fuller name the prisoners' group is not known
+    assert {c.group for c in extract(text.split(". ", 1)[1])} == {"unspecified"}
+
+
+def test_people_in_a_place_where_the_article_says_people_are_trapped_are_held():
+    text = (
+        "Worries grew about Westerners trapped in Kuwait. Very few of the 2,500 Americans in occupied Kuwait "
+        "complied. About 3,000 Americans, 3,000 Britons and more than 450 Japanese are in Iraq and Kuwait. "
+        "About 160,000 Iraqi troops are in Kuwait. Some 400 Americans live in Paris."
+    )
+    got = [(c.quantity_text, c.outcome, c.value_low) for c in extract(text)]
+    assert got == [
+        ("2,500", "held", 2500),
+        ("About 3,000", "held", 3000),
+        ("3,000", "held", 3000),
+        ("more than 450", "held", 451),
+    ]  # troops in the place are deployed, not held; Paris is not where anyone is held
+    assert extract(text.replace("trapped in", "visiting")) == []
+
+
+def test_a_noun_phrase_stops_where_the_next_count_starts():
+    text = "Some 3,000 Britons and more than 450 Japanese were evacuated."
+    assert [(c.quantity_text, c.outcome) for c in extract(text)] == [("Some 3,000", "freed"), ("more than 450", "freed")]

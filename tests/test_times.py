@@ -124,6 +124,10 @@ def test_since_2001_and_durations_in_002():
         ("Sales rose in the third quarter.", "the third quarter", "2007-Q3"),
         ("The offer expires at 5 p.m. EST Nov. 9.", "5 p.m. EST Nov. 9", "2007-11-09T17:00"),
         ("It is now over.", "now", "PRESENT_REF"),
+        ("The strike began last May.", "last May", "2007-05"),  # two months back: this year
+        ("The strike began last June.", "last June", "2006-06"),  # the month just over would be "last month"
+        ("The strike began last July.", "last July", "2006-07"),
+        ("The talks failed last August.", "last August", "2006-08"),
         ("The paper is published daily.", "daily", "P1D"),
     ],
 )
@@ -145,6 +149,7 @@ def test_skip_spans_produce_nothing():
         ("wsj_0152.tml", "5 p.m. EST Nov. 9", "1989-11-09T17:00"),
         ("APW19980322.0749.tml", "10 days ago", "1998-03-12"),
         ("APW19980322.0749.tml", "this summer", "1998-SU"),
+        ("APW19980301.0720.tml", "last February", "1997-02"),  # written on 1 March: the month just over is "last month"
     ],
 )
 def test_timebank_sentences(doc, expr, value):
