@@ -454,11 +454,31 @@ def _held_place_re() -> re.Pattern[str]:
 
 
 def held_places(text: str) -> frozenset[str]:
-    """Places (lower-cased names) where the text says people are held or trapped."""
+    """Places (lower-cased names) where the text says people are held or trapped: the cue must follow a
+    people noun ("Westerners trapped in Kuwait", "hostages being held in Grozny"), since talks and funerals
+    are "held in" places too."""
+    lx = _lex()
     out = set()
     for m in _held_place_re().finditer(text):
-        out.update(p.strip().lower() for p in re.split(r",|\band\b", m.group(1)) if p.strip())
+        lo = max(0, m.start() - 60)
+        before = list(re.finditer(r"[\w'-]+", text[lo : m.start()]))
+        while before and before[-1].group().lower() in lx.place_links | {"who", "being", "been", "be", "have", "had"}:
+            before.pop()
+        # a capitalised word opening a sentence ("Talks were held in Geneva") says nothing
+        opens = (
+            not before
+            or not text[lo : lo + before[-1].start()].strip()
+            or text[lo : lo + before[-1].start()].rstrip()[-1] in ".!?\"'`"
+        )
+        if before and _people_word(before[-1].group(), opens):
+            out.update(p.strip().lower() for p in re.split(r",|\band\b", m.group(1)) if p.strip())
     return frozenset(out)
+
+
+def _people_word(word: str, opens_sentence: bool) -> bool:
+    """A victim-group noun, or a capitalised plural inside a sentence, such as a nationality ("Americans")."""
+    low = word.lower()
+    return (low,) in _lex().groups or (not opens_sentence and word[:1].isupper() and low.endswith("s") and len(low) > 3)
 
 
 def _of_frame(toks: list[Token], q: Quantity) -> bool:
@@ -731,7 +751,8 @@ def extract(
     for line in low.split("\n"):
         line_end = line_start + len(line)
         if not words.isdisjoint(_WORD_RE.findall(line)) and any(
-            m.group() in words and cand.search(low, max(line_start, m.start() - _REACH), min(line_end, m.end() + _REACH))
+            m.group() in words
+            and cand.search(low, max(line_start, m.start() - _REACH), min(line_end, m.end() + _REACH))
             for m in _WORD_RE.finditer(low, line_start, line_end)
         ):
             out.extend(

@@ -276,6 +276,8 @@ def test_people_in_a_place_where_the_article_says_people_are_trapped_are_held():
         ("more than 450", "held", 451),
     ]  # troops in the place are deployed, not held; Paris is not where anyone is held
     assert extract(text.replace("trapped in", "visiting")) == []
+    # talks are held in places too: the cue must follow people
+    assert extract("Talks were held in Geneva. The 12 delegates in Geneva agreed.") == []
 
 
 def test_a_noun_phrase_stops_where_the_next_count_starts():
