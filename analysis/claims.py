@@ -314,7 +314,9 @@ def _later_outcome(toks: list[Token], k: int, outcome: str, cue: str) -> tuple[s
     while k < len(toks) and toks[k].lower in lx.bridge:
         k += 1
     m = _match(toks, k, lx.after)
-    if m is None or frozenset((outcome, lx.after[m[0]])) in lx.simultaneous:
+    # "killed and wounded" name one event twice; "wounded and later died" is a sequence all the same
+    explicit = j[0] != ("and",)
+    if m is None or (not explicit and frozenset((outcome, lx.after[m[0]])) in lx.simultaneous):
         return outcome, cue
     return lx.after[m[0]], f"{cue} and {' '.join(m[0])}"
 
@@ -337,18 +339,26 @@ def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
     """'the death toll rose to 40', 'a toll of 40' (killed); 'the total may have climbed above 8,000',
     'bringing the tally to 25' (the previous claim's outcome: 'inherit')."""
     lx = _lex()
-    changed = False
-    for back in range(1, 7):
+    changed, named = False, None
+    for back in range(1, 9):
         if i - back < 0:
             return None
         word = toks[i - back].lower
         if word in lx.toll_nouns:
-            return "killed", word, i - back
+            return named or "killed", word, i - back
         if word in lx.total_nouns:
+            if named:  # "the number of dead had risen to 80", "the number of people killed rose to 45"
+                return named, word, i - back
             before = [t.lower for t in toks[max(0, i - back - 3) : i - back]]
             if changed or any(w in lx.total_change for w in before):
                 return "inherit", word, i - back
             return None
+        outcome = lx.nouns.get(word) or lx.after.get((word,))
+        if outcome and named is None:
+            named = outcome
+            continue
+        if named and (word,) in lx.groups:
+            continue
         if word not in lx.total_words:
             return None
         changed = changed or word in lx.total_change
@@ -486,17 +496,21 @@ def _of_frame(toks: list[Token], q: Quantity) -> bool:
     return q.first >= 2 and toks[q.first - 2].lower == "of" and toks[q.first - 1].lower in ("the", "those", "these")
 
 
-def _of_breakdown(toks: list[Token], cands: list[_Candidate], i: int) -> tuple[int, str, str] | None:
-    """'Of the eight victims, three were stabbed, ..., two were beaten to death and one ...': counts after
-    'Of the N <noun>,' that sum to N break it down. When the parts that name an outcome all name the same one,
-    the total is coded with it and the parts are not (guideline: a breakdown codes the total).
-    Returns (number of parts, outcome, cue)."""
+def _of_breakdown(toks: list[Token], cands: list[_Candidate], i: int) -> tuple[int, str | None, str | None] | None:
+    """'Of the eight victims, three were stabbed, ..., two were beaten to death and one ...', 'Of the 12 dead,
+    eight were civilians and four soldiers': counts after 'Of the N <noun>,' that sum to N and name at most one
+    outcome between them break it down. The parts are not coded (guideline: a breakdown codes the total); the
+    total takes the parts' outcome if they name one. Parts with different outcomes ("150 were rescued and 50
+    remain") are claims of their own. Returns (number of parts, outcome or None, cue or None)."""
     c = cands[i]
     q = c.q
+    k = c.np.end
+    if k < len(toks) and (m := _match(toks, k, _lex().after)):
+        k = m[1]  # "Of the 12 dead,"
     if (
         not _of_frame(toks, q)
-        or c.np.end >= len(toks)
-        or toks[c.np.end].lower != ","
+        or k >= len(toks)
+        or toks[k].lower != ","
         or q.value_low is None
         or q.value_low != q.value_high
     ):
@@ -509,9 +523,9 @@ def _of_breakdown(toks: list[Token], cands: list[_Candidate], i: int) -> tuple[i
         parts += 1
         if found := _outcome_after(toks, p.np.end):
             outcomes.append(found)
-    if total != 0 or parts < 2 or not outcomes or len({o for o, _ in outcomes}) != 1:
+    if total != 0 or parts < 2 or len({o for o, _ in outcomes}) > 1:
         return None
-    return parts, outcomes[0][0], outcomes[0][1]
+    return (parts, outcomes[0][0], outcomes[0][1]) if outcomes else (parts, None, None)
 
 
 def sentence_claims(
@@ -551,8 +565,11 @@ def sentence_claims(
         before = _outcome_before(toks, cands[c.chain_first].q)
         at = first  # where the outcome's wording starts: a pending word stands before it
         found: tuple[str, str] | None
-        if split := _of_breakdown(toks, cands, i):
-            parts, found, how = split[0], split[1:], "breakdown"
+        split = _of_breakdown(toks, cands, i)
+        if split:
+            parts = split[0]
+        if split and split[1]:
+            found, how = (split[1], split[2]), "breakdown"
         elif before and before[1].endswith(" of"):
             # "the slayings of 14 women remain unsolved": the verb after belongs to "slayings"
             found, how, at = before[:2], "before", before[2]

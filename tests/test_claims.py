@@ -117,6 +117,18 @@ def test_guideline_worked_example():
             [("eight", "killed", "unspecified", 8, 8, "exact")],
         ),
         (
+            "Of the 12 dead, eight were civilians and four were soldiers.",  # a breakdown by group: the total only
+            [("12", "killed", "unspecified", 12, 12, "exact")],
+        ),
+        (
+            "Of the 200 passengers, 150 were rescued and 50 were killed.",  # parts with outcomes of their own
+            [("150", "freed", "unspecified", 150, 150, "exact"), ("50", "killed", "unspecified", 50, 50, "exact")],
+        ),
+        ("Five soldiers were wounded and later died in hospital.", [("Five", "killed", "security_forces", 5, 5, "exact")]),
+        ("Three people were shot and wounded.", [("Three", "injured", "unspecified", 3, 3, "exact")]),
+        ("Officials said the number of dead had risen to 80.", [("80", "killed", "unspecified", 80, 80, "exact")]),
+        ("The number of people arrested rose to 45.", [("45", "captured", "unspecified", 45, 45, "exact")]),
+        (
             "Of the 30 hostages, 12 were released on Monday.",
             [("30", "held", "civilians", 30, 30, "exact"), ("12", "freed", "civilians", 12, 12, "exact")],
         ),
