@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from analysis import lexicon
 from analysis.quantities import Quantity, number_words, parse_quantities
@@ -657,8 +657,13 @@ class TimeHint:
 
 
 def _contains(seq: tuple[str, ...], phrase: Phrase) -> bool:
-    k = len(phrase)
-    return any(seq[i : i + k] == phrase for i in range(len(seq) - k + 1))
+    """Whether the token sequence holds the phrase (joined with spaces, padded, so whole tokens match)."""
+    return f" {' '.join(phrase)} " in _padded(seq)
+
+
+@lru_cache(maxsize=64)
+def _padded(seq: tuple[str, ...]) -> str:
+    return f" {' '.join(seq)} "
 
 
 @cache
@@ -732,7 +737,8 @@ def _outcome_words() -> frozenset[str]:
         for w in tokenize_lower(phrase)
         if w not in stop and w.isalpha()
     }
-    return frozenset(words | set(raw["toll_nouns"]) | set(raw["total_nouns"]))
+    totals = set(raw["toll_nouns"]) | set(raw["total_nouns"])
+    return frozenset(words | (totals - set(raw["prefilter_stopwords_totals"])))
 
 
 # How far (characters) a count may stand from its outcome word in one clause: the pre-filter's window.
