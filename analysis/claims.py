@@ -82,6 +82,7 @@ class _Lex:
     held_place_cues: tuple[str, ...]
     place_links: frozenset[str]
     place_modifiers: frozenset[str]
+    held_subject_gap: frozenset[str]
 
 
 def _phrases(items: Sequence[str]) -> list[Phrase]:
@@ -142,6 +143,7 @@ def _lex() -> _Lex:
         held_place_cues=tuple(raw["held_place"]["cues"]),
         place_links=frozenset(raw["held_place"]["links"]),
         place_modifiers=frozenset(raw["held_place"]["place_modifiers"]),
+        held_subject_gap=frozenset(raw["held_place"]["links"]) | frozenset(raw["held_place"]["subject_gap"]),
     )
 
 
@@ -456,6 +458,13 @@ def _in_held_place(toks: list[Token], j: int, held: frozenset[str]) -> str | Non
 
 
 @cache
+def _held_hint_re() -> re.Pattern[str]:
+    """A cheap test before the held-place search (lower-cased text): a cue's last word followed by "in"."""
+    last = sorted({c.split()[-1] for c in _lex().held_place_cues})
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, last)) + r")\s+in\b")
+
+
+@cache
 def _held_place_re() -> re.Pattern[str]:
     """'<held cue> in <Place>' ("trapped in Kuwait", "held hostage in the Lal Masjid")."""
     cues = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in sorted(_lex().held_place_cues, key=len, reverse=True))
@@ -472,7 +481,7 @@ def held_places(text: str) -> frozenset[str]:
     for m in _held_place_re().finditer(text):
         lo = max(0, m.start() - 60)
         before = list(re.finditer(r"[\w'-]+", text[lo : m.start()]))
-        while before and before[-1].group().lower() in lx.place_links | {"who", "being", "been", "be", "have", "had"}:
+        while before and before[-1].group().lower() in lx.held_subject_gap:
             before.pop()
         # a capitalised word opening a sentence ("Talks were held in Geneva") says nothing
         opens = (
@@ -504,16 +513,12 @@ def _of_breakdown(toks: list[Token], cands: list[_Candidate], i: int) -> tuple[i
     remain") are claims of their own. Returns (number of parts, outcome or None, cue or None)."""
     c = cands[i]
     q = c.q
+    if not _of_frame(toks, q) or q.value_low is None or q.value_low != q.value_high:
+        return None
     k = c.np.end
     if k < len(toks) and (m := _match(toks, k, _lex().after)):
         k = m[1]  # "Of the 12 dead,"
-    if (
-        not _of_frame(toks, q)
-        or k >= len(toks)
-        or toks[k].lower != ","
-        or q.value_low is None
-        or q.value_low != q.value_high
-    ):
+    if k >= len(toks) or toks[k].lower != ",":
         return None
     total, parts, outcomes = q.value_low, 0, []
     for p in cands[i + 1 :]:
@@ -590,7 +595,7 @@ def sentence_claims(
         pending = _pending(toks, at) if found and how in ("after", "before") else None
         if found and pending:
             if found[0] == "freed":  # a promised release: still held (or captured, for "prisoners")
-                found, how = (noun_outcome or "held", f"{found[1]}"), f"pending {pending}"
+                found, how = (noun_outcome or "held", found[1]), f"pending {pending}"
             elif noun_outcome:  # "threatened to kill 20 hostages": hostages all the same
                 found, how = (noun_outcome, c.np.head), f"noun (pending {pending})"
             else:
@@ -745,9 +750,6 @@ def _outcome_words() -> frozenset[str]:
 # Generous: "Some 20 children who rushed toward the advancing troops were brought to safety" spans 75.
 _REACH = 200
 
-# cheap test before the held-place search: a held cue followed by "in"
-_HELD_HINT = re.compile(r"\b(?:trapped|stranded|held|hostage|captive|kept|kidnapped|abducted|caught|restricted)\s+in\b")
-
 # one pass of a simple word pattern and a set lookup beats a long alternation over a whole text
 _WORD_RE = re.compile(r"[a-z]+")
 
@@ -765,7 +767,7 @@ def extract(
     out: list[Claim] = []
     low = text.lower()
     cand, words = _candidate_re(), _outcome_words()
-    held = held_places(text) if _HELD_HINT.search(low) else frozenset()
+    held = held_places(text) if _held_hint_re().search(low) else frozenset()
     if held:  # a count in a held place needs no outcome word
         words = words | {w for p in held for w in p.split()}
     # only lines with a count near an outcome word (both within one clause's reach) are split into
