@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -11,30 +10,45 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config import make_event
-from analysis.io import InputError, read_table, write_text_atomic
+from analysis.io import InputError, TableError, read_table, validate, write_json, write_text_atomic
+from analysis.schemas import ClaimsGold, ExtractionMetrics
 
 GOLD_COLUMNS = [
     "corpus", "doc_id", "start", "end", "quantity_text", "value_low", "value_high", "qualifier",
     "outcome", "group", "scope", "source", "as_of_from", "as_of_to", "note",
 ]  # fmt: skip
 ATTRIBUTES = ["span", "value_low", "value_high", "qualifier", "outcome", "group", "scope"]
+# Read text columns as strings even when a file leaves one empty throughout (else they come back float).
+GOLD_DTYPES = {c: "str" for c in ClaimsGold.to_schema().columns if c not in ("start", "end")} | {
+    "value_low": "Int64", "value_high": "Int64", "part_of_start": "Int64",
+}  # fmt: skip
 
 
 def load_gold(path: Path) -> pd.DataFrame:
-    """Read the gold CSV, checking its columns and that every row has usable offsets."""
+    """Read the gold CSV and check it against schemas.ClaimsGold; errors name the file and its rows."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: gold annotations not found")
-    gold = pd.read_csv(path, dtype={"value_low": "Int64", "value_high": "Int64"}, keep_default_na=False, na_values=[""])
+    gold = pd.read_csv(path, dtype=GOLD_DTYPES, keep_default_na=False, na_values=[""])
     missing = [c for c in GOLD_COLUMNS if c not in gold.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {missing}")
-    bad = gold[(gold["start"] < 0) | (gold["end"] <= gold["start"])]
-    if len(bad):
-        raise InputError(f"{path}, row {bad.index[0] + 2}: end must be after start")
     for col in ("as_of_from", "as_of_to"):
-        gold[col] = pd.to_datetime(gold[col], utc=True)
+        gold[col] = _utc(gold[col], path)
+    try:
+        # index = CSV line number, so the failure cases point at the line to fix
+        validate(gold.set_axis(range(2, len(gold) + 2)), ClaimsGold, f"{path} (index = line)")
+    except TableError as exc:
+        raise InputError(str(exc)) from exc
     return gold
+
+
+def _utc(col: pd.Series, path: Path) -> pd.Series:
+    """ISO 8601 times with offsets -> UTC (microseconds, as the tables store them)."""
+    try:
+        return pd.to_datetime(col, utc=True).astype("datetime64[us, UTC]")
+    except ValueError as exc:
+        raise InputError(f"{path}: column {col.name!r}: {exc}") from exc
 
 
 def check_gold_offsets(gold: pd.DataFrame, texts: dict[str, str], path: Path) -> None:
@@ -224,14 +238,16 @@ def evaluate(processed_dir: Path, raw_dir: Path, gold_path: Path, timebank_dir: 
     metrics["seeds"], errs = score(pred, seed_gold, source_checker(sources))
     errors += [{"corpus": "seeds", **e} for e in errs]
     tb_gold = gold[gold["corpus"] == "timebank"].reset_index(drop=True)
-    if timebank_dir is not None and Path(timebank_dir).is_dir() and len(tb_gold):
+    if len(tb_gold):
+        if timebank_dir is None or not Path(timebank_dir).is_dir():
+            raise InputError(f"{timebank_dir}: TimeBank corpus not found (the gold has TimeBank rows to score)")
         tb_pred, tb_sources, texts = timebank_predictions(timebank_dir, sorted(tb_gold["doc_id"].unique()))
         check_gold_offsets(tb_gold, texts, gold_path)
         metrics["timebank"], errs = score(tb_pred, tb_gold, source_checker(tb_sources))
         metrics["timebank"]["n_documents"] = int(tb_gold["doc_id"].nunique())
         errors += [{"corpus": "timebank", **e} for e in errs]
     else:
-        metrics["timebank"] = {"skipped": f"TimeBank corpus not found at {timebank_dir}"}
+        metrics["timebank"] = {"skipped": f"{Path(gold_path).name} has no TimeBank rows"}
     return metrics, errors
 
 
@@ -240,5 +256,5 @@ def run(processed_dir: Path, raw_dir: Path, gold_path: Path, timebank_dir: Path,
     metrics, errors = evaluate(processed_dir, raw_dir, gold_path, timebank_dir)
     metrics_dir = Path(metrics_dir)
     cols = ["corpus", "kind", "doc_id", "start", "gold_text", "gold", "predicted_text", "predicted", "wrong", "rule"]
-    write_text_atomic(metrics_dir / "extraction.json", json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    write_json(metrics_dir / "extraction.json", metrics, ExtractionMetrics)
     write_text_atomic(metrics_dir / "extraction_errors.csv", pd.DataFrame(errors, columns=cols).to_csv(index=False))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from analysis.evaluate import prf
-from analysis.io import write_text_atomic
+from analysis.io import InputError, write_json
+from analysis.schemas import TimesMetrics
 from analysis.timeml import GoldTimex, TimeMLDoc, read_corpus
 from analysis.times import TimeExpr, tag_times
 
@@ -105,16 +105,15 @@ def error_list(corpus_dir: str | Path, tz: str = "UTC", half: str | None = None)
 
 def run(corpus_dir: Path, out_path: Path, tz: str = "UTC") -> None:
     """Stage `times-eval`: whole corpus and each half (by sorted file name, to see whether rules overfit
-    one part) to a JSON file; where the corpus is absent, the file says the evaluation was skipped."""
+    one part) to a JSON file; a missing or empty corpus folder is an error, never a 'skipped' file."""
     corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        metrics: dict = {"skipped": f"TimeBank corpus not found at {corpus_dir}"}
-    else:
-        results = [(doc, _tag_doc(doc, tz)) for doc in read_corpus(corpus_dir)]
-        metrics = {
-            "corpus": score(results),
-            "half_a": score(r for k, r in enumerate(results) if k % 2 == 0),
-            "half_b": score(r for k, r in enumerate(results) if k % 2 == 1),
-            "n_documents": len(results),
-        }
-    write_text_atomic(Path(out_path), json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    if not corpus_dir.is_dir() or not any(corpus_dir.glob("*.tml")):
+        raise InputError(f"{corpus_dir}: TimeBank corpus not found (no .tml files)")
+    results = [(doc, _tag_doc(doc, tz)) for doc in read_corpus(corpus_dir)]
+    metrics = {
+        "corpus": score(results),
+        "half_a": score(r for k, r in enumerate(results) if k % 2 == 0),
+        "half_b": score(r for k, r in enumerate(results) if k % 2 == 1),
+        "n_documents": len(results),
+    }
+    write_json(Path(out_path), metrics, TimesMetrics)

@@ -1,7 +1,8 @@
-"""Shared fixtures: the seed corpus, a scratch copy of it, and the TimeBank folder (skip if absent)."""
+"""Shared fixtures: the seed corpus, a scratch copy of it, and the TimeBank folder; params from params.yaml only."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from analysis import config
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
 SEED_IDS = sorted(p.stem for p in RAW.glob("*.txt"))
+# Test modules read params at import: a TOLLWATCH_PARAMS left exported in the shell must not reach them.
+os.environ.pop(config.PARAMS_ENV, None)
 
 
 def seed_text(prefix: str) -> str:
@@ -28,10 +31,15 @@ def raw_copy(tmp_path: Path) -> Path:
     return dst
 
 
+@pytest.fixture(autouse=True)
+def _project_params(monkeypatch):
+    """Tests read the project's params.yaml, whatever TOLLWATCH_PARAMS the shell exports."""
+    monkeypatch.delenv(config.PARAMS_ENV, raising=False)
+
+
 @pytest.fixture(scope="session")
 def timebank_dir() -> Path:
-    """The shared TimeBank folder; tests that need it skip where it is absent."""
-    path = config.load().timebank_dir
-    if not path.is_dir():
-        pytest.skip(f"TimeBank corpus not found at {path}")
+    """TimeBank 1.2 as the repository carries it (data/external/timebank); its absence is a failure."""
+    path = ROOT / "data" / "external" / "timebank"
+    assert path.is_dir() and any(path.glob("*.tml")), f"TimeBank corpus missing at {path}"
     return path

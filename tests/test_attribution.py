@@ -170,7 +170,7 @@ def test_source_matches_normalises_titles_and_articles():
     assert not source_matches("relief official", sp) and not source_matches("", sp)
 
 
-# --- TimeBank (skipped where the corpus is absent) ----------------------------------------------------
+# --- TimeBank (data/external/timebank) --------------------------------------------------------------
 
 
 def _tb(timebank_dir, doc_id: str) -> str:

@@ -73,7 +73,16 @@ def test_seed_strict_f1_stays_above_090():
 def test_seed_scores_recomputed_from_the_tables():
     from analysis.evaluate import evaluate
 
-    metrics, _ = evaluate(P.processed_dir, P.raw_dir, P.annotations, None)
+    metrics, _ = evaluate(P.processed_dir, P.raw_dir, P.annotations, P.timebank_dir)
     assert metrics["seeds"]["strict"]["f1"] >= 0.90
     assert metrics["seeds"]["accuracy"]["source"] >= 0.90
     assert metrics["seeds"]["accuracy"]["as_of"] >= 0.90
+    assert metrics["timebank"]["n_documents"] == 13
+
+
+def test_timebank_rows_without_the_corpus_are_an_error(tmp_path):
+    from analysis.evaluate import evaluate
+    from analysis.io import InputError
+
+    with pytest.raises(InputError, match="TimeBank corpus not found"):
+        evaluate(P.processed_dir, P.raw_dir, P.annotations, tmp_path / "nowhere")

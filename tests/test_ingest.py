@@ -29,14 +29,6 @@ def _rewrite_manifest(raw: Path, edit) -> None:
         w.writerows(rows)
 
 
-def test_seeds_are_byte_copies_of_shared_seeds():
-    shared = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-    if not shared.is_dir():
-        pytest.skip("shared seeds not present")
-    for p in shared.glob("*.txt"):
-        assert (RAW / p.name).read_bytes() == p.read_bytes()
-
-
 def test_manifest_lists_every_seed_with_dates():
     rows = ingest.read_manifest(RAW)
     assert [r.doc_id for r in rows] == SEED_IDS

@@ -10,7 +10,7 @@ from analysis import config
 from analysis.times import TimeExpr, tag_times
 
 RAW = config.ROOT / "data" / "raw"
-TIMEBANK = config.load().timebank_dir
+TIMEBANK = config.ROOT / "data" / "external" / "timebank"
 TZ = "Asia/Karachi"
 
 
@@ -140,7 +140,6 @@ def test_skip_spans_produce_nothing():
     assert [t.text for t in tag_times(text, "2007-07-10", TZ, skip=[(0, 15)])] == ["Monday"]
 
 
-@pytest.mark.skipif(not TIMEBANK.is_dir(), reason="TimeBank corpus not available")
 @pytest.mark.parametrize(
     "doc,expr,value",
     [

@@ -9,7 +9,7 @@ from analysis.timeml import GoldTimex, TimeMLDoc
 from analysis.times import TimeExpr
 from analysis.times_eval import align, error_list, evaluate_timebank, run, score
 
-TIMEBANK = config.load().timebank_dir
+TIMEBANK = config.ROOT / "data" / "external" / "timebank"
 
 TML = """<?xml version="1.0" ?>
 <TimeML>
@@ -58,7 +58,6 @@ def test_main_writes_metrics_for_a_toy_corpus(tmp_path):
     assert error_list(corpus) == []
 
 
-@pytest.mark.skipif(not TIMEBANK.is_dir(), reason="TimeBank corpus not available")
 def test_timebank_meets_the_published_baseline():
     m = evaluate_timebank(TIMEBANK)
     assert m["counts"]["gold"] == 1243
@@ -66,8 +65,16 @@ def test_timebank_meets_the_published_baseline():
     assert m["value_f1"] > 0.776
 
 
-@pytest.mark.skipif(not TIMEBANK.is_dir(), reason="TimeBank corpus not available")
 def test_timebank_error_list_kinds():
     errors = error_list(TIMEBANK, half="a")
     assert {e["kind"] for e in errors} <= {"missed", "spurious", "wrong_value", "wrong_type"}
     assert all("doc" in e and "text" in e for e in errors)
+
+
+def test_missing_corpus_is_an_error_not_a_skipped_file(tmp_path):
+    from analysis.io import InputError
+    from analysis.times_eval import run
+
+    with pytest.raises(InputError, match="TimeBank corpus not found"):
+        run(tmp_path / "nowhere", tmp_path / "times.json")
+    assert not (tmp_path / "times.json").exists()
