@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
+import pydantic
+from pandera.engines import pandas_engine
+
+from analysis.schemas import REFERENCES, TABLES, ForeignKey
 
 
 class InputError(ValueError):
@@ -26,11 +32,33 @@ def validate(df: pd.DataFrame, model: type[pa.DataFrameModel], name: str) -> pd.
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases[["column", "check", "index", "failure_case"]]
         raise TableError(f"table {name!r} failed its schema:\n{cases.to_string(index=False)}") from exc
+    except (TypeError, ValueError) as exc:
+        # a check can crash on a value of the wrong type (a list in a unique column is unhashable)
+        wrong = _wrong_dtypes(df, model)
+        if not wrong:
+            raise
+        raise TableError(f"table {name!r} failed its schema:\n" + "\n".join(wrong) + f"\n({exc})") from exc
 
 
-def write_tables(tables: dict[Path, tuple[pd.DataFrame, type[pa.DataFrameModel]]]) -> None:
-    """Validate every table first, then write each to a temp file and rename them all into place."""
+def _wrong_dtypes(df: pd.DataFrame, model: type[pa.DataFrameModel]) -> list[str]:
+    """'column: dtype(...)' for each column whose type or values do not match the model's dtype."""
+    wrong = []
+    for name, col in model.to_schema().columns.items():
+        if name in df:
+            ok = col.dtype.check(pandas_engine.Engine.dtype(df[name].dtype), df[name])
+            if not (ok if isinstance(ok, bool) else pd.Series(ok).all()):
+                wrong.append(f"{name}: dtype('{col.dtype}') expected, got {df[name].dtype}")
+    return wrong
+
+
+def write_tables(
+    tables: dict[Path, tuple[pd.DataFrame, type[pa.DataFrameModel]]],
+    upstream: Mapping[str, pd.DataFrame | Path] | None = None,
+) -> None:
+    """Validate every table and the keys between them (and into the upstream tables, by table name, given as
+    frames or parquet paths), then write each to a temp file and rename them all into place."""
     checked = {Path(p): validate(df, model, Path(p).stem) for p, (df, model) in tables.items()}
+    check_references({**_read_tables(upstream or {}), **{p.stem: df for p, df in checked.items()}})
     temps: list[tuple[str, Path]] = []
     try:
         for path, df in checked.items():
@@ -47,6 +75,42 @@ def write_tables(tables: dict[Path, tuple[pd.DataFrame, type[pa.DataFrameModel]]
                 os.unlink(tmp)
 
 
+def _read_tables(tables: Mapping[str, pd.DataFrame | Path]) -> dict[str, pd.DataFrame]:
+    return {name: t if isinstance(t, pd.DataFrame) else read_table(t) for name, t in tables.items()}
+
+
+def _dangling(tables: Mapping[str, pd.DataFrame], ref: ForeignKey) -> list:
+    """Values of ref.table.ref.column (nulls aside) missing from ref.target.ref.target_column, sorted."""
+    known = set(tables[ref.target][ref.target_column].dropna())
+    return sorted(set(tables[ref.table][ref.column].dropna()) - known, key=str)
+
+
+def check_references(tables: Mapping[str, pd.DataFrame], refs: Iterable[ForeignKey] = REFERENCES) -> list[ForeignKey]:
+    """Check each declared key whose two tables are both given (by table name); raise one TableError naming
+    every dangling reference's table, column and up to five values. Returns the keys checked."""
+    checked, problems = [], []
+    for ref in refs:
+        if ref.table not in tables or ref.target not in tables:
+            continue  # a stage checks what it writes against the inputs it was handed, no more
+        checked.append(ref)
+        missing = _dangling(tables, ref)
+        if missing:
+            problems.append(
+                f"table {ref.table!r}, column {ref.column!r}: {len(missing)} value(s) not in "
+                f"{ref.target}.{ref.target_column}: {', '.join(map(repr, missing[:5]))}"
+                + (", ..." if len(missing) > 5 else "")
+            )
+    if problems:
+        raise TableError("dangling key(s):\n" + "\n".join(problems))
+    return checked
+
+
+def check_references_on_disk(processed_dir: Path) -> list[ForeignKey]:
+    """check_references over whichever of the known tables exist as <name>.parquet in a processed folder."""
+    paths = {name: Path(processed_dir) / f"{name}.parquet" for name in TABLES}
+    return check_references(_read_tables({name: p for name, p in paths.items() if p.exists()}))
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a text file through a temp file and a rename."""
     path = Path(path)
@@ -61,6 +125,20 @@ def write_text_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
+def check_json(data: dict, model: type[pydantic.BaseModel], name: str) -> None:
+    """Validate a metrics dict against its pydantic model, raising a TableError that names the file."""
+    try:
+        model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise TableError(f"{name} failed its schema:\n{exc}") from exc
+
+
+def write_json(path: Path, data: dict, model: type[pydantic.BaseModel]) -> None:
+    """Validate a metrics dict, then write it as indented JSON with sorted keys (the format DVC diffs)."""
+    check_json(data, model, str(path))
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """Read a processed parquet table, naming the file when it is missing."""
     path = Path(path)
@@ -69,9 +147,14 @@ def read_table(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
+def _is_null(v) -> bool:
+    return pd.api.types.is_scalar(v) and pd.isna(v)
+
+
 def frame(records: list[dict], model: type[pa.DataFrameModel]) -> pd.DataFrame:
-    """A DataFrame with the model's columns in order, cast to the model's dtypes (columns of None or of
-    mixed objects, and empty frames, get the model's types too)."""
+    """A DataFrame with the model's columns in order, cast to the model's dtypes (columns of None, and empty
+    frames, get the model's types too). A string column holding anything but strings and nulls is left
+    uncast, so that validation names it instead of str() hiding a wrong type."""
     schema = model.to_schema()
     df = pd.DataFrame.from_records(records, columns=list(schema.columns))
     for name, col in schema.columns.items():
@@ -81,7 +164,8 @@ def frame(records: list[dict], model: type[pa.DataFrameModel]) -> pd.DataFrame:
         elif dtype.startswith("datetime64"):
             df[name] = pd.to_datetime(df[name], utc=True).astype("datetime64[us, UTC]")
         elif "string" in dtype or dtype == "str":
-            df[name] = pd.array([None if pd.isna(v) else str(v) for v in df[name]], dtype="str")
+            if all(isinstance(v, str) or _is_null(v) for v in df[name]):
+                df[name] = pd.array([None if _is_null(v) else v for v in df[name]], dtype="str")
         elif df.empty:
             df[name] = df[name].astype(col.dtype.type)
     return df.reset_index(drop=True)

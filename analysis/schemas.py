@@ -1,10 +1,14 @@
-"""Pandera models, one per persisted table; the field descriptions are the data dictionary."""
+"""Pandera models of the persisted tables (descriptions = data dictionary), their keys, gold and metrics models."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 FURNITURE_KINDS = ["comment_box", "teaser", "subscribe", "caption"]
 QUALIFIERS = ["exact", "approximate", "at_least", "more_than", "at_most", "range", "vague"]
@@ -17,13 +21,17 @@ SPAN_LIST_RE = r"^(\d+:\d+)?( \d+:\d+)*$"
 UTC = {"unit": "us", "tz": "UTC"}
 
 
-class _Strict:
-    strict = True
-    coerce = False
-    ordered = True
+class _StrictModel(pa.DataFrameModel):
+    """Base of the models: no unknown columns, columns in the declared order, no silent coercion. (A plain
+    mixin on Config would not do: pandera reads only the options a Config class or a model's Config sets.)"""
+
+    class Config:
+        strict = True
+        coerce = False
+        ordered = True
 
 
-class Documents(pa.DataFrameModel):
+class Documents(_StrictModel):
     """data/processed/documents.parquet: one row per raw document."""
 
     doc_id: Series[str] = pa.Field(unique=True, description="Document id: the raw file's stem, from the manifest.")
@@ -48,11 +56,8 @@ class Documents(pa.DataFrameModel):
         description="Page-furniture spans as space-separated 'start:end' raw offsets (details in furniture).",
     )
 
-    class Config(_Strict):
-        pass
 
-
-class Furniture(pa.DataFrameModel):
+class Furniture(_StrictModel):
     """data/processed/furniture.parquet: one row per page-furniture span set aside by ingest."""
 
     furniture_id: Series[str] = pa.Field(unique=True, description="Stable id: '<doc_id>:<start>'.")
@@ -67,15 +72,12 @@ class Furniture(pa.DataFrameModel):
     cue: Series[str] = pa.Field(description="The general cue that fired, for row-by-row explanation.")
     text: Series[str] = pa.Field(description="The raw text of the span.")
 
-    class Config(_Strict):
-        pass
-
     @pa.dataframe_check
     def span_ordered(cls, df: pd.DataFrame) -> Series[bool]:
         return df["start"] < df["end"]
 
 
-class Times(pa.DataFrameModel):
+class Times(_StrictModel):
     """data/processed/times.parquet: one row per time expression (TimeML TIMEX3) outside furniture."""
 
     time_id: Series[str] = pa.Field(unique=True, description="Stable id: '<doc_id>:t<start>'.")
@@ -98,15 +100,12 @@ class Times(pa.DataFrameModel):
     )
     rule: Series[str] = pa.Field(description="Tagger rule that produced the row; '@value' names an anchor.")
 
-    class Config(_Strict):
-        pass
-
     @pa.dataframe_check
     def interval_ordered(cls, df: pd.DataFrame) -> Series[bool]:
         return df["starts_at"].isna() | (df["starts_at"] <= df["ends_at"])
 
 
-class Claims(pa.DataFrameModel):
+class Claims(_StrictModel):
     """data/processed/claims.parquet: one row per mention of a count of people in a casualty or custody outcome."""
 
     claim_id: Series[str] = pa.Field(unique=True, description="Stable id: '<doc_id>:<start>'.")
@@ -155,9 +154,6 @@ class Claims(pa.DataFrameModel):
     )
     rule: Series[str] = pa.Field(description="Rules that produced the row: outcome cue, group, scope cue, as_of basis.")
 
-    class Config(_Strict):
-        pass
-
     @pa.dataframe_check
     def bounds_ordered(cls, df: pd.DataFrame) -> Series[bool]:
         both = df["value_low"].notna() & df["value_high"].notna()
@@ -169,7 +165,7 @@ class Claims(pa.DataFrameModel):
         return (~known | ((df["as_of_low"] <= df["as_of"]) & (df["as_of"] <= df["as_of_high"]))).astype(bool)
 
 
-class Sources(pa.DataFrameModel):
+class Sources(_StrictModel):
     """data/processed/sources.parquet: one row per distinct speaker credited for a figure, across the corpus."""
 
     source_id: Series[str] = pa.Field(
@@ -188,9 +184,6 @@ class Sources(pa.DataFrameModel):
     is_institution: Series[bool] = pa.Field(description="An institution speaking ('the army', 'the government').")
     n_claims: Series[int] = pa.Field(ge=0, description="Claims credited to this source.")
 
-    class Config(_Strict):
-        pass
-
 
 # The tables the README's data dictionary documents, in pipeline order.
 TABLES: dict[str, type[pa.DataFrameModel]] = {
@@ -202,7 +195,7 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
 }
 
 
-class TollTimeline(pa.DataFrameModel):
+class TollTimeline(_StrictModel):
     """data/processed/toll_timeline.parquet: one row per distinct figure per document (stage timeline)."""
 
     figure_id: Series[str] = pa.Field(
@@ -263,16 +256,13 @@ class TollTimeline(pa.DataFrameModel):
         nullable=True, description="figure_id of the figure revised (see revises); null if none."
     )
 
-    class Config(_Strict):
-        pass
-
     @pa.dataframe_check
     def distinct_per_document(cls, df: pd.DataFrame) -> bool:
         key = ["doc_id", "outcome", "group", "scope", "value_low", "value_high", "qualifier", "source_id"]
         return not df.duplicated(subset=key).any()
 
 
-class TollConsensus(pa.DataFrameModel):
+class TollConsensus(_StrictModel):
     """data/processed/toll_consensus.parquet: per UTC hour and outcome × group, the outlets' current figures
     for the focal event (scope 'event') summarised. An outlet's current figure at an hour is its latest figure
     with as_of at or before that hour (a tie goes to the last one mentioned). Rows run from the hour of the
@@ -312,7 +302,7 @@ class TollConsensus(pa.DataFrameModel):
         nullable=True, description="Outlet(s) whose current figure gives the conservative estimate, '; '-separated."
     )
 
-    class Config(_Strict):
+    class Config:
         unique = ["hour", "outcome", "group"]
 
     @pa.dataframe_check
@@ -323,3 +313,196 @@ class TollConsensus(pa.DataFrameModel):
 
 TABLES["toll_timeline"] = TollTimeline
 TABLES["toll_consensus"] = TollConsensus
+
+
+# --- keys across tables: checked at the write boundary (io.check_references) -----------------------------
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """Every non-null table.column value must be a target.target_column value."""
+
+    table: str
+    column: str
+    target: str
+    target_column: str
+
+
+REFERENCES: tuple[ForeignKey, ...] = (
+    ForeignKey("furniture", "doc_id", "documents", "doc_id"),
+    ForeignKey("times", "doc_id", "documents", "doc_id"),
+    ForeignKey("claims", "doc_id", "documents", "doc_id"),
+    ForeignKey("claims", "source_id", "sources", "source_id"),
+    ForeignKey("claims", "time_id", "times", "time_id"),
+    ForeignKey("toll_timeline", "doc_id", "documents", "doc_id"),
+    ForeignKey("toll_timeline", "source_id", "sources", "source_id"),
+    ForeignKey("toll_timeline", "revises_figure_id", "toll_timeline", "figure_id"),
+)
+
+
+# --- gold annotations (read by the evaluate stage; not a persisted table, so not in TABLES) ---------------
+
+
+class ClaimsGold(_StrictModel):
+    """data/annotations/claims_gold.csv: one row per hand-coded claim, as load_gold returns it (as_of_* in UTC)."""
+
+    corpus: Series[str] = pa.Field(
+        str_length={"min_value": 1},
+        description="Corpus of the document: 'seeds' (data/raw) or 'timebank' (TimeBank 1.2 articles).",
+    )
+    doc_id: Series[str] = pa.Field(description="Document: the raw file's stem (seeds) or the TimeBank document id.")
+    start: Series[int] = pa.Field(
+        ge=0, description="Start offset of the count phrase (with its qualifier) in the text."
+    )
+    end: Series[int] = pa.Field(ge=1, description="End offset of the count phrase (exclusive).")
+    quantity_text: Series[str] = pa.Field(
+        str_length={"min_value": 1}, description="The count phrase as written: text[start:end]."
+    )
+    value_low: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Lowest count the phrase allows; empty if unbounded."
+    )
+    value_high: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Highest count the phrase allows; empty if unbounded."
+    )
+    qualifier: Series[str] = pa.Field(isin=QUALIFIERS, description="As claims.qualifier.")
+    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="As claims.outcome.")
+    group: Series[str] = pa.Field(isin=GROUPS, description="As claims.group.")
+    scope: Series[str] = pa.Field(isin=SCOPES, description="As claims.scope.")
+    source: Series[str] = pa.Field(
+        nullable=True,
+        description="Speaker credited: a name without title, a short institution noun ('army') or an anonymous "
+        "description ('military official'); empty = the outlet's own voice.",
+    )
+    as_of_from: Series[pd.DatetimeTZDtype] = pa.Field(
+        dtype_kwargs=UTC, description="Start of the window the figure was current in (ISO 8601 with offset; UTC)."
+    )
+    as_of_to: Series[pd.DatetimeTZDtype] = pa.Field(
+        dtype_kwargs=UTC, description="End of that window (a whole day runs T00:00 to the next day's T00:00)."
+    )
+    note: Series[str] = pa.Field(nullable=True, description="The annotator's evidence and decisions.")
+    # Optional columns of an extended gold file; a file without them is the same gold.
+    role: Series[str] | None = pa.Field(nullable=True, description="Optional (extended gold files): the claim's role.")
+    part_of_start: Series[pd.Int64Dtype] | None = pa.Field(
+        nullable=True, ge=0, description="Optional (extended gold files): start of a related gold claim's span."
+    )
+    subset_text: Series[str] | None = pa.Field(
+        nullable=True, description="Optional (extended gold files): subset words."
+    )
+    place: Series[str] | None = pa.Field(nullable=True, description="Optional (extended gold files): a place.")
+
+    class Config:
+        # a hand-edited CSV: columns are matched by name, so their order is free (unknown ones still fail)
+        ordered = False
+        unique = ["corpus", "doc_id", "start"]
+
+    @pa.dataframe_check
+    def span_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["start"] < df["end"]
+
+    @pa.dataframe_check
+    def bounds_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        both = df["value_low"].notna() & df["value_high"].notna()
+        return (~both | (df["value_low"] <= df["value_high"])).astype(bool)
+
+    @pa.dataframe_check
+    def window_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["as_of_from"] < df["as_of_to"]
+
+
+# --- metrics files (pydantic: nested JSON, not tables) -----------------------------------------------------
+
+Score = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class _Metrics(BaseModel):
+    # strict: a count written as 3.0 or True, or a score as "0.9", is a bug in the writer
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class PRF(_Metrics):
+    """Precision, recall and F1."""
+
+    precision: Score
+    recall: Score
+    f1: Score
+
+
+class ClaimAccuracy(_Metrics):
+    """Per-attribute accuracy over matched (prediction, gold) pairs."""
+
+    span: Score
+    value_low: Score
+    value_high: Score
+    qualifier: Score
+    outcome: Score
+    group: Score
+    scope: Score
+    as_of: Score
+    source: Score
+
+
+class ClaimScores(_Metrics):
+    """Scores of one corpus in metrics/extraction.json (evaluate.score)."""
+
+    n_gold: Count
+    n_predicted: Count
+    n_matched: Count
+    detection: PRF
+    strict: PRF
+    accuracy: ClaimAccuracy
+
+
+class TimebankClaimScores(ClaimScores):
+    """TimeBank scores also count the annotated documents."""
+
+    n_documents: Count
+
+
+class Skipped(_Metrics):
+    """An evaluation that did not run, and why."""
+
+    skipped: str
+
+
+class ExtractionMetrics(_Metrics):
+    """metrics/extraction.json (stage evaluate)."""
+
+    seeds: ClaimScores
+    timebank: TimebankClaimScores | Skipped
+
+
+class TimeCounts(_Metrics):
+    """Counts behind the TIMEX3 scores."""
+
+    gold: Count
+    system: Count
+    strict_matches: Count
+    relaxed_matches: Count
+    type_correct: Count
+    value_correct: Count
+
+
+class TimeScores(_Metrics):
+    """TempEval-3 scores of one set of documents (times_eval.score)."""
+
+    strict: PRF
+    relaxed: PRF
+    type_accuracy: Score
+    value_accuracy: Score
+    type_f1: Score
+    value_f1: Score
+    counts: TimeCounts
+
+
+class TimesRun(_Metrics):
+    """The whole TimeBank corpus and each half."""
+
+    corpus: TimeScores
+    half_a: TimeScores
+    half_b: TimeScores
+    n_documents: Count
+
+
+class TimesMetrics(RootModel[TimesRun]):
+    """metrics/times.json (stage times-eval): the tagger's scores on all of TimeBank and on each half."""

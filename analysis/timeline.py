@@ -207,5 +207,6 @@ def run(processed_dir: Path, event: Event) -> None:
         {
             processed_dir / "toll_timeline.parquet": (timeline, TollTimeline),
             processed_dir / "toll_consensus.parquet": (consensus, TollConsensus),
-        }
+        },
+        upstream={"documents": documents, "sources": sources},
     )

@@ -1056,4 +1056,5 @@ def run(raw_dir: Path, out_dir: Path, tz: str) -> None:
     documents = read_table(out_dir / "documents.parquet")
     furniture = furniture_by_doc(read_table(out_dir / "furniture.parquet"))
     texts = load_texts(raw_dir, documents)
-    write_tables({out_dir / "times.parquet": (times_frame(tag_corpus(texts, documents, furniture, tz)), Times)})
+    times = times_frame(tag_corpus(texts, documents, furniture, tz))
+    write_tables({out_dir / "times.parquet": (times, Times)}, upstream={"documents": documents})
