@@ -111,9 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one stage; bad input exits 2 with a one-paragraph message, nothing written."""
-    args = build_parser().parse_args(argv)
+    """Run one stage; bad input (params included) exits 2 with a one-paragraph message, nothing written."""
     try:
+        args = build_parser().parse_args(argv)
+        if "event" in STAGES[args.stage][2]:
+            _event(args)  # a bad zone or window stops the run before any stage writes
         STAGES[args.stage][1](args)
     except (InputError, TableError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
