@@ -568,7 +568,7 @@ def _verb_cue(toks: Sequence[Token], k: int, lo: int, hi: int):
     after_k, via = _skip_adjuncts(toks, k + 1, hi, told)
     closes = after_k >= hi or toks[after_k].text in {".", ",", ";", "!", "?", ")"} | _CLOSE_Q | {'"', "'"}
     if prev.text in {","} | _QUOTE_TOKENS and after_k < hi and toks[after_k].lower not in {"that", ":"}:
-        # '"...," said Abdul Sattar Edhi, head of ...' / ', said one of ...': the speaker follows the verb.
+        # '"...," said Jane Doe, head of ...' / ', said one of ...': the speaker follows the verb.
         np = _np_forward(toks, after_k, hi)
         if np and (np.j + 1 >= hi or toks[np.j + 1].text in {",", ".", ";", ":", "!", "?"}):
             return np, "post", f"{cls}-after", via, None, np.j

@@ -50,6 +50,7 @@ class _NounPhrase:
 @dataclass(frozen=True)
 class _Lex:
     after: dict[Phrase, str]
+    adjacent: dict[Phrase, str]
     before: dict[Phrase, str]
     nouns: dict[str, str]
     bridge: frozenset[str]
@@ -97,9 +98,10 @@ def tokenize_lower(phrase: str) -> list[str]:
 @cache
 def _lex() -> _Lex:
     raw = lexicon.load("claims")
-    after, before, nouns = {}, {}, {}
+    after, adjacent, before, nouns = {}, {}, {}, {}
     for outcome, forms in raw["outcomes"].items():
         after.update({p: outcome for p in _phrases(forms["after"])})
+        adjacent.update({p: outcome for p in _phrases(forms.get("adjacent", []))})
         before.update({p: outcome for p in _phrases(forms["before"])})
         nouns.update({" ".join(p): outcome for p in _phrases(forms["nouns"])})
     groups = {p: g for g, words in raw["groups"].items() for p in _phrases(words)}
@@ -111,6 +113,7 @@ def _lex() -> _Lex:
     sc = raw["scope"]
     return _Lex(
         after=after,
+        adjacent=adjacent,
         before=before,
         nouns=nouns,
         bridge=frozenset(raw["bridge"]),
@@ -272,6 +275,8 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
     """An outcome word after the noun phrase, across bridge words and a relative clause."""
     lx = _lex()
     n = len(toks)
+    if m := _match(toks, j, lx.adjacent):  # "2,000 followers with him": only right after the noun
+        return lx.adjacent[m[0]], " ".join(m[0])
     k = j
     relative_left = 0
     while k < n:
@@ -737,8 +742,8 @@ def _outcome_words() -> frozenset[str]:
     words = {
         w
         for forms in raw["outcomes"].values()
-        for key in ("after", "before", "nouns")
-        for phrase in forms[key]
+        for key in ("after", "adjacent", "before", "nouns")
+        for phrase in forms.get(key, [])
         for w in tokenize_lower(phrase)
         if w not in stop and w.isalpha()
     }

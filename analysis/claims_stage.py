@@ -55,20 +55,24 @@ NOT_ARMED = ("civilians", "unspecified")
 
 
 def held_by_the_same_source(claims: pd.DataFrame) -> pd.DataFrame:
-    """People 'inside' are held when the same source (or the outlet's own voice) says in the same article that
-    such people are held ("300-400 women and children" inside, after "hundreds ... held as human shields"):
-    a count read alone would be 'present'. Militants are never re-coded."""
-    held = claims[(claims["outcome"] == "held") & claims["group"].isin(NOT_ARMED)]
-    holders = {(d, s if isinstance(s, str) else None) for d, s in zip(held["doc_id"], held["source_id"], strict=True)}
-    present = (claims["outcome"] == "present") & claims["group"].isin(NOT_ARMED)
-    same = [
-        (d, s if isinstance(s, str) else None) in holders
-        for d, s in zip(claims["doc_id"], claims["source_id"], strict=True)
-    ]
-    recode = present & pd.Series(same, index=claims.index, dtype=bool)
+    """Civilians counted 'inside' are held when the same source (or the outlet's own voice) has already said,
+    earlier in the article, that people are held there ("hundreds ... held as human shields", then "300-400
+    women and children" inside): news first establishes a hostage situation, then counts the people in it.
+    Militants, unnamed 'people' and counts before any such statement keep the outcome their words give."""
     claims = claims.copy()
+    held = claims[(claims["outcome"] == "held") & claims["group"].isin(NOT_ARMED)]
+    first_held: dict[tuple, int] = {}
+    for d, s, start in zip(held["doc_id"], held["source_id"], held["start"], strict=True):
+        key = (d, s if isinstance(s, str) else None)
+        first_held[key] = min(start, first_held.get(key, start))
+    candidates = (claims["outcome"] == "present") & (claims["group"] == "civilians")
+    later = [
+        first_held.get((d, s if isinstance(s, str) else None), start) < start
+        for d, s, start in zip(claims["doc_id"], claims["source_id"], claims["start"], strict=True)
+    ]
+    recode = candidates & pd.Series(later, index=claims.index, dtype=bool)
     claims.loc[recode, "outcome"] = "held"
-    claims.loc[recode, "rule"] = claims.loc[recode, "rule"] + "|outcome:held, as the same source says"
+    claims.loc[recode, "rule"] = claims.loc[recode, "rule"] + "|outcome:held, as the same source said before"
     return claims
 
 
@@ -153,4 +157,7 @@ def run(raw_dir: Path, out_dir: Path, event: Event, places: Sequence[str] = ()) 
     times = _times_from_table(read_table(out_dir / "times.parquet"))
     texts = load_texts(raw_dir, documents)
     claims, sources = claims_tables(texts, documents, furniture, times, event, places)
-    write_tables({out_dir / "claims.parquet": (claims, Claims), out_dir / "sources.parquet": (sources, Sources)})
+    write_tables(
+        {out_dir / "claims.parquet": (claims, Claims), out_dir / "sources.parquet": (sources, Sources)},
+        upstream={"documents": documents, "times": out_dir / "times.parquet"},
+    )

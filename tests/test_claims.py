@@ -246,17 +246,19 @@ def test_people_inside_are_held_when_the_same_source_says_so():
 
     rows = pd.DataFrame(
         {
-            "doc_id": ["a", "a", "a", "b"],
-            "source_id": ["government", "government", "government", None],
-            "outcome": ["held", "present", "present", "present"],
-            "group": ["unspecified", "civilians", "militants", "civilians"],
-            "rule": ["r"] * 4,
+            "doc_id": ["a", "a", "a", "a", "a", "b"],
+            "start": [50, 10, 90, 95, 99, 60],
+            "source_id": ["government", "government", "government", "government", None, None],
+            "outcome": ["held", "present", "present", "present", "present", "present"],
+            "group": ["unspecified", "civilians", "civilians", "militants", "civilians", "civilians"],
+            "rule": ["r"] * 6,
         }
     )
     out = held_by_the_same_source(rows)
-    # civilians inside by the same source become held; militants and other documents stay present
-    assert out["outcome"].tolist() == ["held", "held", "present", "present"]
-    assert out.loc[1, "rule"].endswith("|outcome:held, as the same source says")
+    # only civilians counted inside after the same source said people are held there become held: not a
+    # count before that statement, not militants, not another speaker's count, not another document's
+    assert out["outcome"].tolist() == ["held", "present", "held", "present", "present", "present"]
+    assert out.loc[2, "rule"].endswith("|outcome:held, as the same source said before")
 
 
 def test_partitive_takes_the_outcome_and_group_of_its_whole():
@@ -297,3 +299,12 @@ def test_people_in_a_place_where_the_article_says_people_are_trapped_are_held():
 def test_a_noun_phrase_stops_where_the_next_count_starts():
     text = "Some 3,000 Britons and more than 450 Japanese were evacuated."
     assert [(c.quantity_text, c.outcome) for c in extract(text)] == [("Some 3,000", "freed"), ("more than 450", "freed")]
+
+
+def test_with_him_is_present_only_right_after_the_counted_noun():
+    def got(text):
+        return [(c.quantity_text, c.outcome) for c in extract(text)]
+
+    assert got("Ghazi said he had nearly 2,000 followers with him.") == [("nearly 2,000", "present")]
+    assert got("Reporters said 20 people spoke with him on Monday.") == []
+    assert got("Police said 20 people who met with them were later released.") == [("20", "freed")]
