@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
-.PHONY: repro test lint clean-venv
+.PHONY: repro repro-force test check-clone lint clean-venv
 
 # pytest exits 5 when it collects no tests: a suite that ran nothing fails the build, with a message.
 define pytest
@@ -24,6 +24,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 repro: $(STAMP)
 	dvc repro
+
+# Rerun every stage whatever DVC's records say (outputs must come out byte-identical).
+repro-force: $(STAMP)
+	dvc repro -f
+
+# A clone in an empty temporary folder: install, `dvc repro -f`, and the tree must stay clean.
+check-clone:
+	scripts/check_fresh_clone.sh
 
 test: repro
 	dvc status -q || (echo "dvc status: pipeline is stale after repro" >&2; exit 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -304,9 +305,19 @@ def run_notebooks(
             "--ExecutePreprocessor.record_timing=False", "--ExecutePreprocessor.timeout=600",
             "--output-dir", str(out_dir), "--output", src.name, str(src),
         ]  # fmt: skip
-        subprocess.run(cmd, check=True, env=env)
+        subprocess.run(cmd, check=True, env=kernel_env(env))
         written.append(Path(out_dir) / src.name)
     return written
+
+
+def kernel_env(env: dict | None = None) -> dict:
+    """The environment for nbconvert and its kernel: this checkout's package first on the import path, so a
+    kernel never imports another checkout's `analysis` installed in a shared environment."""
+    env = dict(os.environ if env is None else env)
+    root = str(config.ROOT)
+    rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
+    env["PYTHONPATH"] = os.pathsep.join([root, *rest])
+    return env
 
 
 # --- the data dictionary ---------------------------------------------------------------------------------------

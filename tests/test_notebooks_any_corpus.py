@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import yaml
 
-from analysis import report
+from analysis import config, report
 from analysis.timeml import read_timeml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,3 +105,22 @@ def test_executed_notebooks_are_clean(path):
     assert "image/svg+xml" not in raw
     src = nbformat.read(report.NOTEBOOK_SRC / path.name, as_version=4)
     assert [c.source for c in nb.cells] == [c.source for c in src.cells]
+
+
+def test_kernels_import_this_checkout(tmp_path):
+    """A notebook run by the stage imports analysis from this checkout, whatever else is installed."""
+    import nbformat
+
+    src = tmp_path / "src"
+    src.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import analysis, pathlib\nprint(pathlib.Path(analysis.__file__).parent)")]
+    nbformat.write(nb, src / "where.ipynb")
+    other = tmp_path / "other" / "analysis"  # another checkout's package, first on the path
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(other.parent)}
+    (out,) = report.run_notebooks(src_dir=src, out_dir=tmp_path, env=env)
+    printed = nbformat.read(out, as_version=4).cells[0].outputs[0]["text"].strip()
+    assert printed == str(config.ROOT / "analysis")
+    assert report.kernel_env({"PYTHONPATH": "/x"})["PYTHONPATH"].split(os.pathsep) == [str(config.ROOT), "/x"]
