@@ -1,0 +1,1 @@
+"""tollwatch: casualty claims from news texts, as validated tables, figures and notebooks."""

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from analysis import config
+from analysis import config, lexicon
 from analysis.io import InputError, TableError
 
 
@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one stage; bad input (params included) exits 2 with a one-paragraph message, nothing written."""
     try:
         args = build_parser().parse_args(argv)
+        lexicon.validate_all()  # a broken lexicon stops the run before any stage writes
         if "event" in STAGES[args.stage][2]:
             _event(args)  # a bad zone or window stops the run before any stage writes
         STAGES[args.stage][1](args)

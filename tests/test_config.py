@@ -109,3 +109,24 @@ def test_cli_reports_a_bad_params_file_in_one_line(tmp_path, monkeypatch, capsys
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path}: key paths.raw_dir: missing")
     assert "Traceback" not in err
+
+
+def test_cli_checks_every_lexicon_before_any_stage_writes(tmp_path, monkeypatch, capsys):
+    from analysis import lexicon
+    from analysis.cli import main
+
+    broken = tmp_path / "lexicon"
+    broken.mkdir()
+    for path in lexicon.LEXICON_DIR.glob("*.yaml"):
+        (broken / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    claims = broken / "claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace("relative_max_tokens:", "relative_max_tokenz:"))
+    monkeypatch.setattr(lexicon, "LEXICON_DIR", broken)
+    lexicon.load.cache_clear()
+    try:
+        assert main(["extract", "--out-dir", str(tmp_path / "out")]) == 2
+    finally:
+        lexicon.load.cache_clear()
+    err = capsys.readouterr().err
+    assert "claims.yaml" in err and "relative_max_tokenz" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
