@@ -39,11 +39,15 @@ def imported_modules(tree: ast.AST, top_level_only: bool = False) -> set[str]:
 
 
 def lexicons_loaded(tree: ast.AST) -> set[str]:
-    """Names passed as a string literal to a `load(...)` call: lexicon.load("claims") -> claims."""
+    """Names passed as a string literal to a `load(...)` call: lexicon.load("claims") -> claims; a call of
+    `validate_all()` loads every lexicon."""
     names = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "load":
+        called = getattr(node.func, "attr", getattr(node.func, "id", None)) if isinstance(node, ast.Call) else None
+        if called == "load":
             names |= {a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+        elif called == "validate_all":
+            names |= {p.stem for p in (ROOT / PACKAGE / "lexicon").glob("*.yaml")}
     return names
 
 
