@@ -50,7 +50,8 @@ def _evaluate(args: argparse.Namespace) -> None:
     from analysis import evaluate
 
     p = config.load()
-    evaluate.run(args.out_dir, args.raw_dir, args.gold or p.annotations, args.timebank_dir, args.metrics_dir)
+    unseen = args.unseen_dir or p.unseen_dir
+    evaluate.run(args.out_dir, args.raw_dir, args.gold or p.annotations, args.timebank_dir, args.metrics_dir, unseen)
 
 
 def _times_eval(args: argparse.Namespace) -> None:
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
             )
         if "gold" in extras:
             sp.add_argument("--gold", type=Path, help="gold claims CSV")
+            sp.add_argument("--unseen-dir", type=Path, help="blindly annotated articles of other events")
         if "timebank" in extras:
             sp.add_argument("--timebank-dir", type=Path, default=p.timebank_dir, help="TimeBank 1.2 .tml folder")
             sp.add_argument("--metrics-dir", type=Path, default=p.metrics_dir, help="folder for metrics files")

@@ -50,6 +50,8 @@ class Params:
     figures_dir: Path
     timebank_dir: Path
     event: Event
+    # Optional: a folder of blindly annotated articles of other events, scored by the evaluate stage.
+    unseen_dir: Path | None = None
     furniture: dict = field(default_factory=dict)
     # Every name and alias of the event's places: a count placed in any of them is not 'other'.
     places: tuple[str, ...] = ()
@@ -102,6 +104,7 @@ class PathsSection(_Model):
     manifest: NonEmpty
     processed_dir: NonEmpty
     annotations: NonEmpty
+    unseen_dir: NonEmpty | None = None
     metrics_dir: NonEmpty
     figures_dir: NonEmpty
     timebank_dir: NonEmpty
@@ -177,8 +180,8 @@ def _where(loc: tuple) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
-def _explain(path: Path, exc: pydantic.ValidationError) -> ParamsError:
-    """One line per problem: 'params.yaml: key event.timezone: unknown time zone ...'."""
+def explain(exc: pydantic.ValidationError, prefix: str = "") -> list[str]:
+    """One line per problem: 'key event.timezone: unknown time zone ...' (pydantic's wording, trimmed)."""
     lines = []
     for err in exc.errors(include_url=False):
         msg = err["msg"].removeprefix("Value error, ")
@@ -186,8 +189,13 @@ def _explain(path: Path, exc: pydantic.ValidationError) -> ParamsError:
             msg = "missing"
         elif err["type"] == "extra_forbidden":
             msg = "unknown key (misspelt?)"
-        lines.append(f"{path}: key {_where(err['loc'])}: {msg}")
-    return ParamsError("\n".join(dict.fromkeys(lines)))
+        lines.append(f"key {prefix}{_where(err['loc'])}: {msg}")
+    return list(dict.fromkeys(lines))
+
+
+def _explain(path: Path, exc: pydantic.ValidationError) -> ParamsError:
+    """A ParamsError naming the file on every line."""
+    return ParamsError("\n".join(f"{path}: {line}" for line in explain(exc)))
 
 
 def parse_params(path: Path, raw: object) -> Params:
@@ -214,6 +222,7 @@ def parse_params(path: Path, raw: object) -> Params:
         metrics_dir=resolve(spec.paths.metrics_dir),
         figures_dir=resolve(spec.paths.figures_dir),
         timebank_dir=resolve(spec.paths.timebank_dir),
+        unseen_dir=resolve(spec.paths.unseen_dir) if spec.paths.unseen_dir else None,
         event=make_event(ev.name, ev.timezone, _iso(ev.start), _iso(ev.end)),
         furniture=spec.furniture.model_dump(),
         places=tuple(word for p in places for word in (p.name, *p.aliases)),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.config import make_event
+from analysis.config import Event, make_event
 from analysis.io import InputError, TableError, read_table, validate, write_json, write_text_atomic
 from analysis.schemas import ClaimsGold, ExtractionMetrics
 
@@ -224,8 +224,89 @@ def timebank_predictions(corpus_dir: Path, doc_ids: list[str], days_before: int 
     return pd.concat(claims, ignore_index=True), pd.concat(sources, ignore_index=True), texts
 
 
-def evaluate(processed_dir: Path, raw_dir: Path, gold_path: Path, timebank_dir: Path | None) -> tuple[dict, list[dict]]:
-    """Metrics and errors for the seeds (from the pipeline's tables) and TimeBank (run here)."""
+# --- unseen articles: real reports of other events, annotated before the extractor ran on them --------------
+
+
+def read_unseen_events(unseen_dir: Path) -> list[tuple[str, list[str], Event, tuple[str, ...]]]:
+    """events.yaml of an unseen set: (event_id, doc_ids, event window, place names and aliases) per event."""
+    import pydantic
+    import yaml
+
+    from analysis.config import EventSection, explain
+
+    path = Path(unseen_dir) / "events.yaml"
+    if not path.is_file():
+        raise InputError(f"{path}: events file not found")
+    events = []
+    for k, raw in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
+        if not isinstance(raw, dict) or not {"event_id", "docs"} <= set(raw):
+            raise InputError(f"{path}: event {k + 1}: a mapping with event_id, docs and the event's keys is needed")
+        try:
+            spec = EventSection.model_validate({key: v for key, v in raw.items() if key not in ("event_id", "docs")})
+            places = spec.place_list()
+        except pydantic.ValidationError as exc:
+            raise InputError("\n".join(f"{path}: event {k + 1}: {line}" for line in explain(exc))) from None
+        except ValueError as exc:
+            raise InputError(f"{path}: event {k + 1}: key places: {exc}") from None
+        event = make_event(spec.name, spec.timezone, str(spec.start), str(spec.end))
+        names = tuple(word for p in places for word in (p.name, *p.aliases))
+        events.append((str(raw["event_id"]), [str(d) for d in raw["docs"]], event, names))
+    return events
+
+
+def unseen_predictions(unseen_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], dict[str, str]]:
+    """Run ingest, times and claims on each unseen event's articles, with that event's window and places, as a
+    user would; return (claims, sources, texts, event_id by doc_id)."""
+    from analysis import claims_stage, ingest, times
+
+    raw_dir = Path(unseen_dir) / "raw"
+    manifest = pd.read_csv(raw_dir / "manifest.csv", dtype=str, keep_default_na=False)
+    claims, sources, texts, event_of = [], [], {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for event_id, doc_ids, event, places in read_unseen_events(unseen_dir):
+            raw, out = Path(tmp) / event_id / "raw", Path(tmp) / event_id / "out"
+            raw.mkdir(parents=True)
+            rows = manifest[manifest["doc_id"].isin(doc_ids)]
+            if len(rows) != len(doc_ids):
+                raise InputError(f"{raw_dir / 'manifest.csv'}: event {event_id} lists documents it does not have")
+            rows.to_csv(raw / "manifest.csv", index=False)
+            for row in rows.itertuples():
+                (raw / row.file).write_bytes((raw_dir / row.file).read_bytes())
+                texts[row.doc_id] = (raw_dir / row.file).read_text(encoding="utf-8")
+                event_of[row.doc_id] = event_id
+            ingest.run(raw, out)
+            times.run(raw, out, event.timezone)
+            claims_stage.run(raw, out, event, places)
+            claims.append(read_table(out / "claims.parquet"))
+            s = read_table(out / "sources.parquet")
+            s["source_id"] = event_id + ":" + s["source_id"]
+            sources.append(s)
+            claims[-1]["source_id"] = claims[-1]["source_id"].map(
+                lambda x, e=event_id: None if pd.isna(x) else f"{e}:{x}"
+            )
+    return pd.concat(claims, ignore_index=True), pd.concat(sources, ignore_index=True), texts, event_of
+
+
+def score_unseen(unseen_dir: Path) -> tuple[dict, list[dict]]:
+    """Scores on the unseen set, overall and per event, and its error list."""
+    gold = load_gold(Path(unseen_dir) / "claims_gold.csv")
+    pred, sources, texts, event_of = unseen_predictions(unseen_dir)
+    check_gold_offsets(gold, texts, Path(unseen_dir) / "claims_gold.csv")
+    ok = source_checker(sources)
+    metrics, errors = score(pred, gold, ok)
+    metrics["n_documents"] = len(texts)
+    metrics["by_event"] = {}
+    for event_id in sorted(set(event_of.values())):
+        docs = [d for d, e in event_of.items() if e == event_id]
+        m, _ = score(pred[pred["doc_id"].isin(docs)], gold[gold["doc_id"].isin(docs)], ok)
+        metrics["by_event"][event_id] = {"n_documents": len(docs), **{k: m[k] for k in ("n_gold", "detection", "strict")}}
+    return metrics, errors
+
+
+def evaluate(
+    processed_dir: Path, raw_dir: Path, gold_path: Path, timebank_dir: Path | None, unseen_dir: Path | None = None
+) -> tuple[dict, list[dict]]:
+    """Metrics and errors for the seeds (from the pipeline's tables), TimeBank and the unseen set (run here)."""
     from analysis.ingest import load_texts
 
     gold = load_gold(gold_path)
@@ -248,12 +329,22 @@ def evaluate(processed_dir: Path, raw_dir: Path, gold_path: Path, timebank_dir: 
         errors += [{"corpus": "timebank", **e} for e in errs]
     else:
         metrics["timebank"] = {"skipped": f"{Path(gold_path).name} has no TimeBank rows"}
+    if unseen_dir is not None:
+        metrics["unseen"], errs = score_unseen(unseen_dir)
+        errors += [{"corpus": "unseen", **e} for e in errs]
     return metrics, errors
 
 
-def run(processed_dir: Path, raw_dir: Path, gold_path: Path, timebank_dir: Path, metrics_dir: Path) -> None:
+def run(
+    processed_dir: Path,
+    raw_dir: Path,
+    gold_path: Path,
+    timebank_dir: Path,
+    metrics_dir: Path,
+    unseen_dir: Path | None = None,
+) -> None:
     """Write metrics/extraction.json and metrics/extraction_errors.csv."""
-    metrics, errors = evaluate(processed_dir, raw_dir, gold_path, timebank_dir)
+    metrics, errors = evaluate(processed_dir, raw_dir, gold_path, timebank_dir, unseen_dir)
     metrics_dir = Path(metrics_dir)
     cols = ["corpus", "kind", "doc_id", "start", "gold_text", "gold", "predicted_text", "predicted", "wrong", "rule"]
     write_json(metrics_dir / "extraction.json", metrics, ExtractionMetrics)

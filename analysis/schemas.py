@@ -381,14 +381,20 @@ class ClaimsGold(_StrictModel):
     )
     note: Series[str] = pa.Field(nullable=True, description="The annotator's evidence and decisions.")
     # Optional columns of an extended gold file; a file without them is the same gold.
-    role: Series[str] | None = pa.Field(nullable=True, description="Optional (extended gold files): the claim's role.")
+    role: Series[str] | None = pa.Field(
+        nullable=True,
+        isin=["total", "part"],
+        description="total, or part: a subset of victims picked out by who they are within a larger count.",
+    )
     part_of_start: Series[pd.Int64Dtype] | None = pa.Field(
-        nullable=True, ge=0, description="Optional (extended gold files): start of a related gold claim's span."
+        nullable=True, ge=0, description="For a part: start offset of the whole's count in the same document."
     )
     subset_text: Series[str] | None = pa.Field(
-        nullable=True, description="Optional (extended gold files): subset words."
+        nullable=True, description="For a part: the words naming the subset ('Britons', 'children')."
     )
-    place: Series[str] | None = pa.Field(nullable=True, description="Optional (extended gold files): a place.")
+    place: Series[str] | None = pa.Field(
+        nullable=True, description="Canonical name of the event place the count is tied to; null = the whole event."
+    )
 
     class Config:
         # a hand-edited CSV: columns are matched by name, so their order is free (unknown ones still fail)
@@ -406,7 +412,8 @@ class ClaimsGold(_StrictModel):
 
     @pa.dataframe_check
     def window_ordered(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["as_of_from"] < df["as_of_to"]
+        # a point window (from == to) is a figure the text pins to one moment ("as of midnight")
+        return df["as_of_from"] <= df["as_of_to"]
 
 
 # --- metrics files (pydantic: nested JSON, not tables) -----------------------------------------------------
@@ -459,6 +466,21 @@ class TimebankClaimScores(ClaimScores):
     n_documents: Count
 
 
+class EventScores(_Metrics):
+    """Detection and strict scores of one event of the unseen set."""
+
+    n_documents: Count
+    n_gold: Count
+    detection: PRF
+    strict: PRF
+
+
+class UnseenClaimScores(TimebankClaimScores):
+    """Scores on the unseen set (real reports of other events), overall and per event."""
+
+    by_event: dict[str, EventScores]
+
+
 class Skipped(_Metrics):
     """An evaluation that did not run, and why."""
 
@@ -470,6 +492,7 @@ class ExtractionMetrics(_Metrics):
 
     seeds: ClaimScores
     timebank: TimebankClaimScores | Skipped
+    unseen: UnseenClaimScores | None = None
 
 
 class TimeCounts(_Metrics):

@@ -86,3 +86,28 @@ def test_timebank_rows_without_the_corpus_are_an_error(tmp_path):
 
     with pytest.raises(InputError, match="TimeBank corpus not found"):
         evaluate(P.processed_dir, P.raw_dir, P.annotations, tmp_path / "nowhere")
+
+
+def test_unseen_set_is_scored_per_event():
+    from analysis.evaluate import read_unseen_events, score_unseen
+
+    events = read_unseen_events(P.unseen_dir)
+    assert [e[0] for e in events] == ["madrid_2004", "mumbai_2008", "bali_2005"]
+    madrid = events[0]
+    assert madrid[2].start.isoformat() == "2004-03-11T07:37:00+01:00"
+    assert {"Madrid", "Spanish capital", "Santa Eugenia"} <= set(madrid[3])
+    metrics, errors = score_unseen(P.unseen_dir)
+    assert metrics["n_gold"] == 127 and metrics["n_documents"] == 19
+    assert sum(e["n_gold"] for e in metrics["by_event"].values()) == 127
+    assert metrics["n_matched"] + sum(e["kind"] == "missed" for e in errors) == 127
+
+
+def test_unseen_events_file_errors_name_the_file(tmp_path):
+    from analysis.evaluate import read_unseen_events
+
+    (tmp_path / "events.yaml").write_text(
+        "- event_id: x\n  name: X\n  timezone: Nowhere/Zone\n  start: '2020-01-01'\n  end: '2020-01-02'\n  docs: []\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"events.yaml: event 1: .*unknown time zone"):
+        read_unseen_events(tmp_path)
