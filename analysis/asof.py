@@ -1,4 +1,4 @@
-"""When each figure was current: statement time, else the latest time reported so far, else the publication day."""
+"""When each figure was current: its own sentence's time, else the article's reporting time (docs/sources-and-times.md)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from analysis import lexicon
 from analysis.times import TimeExpr
 
+UTC = ZoneInfo("UTC")
 _DURATION_RE = re.compile(r"^PT?(\d+)([HDM])$")
 _UNITS = {"H": timedelta(hours=1), "D": timedelta(days=1)}
-# Words before an expression that make it something other than "the time of the report".
-_NOT_A_REPORT_TIME = ("since", "until", "till", "before", "by")
+# Words before an expression that make it a bound of a period, not the time of a report ("since Monday").
+_NOT_A_REPORT_TIME = ("since", "until", "till", "before")
+# Words that may stand between a speech verb and its time ("said early on Sunday", "told AFP at 9 a.m.").
+_SPEECH_GAP = ("on", "at", "in", "early", "late", "later", "earlier", "by", "the", "this", "of")
 
 
 @dataclass(frozen=True)
@@ -27,11 +32,31 @@ class AsOf:
     basis: str
 
 
+@dataclass(frozen=True)
+class Reporting:
+    """An article's 'now': the latest moment it establishes, within its publication bounds (UTC)."""
+
+    low: datetime
+    high: datetime
+    point: datetime
+    anchor: TimeExpr | None
+    basis: str
+
+
 def publication_day(published_on: date, tz: str) -> tuple[datetime, datetime]:
     """The publication date's local day as a UTC interval."""
     zone = ZoneInfo(tz)
     start = datetime.combine(published_on, time(0), zone)
-    return start.astimezone(ZoneInfo("UTC")), (start + timedelta(days=1)).astimezone(ZoneInfo("UTC"))
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+def publication_bounds(published_on: date, published_at: datetime | None, tz: str) -> tuple[datetime, datetime]:
+    """(start of the publication day, the latest moment the article can speak of): the publication time when
+    the manifest gives one, else the end of the publication day in the event's zone."""
+    day_start, day_end = publication_day(published_on, tz)
+    if published_at is None:
+        return day_start, day_end
+    return min(day_start, published_at), published_at
 
 
 def _word_before(text: str, start: int) -> str:
@@ -72,28 +97,107 @@ def reported_points(
     return out
 
 
+def _is_clock(t: TimeExpr) -> bool:
+    """A time of day (clock time, part of day, or hours elapsed), not a whole day."""
+    return t.timex_type != "DATE"
+
+
+def reporting_time(
+    points: Sequence[tuple[int, datetime, TimeExpr]], bounds: tuple[datetime, datetime], event_start: datetime
+) -> Reporting:
+    """The latest clock-level moment the article reports within its publication bounds ("after more than
+    three hours", "in the evening"); with none, the publication day from the event start, if it began then."""
+    low_bound, high = bounds
+    # the moment the event began ("the assault started at 4 a.m.") says when it began, not how far the story got
+    clocks = [(m, off, t) for off, m, t in points if _is_clock(t) and low_bound <= m <= high and m != event_start]
+    if clocks:
+        moment, _, t = max(clocks, key=lambda c: (c[0], c[1]))
+        return Reporting(moment, high, moment, t, "reporting time")
+    low = event_start if low_bound < event_start < high else low_bound
+    return Reporting(low, high, low + (high - low) / 2, None, "publication day")
+
+
+@cache
+def _speech_verbs() -> frozenset[str]:
+    raw = lexicon.load("speech")["speech_verbs"]
+    return frozenset(w for words in raw.values() for w in words)
+
+
+def _tied_to_speech(text: str, t: TimeExpr) -> bool:
+    """'police said at first light on Sunday': a time right after a speech verb is the statement's."""
+    words = re.findall(r"[A-Za-z']+", text[max(0, t.start - 40) : t.start].lower())
+    while words and words[-1] in _SPEECH_GAP:
+        words.pop()
+    return bool(words) and words[-1] in _speech_verbs()
+
+
+def _shift(text: str, t: TimeExpr, claim_start: int, times: Sequence[TimeExpr]) -> timedelta:
+    """'on Wednesday, a day after at least 12 people were killed': a span with 'after'/'before' between the
+    date and the count moves the count's time back or forward by that span."""
+    for d in times:
+        m = _DURATION_RE.match(d.timex_value)
+        if d.timex_type == "DURATION" and m and m.group(2) in _UNITS and t.end <= d.start < claim_start:
+            step = int(m.group(1)) * _UNITS[m.group(2)]
+            word = _word_after(text, d.end)
+            # the span must lead up to the count ("a day after at least 12"), not sit elsewhere in the sentence
+            if word in ("after", "before") and claim_start - d.end <= 25:
+                return -step if word == "after" else step
+    return timedelta(0)
+
+
+def own_time(
+    text: str,
+    claim_start: int,
+    sentence: tuple[int, int],
+    points: Sequence[tuple[int, datetime, TimeExpr]],
+    times: Sequence[TimeExpr] = (),
+) -> tuple[datetime, TimeExpr, timedelta] | None:
+    """The time the claim's own sentence gives its figure: the last expression before the count ("by 7 p.m.
+    the toll had risen to 50", "On Monday, police said 12 had died"), or one tied to the speech verb after it
+    ("rescuers said at first light on Sunday"); a clock time outranks a day. The third item shifts it
+    ("a day after")."""
+    mine = [
+        (m, off, t)
+        for off, m, t in points
+        if sentence[0] <= off < sentence[1] and (off < claim_start or _tied_to_speech(text, t))
+    ]
+    clocks = [c for c in mine if _is_clock(c[2])]
+    best = (clocks or mine or [None])[-1]
+    if best is None:
+        return None
+    shift = _shift(text, best[2], claim_start, times) if best[1] < claim_start else timedelta(0)
+    return best[0] + shift, best[2], shift
+
+
+def _clamp(a: AsOf, lowest: datetime | None, highest: datetime) -> AsOf:
+    """Bounds within [lowest, highest] (an event figure is never current before the event began)."""
+    low = max(a.low, lowest) if lowest else a.low
+    high = max(min(a.high, highest), low)
+    low = min(low, high)
+    return AsOf(min(max(a.as_of, low), high), low, high, a.anchor, a.basis)
+
+
 def as_of_for(
+    text: str,
     claim_start: int,
     sentence: tuple[int, int],
     scope: str,
     points: Sequence[tuple[int, datetime, TimeExpr]],
-    day: tuple[datetime, datetime],
+    reporting: Reporting,
     event_start: datetime,
+    times: Sequence[TimeExpr] = (),
 ) -> AsOf:
-    """Statement time (a clock time in the claim's sentence, before the count), else the latest time the
-    article has reported before the claim on the publication day, else the publication day's span."""
-    day_start, day_end = day
-    in_day = [(off, moment, t) for off, moment, t in points if day_start <= moment < day_end and off < claim_start]
-    for off, moment, t in reversed(in_day):
-        if sentence[0] <= off and t.timex_type == "TIME":
-            high = t.ends_at if t.ends_at and t.ends_at > moment else moment
-            return AsOf(moment, moment, high, t, "statement time")
-    if in_day:
-        off, moment, t = max(in_day, key=lambda p: (p[1], p[0]))
-        low = moment
-        # a figure about the focal event cannot be current before the event began
-        if scope == "event" and low < event_start < day_end:
-            low = event_start
-        return AsOf(low, low, day_end, t, "latest time reported")
-    low = event_start if scope == "event" and day_start < event_start < day_end else day_start
-    return AsOf(low + (day_end - low) / 2, low, day_end, None, "publication day")
+    """The figure's own time when its sentence dates it, else the article's reporting time."""
+    lowest = event_start if scope == "event" else None
+    found = own_time(text, claim_start, sentence, points, times)
+    if found is not None and scope == "event" and found[0] <= event_start:
+        found = None  # "the March 11 bombings killed 191": when the incident happened, not when the toll was told
+    if found is not None:
+        moment, t, shift = found
+        if _is_clock(t):
+            return _clamp(AsOf(moment, moment, moment, t, "own time"), lowest, reporting.high)
+        day_end = (t.ends_at or t.starts_at + timedelta(days=1)) + shift
+        if not (moment <= reporting.point < day_end):  # a day other than the one the article reports from
+            return _clamp(AsOf(moment + (day_end - moment) / 2, moment, day_end, t, "own day"), lowest, reporting.high)
+    a = AsOf(reporting.point, reporting.low, reporting.high, reporting.anchor, reporting.basis)
+    return _clamp(a, lowest, reporting.high)

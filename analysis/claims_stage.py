@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.asof import AsOf, as_of_for, publication_day, reported_points
+from analysis.asof import AsOf, as_of_for, publication_bounds, reported_points, reporting_time
 from analysis.attribution import Attribution, attribute, resolve_speakers
 from analysis.claims import Claim, TimeHint, extract
 from analysis.config import Event
@@ -38,15 +38,18 @@ def document_claims(
     times: Sequence[TimeExpr],
     event: Event,
     places: Sequence[str],
+    published_at: datetime | None = None,
 ) -> list[tuple[Claim, AsOf, TimeExpr | None]]:
     """Claims of one document with scope and as_of."""
     hints = [TimeHint(t.start, t.end, t.starts_at, t.ends_at) for t in times]
     claims = extract(text, skip, published_on, event.start, event.end, hints, places)
-    day = publication_day(published_on, event.timezone)
     points = reported_points(text, times, event.start)
+    reporting = reporting_time(points, publication_bounds(published_on, published_at, event.timezone), event.start)
     out = []
     for c in claims:
-        a = as_of_for(c.start, (c.sentence_start, c.sentence_end), c.scope, points, day, event.start)
+        a = as_of_for(
+            text, c.start, (c.sentence_start, c.sentence_end), c.scope, points, reporting, event.start, times
+        )
         out.append((replace(c, rule=f"{c.rule}|as_of:{a.basis}"), a, a.anchor))
     return out
 
@@ -90,8 +93,15 @@ def claims_tables(
     attributions: dict[tuple[str, int], Attribution] = {}
     for d in documents.itertuples():
         text = texts[d.doc_id]
+        published_at = getattr(d, "published_at", None)
         found = document_claims(
-            text, d.published_on, furniture.get(d.doc_id, []), times.get(d.doc_id, []), event, places
+            text,
+            d.published_on,
+            furniture.get(d.doc_id, []),
+            times.get(d.doc_id, []),
+            event,
+            places,
+            None if pd.isna(published_at) else published_at.to_pydatetime(),
         )
         for att in attribute(text, [c for c, _, _ in found], furniture.get(d.doc_id, [])):
             attributions[(d.doc_id, att.claim_start)] = att

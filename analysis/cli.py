@@ -24,7 +24,8 @@ def _event(args: argparse.Namespace) -> config.Event:
 def _ingest(args: argparse.Namespace) -> None:
     from analysis import ingest
 
-    ingest.run(args.raw_dir, args.out_dir, args.manifest, config.load().furniture)
+    # naive publication times in the manifest are local to the event unless a row names its own zone
+    ingest.run(args.raw_dir, args.out_dir, args.manifest, config.load().furniture, timezone=_event(args).timezone)
 
 
 def _times(args: argparse.Namespace) -> None:
@@ -73,7 +74,7 @@ def _notebooks(args: argparse.Namespace) -> None:
 
 
 STAGES: dict[str, tuple[str, Callable[[argparse.Namespace], None], tuple[str, ...]]] = {
-    "ingest": ("manifest + raw texts -> documents.parquet, furniture.parquet", _ingest, ()),
+    "ingest": ("manifest + raw texts -> documents.parquet, furniture.parquet", _ingest, ("event",)),
     "times": ("documents -> times.parquet (TIMEX3 expressions, resolved to UTC)", _times, ("event",)),
     "claims": ("documents, times -> claims.parquet, sources.parquet", _claims, ("event",)),
     "extract": ("ingest + times + claims for any corpus folder", _extract, ("event",)),

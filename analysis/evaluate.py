@@ -274,7 +274,7 @@ def unseen_predictions(unseen_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, di
                 (raw / row.file).write_bytes((raw_dir / row.file).read_bytes())
                 texts[row.doc_id] = (raw_dir / row.file).read_text(encoding="utf-8")
                 event_of[row.doc_id] = event_id
-            ingest.run(raw, out)
+            ingest.run(raw, out, timezone=event.timezone)
             times.run(raw, out, event.timezone)
             claims_stage.run(raw, out, event, places)
             claims.append(read_table(out / "claims.parquet"))

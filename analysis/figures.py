@@ -16,10 +16,11 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.legend_handler import HandlerLine2D  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
+from matplotlib.transforms import Bbox, offset_copy  # noqa: E402
 
 from analysis.config import Event  # noqa: E402
 
@@ -69,6 +70,12 @@ OUTCOME_WORDS = {
     "present": "present",
 }
 BAND_COLOR = "#9a9a9a"
+# How the interval a figure may have been current in is drawn: thin and light, so it sits behind the marker.
+WHISKER_STYLE = {"lw": 1.0, "alpha": 0.6, "ms": 5, "solid_capstyle": "butt"}
+# Points between the whiskers of two outlets at the same height: they run side by side instead of hiding each other.
+WHISKER_LANE = 1.5
+# Whiskers carry this label: legend-hidden (leading underscore), and a handle for finding them among the artists.
+WHISKER_LABEL = "_as_of_interval"
 
 
 @dataclass(frozen=True)
@@ -249,18 +256,48 @@ def _arrow(ax, x, y, up: bool, color: str, scale: str) -> None:
     ax.annotate("", xy=(x, end), xytext=(x, y), arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.3}, zorder=3)
 
 
-def _draw_figures(ax, rows: pd.DataFrame, x: pd.Series, colors: dict, scale: str, dodge: float) -> list:
-    """Markers, bars and arrows for the rows; figures stated at the same moment by different outlets or for
-    different groups are nudged sideways (one slot each) so none hides another. Returns the labels to place."""
+def _whisker(ax, low, high, shift: float, y: float, color: str, lift: float) -> None:
+    """The interval in which a figure may have been current (local naive low and high), as a thin line at the
+    figure's height (lifted by lift points, the outlet's lane), moved sideways with its marker's nudge (shift,
+    in date units) and clipped to the axis. A cap marks each end that is the interval's own, not the axis edge.
+    Nothing for an unknown or zero-length interval, or one off the axis."""
+    if pd.isna(low) or pd.isna(high):
+        return
+    x0, x1 = ax.get_xlim()
+    lo, hi = mdates.date2num(low) + shift, mdates.date2num(high) + shift
+    a, b = max(lo, x0), min(hi, x1)
+    if b <= a:  # zero-length, or off the axis
+        return
+    caps = [i for i, own in enumerate((lo >= x0, hi <= x1)) if own]
+    ax.plot(
+        [a, b],
+        [y, y],
+        color=color,
+        marker="|" if caps else "none",
+        markevery=caps or None,
+        transform=offset_copy(ax.transData, fig=ax.figure, y=lift, units="points"),
+        zorder=1.8,
+        label=WHISKER_LABEL,
+        **WHISKER_STYLE,
+    )
+
+
+def _draw_figures(ax, rows: pd.DataFrame, zone, colors: dict, scale: str, dodge: float) -> list:
+    """Markers, bars, arrows and interval whiskers for the rows; figures stated at the same moment by different
+    outlets or for different groups are nudged sideways (one slot each) so none hides another. Returns the
+    labels to place."""
     labels = []
     many_groups = rows["group"].nunique() > 1
-    moments = list(x)
-    for (_, r), xr in zip(rows.iterrows(), moments, strict=True):
+    moments = list(local_naive(rows["as_of"], zone))
+    lows, highs = local_naive(rows["as_of_low"], zone), local_naive(rows["as_of_high"], zone)
+    lanes = {o: (i - (len(colors) - 1) / 2) * WHISKER_LANE for i, o in enumerate(colors)}
+    for (_, r), xr, low, high in zip(rows.iterrows(), moments, lows, highs, strict=True):
         color = colors[r["outlet"]]
         same_time = rows[[m == xr for m in moments]]
         slots = sorted(set(zip(same_time["outlet"], same_time["group"], strict=True)))
         xi = mdates.date2num(xr) + dodge * (slots.index((r["outlet"], r["group"])) - (len(slots) - 1) / 2)
         y, bar_lo, bar_hi = _point(r)
+        _whisker(ax, low, high, xi - mdates.date2num(xr), y, color, lanes[r["outlet"]])
         vague = r["qualifier"] == "vague"
         marker = GROUP_MARKERS[r["group"]]
         if bar_lo is not None:
@@ -305,10 +342,11 @@ def _place_labels(ax, labels: list, renderer) -> None:
             ax.annotate(
                 text,
                 xy=(xi, y),
-                xytext=(-8 if right else 8, 0),
+                # just above the point's height, so the figure's interval whisker shows under the label
+                xytext=(-7 if right else 7, 2.5),
                 textcoords="offset points",
                 ha="right" if right else "left",
-                va="center",
+                va="bottom",
                 fontsize=7.5,
                 color=color,
                 zorder=5,
@@ -457,9 +495,7 @@ def plot_toll(timeline: pd.DataFrame, consensus: pd.DataFrame, documents: pd.Dat
             _date_format(main_ax, (hi_x - lo_x) / pd.Timedelta(days=1), lo_x.date() == hi_x.date())
             _draw_consensus(main_ax, cons, panel, zone, hi_x)
             dodge = (mdates.date2num(hi_x) - mdates.date2num(lo_x)) * 0.024
-            pending.append(
-                (main_ax, _draw_figures(main_ax, rows_d, local_naive(rows_d["as_of"], zone), colors, scale, dodge))
-            )
+            pending.append((main_ax, _draw_figures(main_ax, rows_d, zone, colors, scale, dodge)))
             main_ax.axvline(start_local, color="#444444", lw=0.8, ls="-", zorder=0.5)
             main_ax.set_title(panel.title, loc="left", fontweight="bold")
             group = band_group(cons, panel)
@@ -510,7 +546,7 @@ def _draw_before(b_ax, rows_b, before_x_all, colors, scale, zone, pending) -> No
     b_ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     b_ax.grid(axis="x", visible=False)
     dodge = (mdates.date2num(hi_b) - mdates.date2num(lo_b)) * 0.04
-    pending.append((b_ax, _draw_figures(b_ax, rows_b, local_naive(rows_b["as_of"], zone), colors, scale, dodge)))
+    pending.append((b_ax, _draw_figures(b_ax, rows_b, zone, colors, scale, dodge)))
     b_ax.set_title("before", loc="left", fontsize=8, color="#555555")
     b_ax.set_facecolor("#f4f4f4")
     b_ax.spines["right"].set_visible(True)
@@ -520,9 +556,12 @@ def _draw_before(b_ax, rows_b, before_x_all, colors, scale, zone, pending) -> No
 
 
 def _legend(fig, colors, labels, panels, during, before, has_before) -> None:
-    """One legend under the panels: outlets, groups, how bounds are drawn, the band."""
+    """One legend under the panels: outlets, groups, how bounds and intervals are drawn, the band."""
     shown = pd.concat([panel_rows(pd.concat([during, before]), p) for p in panels]) if panels else during
     handles = [Patch(color=c, label=labels.get(o, o)) for o, c in colors.items()]
+    whisker = Line2D(
+        [], [], color="#444444", marker="|", label="thin line: when the figure may have been current", **WHISKER_STYLE
+    )
     groups = [g for g in GROUP_MARKERS if g in set(shown["group"])]
     handles += [
         Line2D([], [], ls="none", marker=GROUP_MARKERS[g], color="#444444", mfc="#444444", ms=7, label=GROUP_WORDS[g])
@@ -541,6 +580,7 @@ def _legend(fig, colors, labels, panels, during, before, has_before) -> None:
             label="vague word (dotted bar = its range)",
         ),
         Line2D([], [], ls="-", marker="_", color="#444444", lw=2, ms=9, label="stated range (low–high)"),
+        whisker,
         Line2D(
             [],
             [],
@@ -556,6 +596,7 @@ def _legend(fig, colors, labels, panels, during, before, has_before) -> None:
     ]
     fig.legend(
         handles=handles,
+        handler_map={whisker: HandlerLine2D(numpoints=2)},  # a cap at each end, as drawn
         loc="outside lower center",
         ncol=4,
         frameon=False,

@@ -40,7 +40,16 @@ class Documents(_StrictModel):
     agency: Series[str] = pa.Field(
         nullable=True, description="Wire agency credited for the text, if any (null when none is named)."
     )
-    published_on: Series[pa.Date] = pa.Field(description="Publication date (local calendar date of the outlet).")
+    published_on: Series[pa.Date] = pa.Field(
+        description="Publication date: the local calendar date where it was published (for a manifest date-time, "
+        "its date in its own offset, or in the row's timezone, else the event's, when it has none)."
+    )
+    published_at: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True,
+        dtype_kwargs=UTC,
+        description="Publication instant (UTC) when the manifest gives a time of day; null when it gives only a "
+        "date. Its local date is published_on.",
+    )
     url: Series[str] = pa.Field(nullable=True, description="Where the text was published; null if unknown.")
     sha256: Series[str] = pa.Field(
         str_matches=r"^[0-9a-f]{64}$", description="SHA-256 of the raw file's bytes (provenance)."
@@ -55,6 +64,13 @@ class Documents(_StrictModel):
         str_matches=SPAN_LIST_RE,
         description="Page-furniture spans as space-separated 'start:end' raw offsets (details in furniture).",
     )
+
+    @pa.dataframe_check
+    def published_at_near_its_date(cls, df: pd.DataFrame) -> Series[bool]:
+        # the zone used is not in the table, but every UTC offset is under a day, so the instant lies between
+        # a day before the start of published_on and a day after its end (ingest tests the exact rule)
+        gap = df["published_at"] - pd.to_datetime(df["published_on"]).dt.tz_localize("UTC")
+        return df["published_at"].isna() | ((gap > -pd.Timedelta(days=1)) & (gap < pd.Timedelta(days=2)))
 
 
 class Furniture(_StrictModel):
@@ -244,6 +260,30 @@ class TollTimeline(_StrictModel):
         description="as_of as local wall time in the event's time zone, ISO 8601 to the minute with its UTC "
         "offset ('2007-07-10T04:00+05:00'); null if as_of is.",
     )
+    as_of_low: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True,
+        dtype_kwargs=UTC,
+        description="Earliest time the figure may have been current (UTC; claims.as_of_low of the same mention "
+        "as as_of): with as_of_high, the honest interval around the point estimate as_of; null if unknown.",
+    )
+    as_of_high: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True,
+        dtype_kwargs=UTC,
+        description="Latest time the figure may have been current (UTC; claims.as_of_high of the same mention "
+        "as as_of). A figure known only to its publication day spans that day; null if unknown.",
+    )
+    as_of_low_local: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=r"^\d{4}-\d\d-\d\dT\d\d:\d\d[+-]\d\d:\d\d$",
+        description="as_of_low as local wall time in the event's time zone, ISO 8601 to the minute with its UTC "
+        "offset (as as_of_local); null if as_of_low is.",
+    )
+    as_of_high_local: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=r"^\d{4}-\d\d-\d\dT\d\d:\d\d[+-]\d\d:\d\d$",
+        description="as_of_high as local wall time in the event's time zone, ISO 8601 to the minute with its UTC "
+        "offset (as as_of_local); null if as_of_high is.",
+    )
     hours_since_event_start: Series[pd.Float64Dtype] = pa.Field(
         nullable=True, description="Hours from the event start (params event.start) to as_of; negative before it."
     )
@@ -260,6 +300,12 @@ class TollTimeline(_StrictModel):
     def distinct_per_document(cls, df: pd.DataFrame) -> bool:
         key = ["doc_id", "outcome", "group", "scope", "value_low", "value_high", "qualifier", "source_id"]
         return not df.duplicated(subset=key).any()
+
+    @pa.dataframe_check
+    def as_of_within_bounds(cls, df: pd.DataFrame) -> Series[bool]:
+        known = df["as_of"].notna() & df["as_of_low"].notna() & df["as_of_high"].notna()
+        inside = (df["as_of_low"] <= df["as_of"]) & (df["as_of"] <= df["as_of_high"])
+        return (~known | inside).astype(bool)
 
 
 class TollConsensus(_StrictModel):

@@ -103,11 +103,14 @@ def revisions(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_timeline(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, event: Event) -> pd.DataFrame:
-    """The toll timeline: distinct figures with local time, hours since the event start and revisions."""
+    """The toll timeline: distinct figures with the interval in which each was current (UTC and local time),
+    hours since the event start and revisions."""
     figs = distinct_figures(claims, documents, sources)
     figs["figure_id"] = figs["claim_id"]
     figs["figure_text"] = [figure_text(r.value_low, r.value_high, r.qualifier) for r in figs.itertuples()]
-    figs["as_of_local"] = [local_text(t, event.zone) for t in figs["as_of"]]
+    # as_of and its bounds all come from the kept (earliest) mention, so the interval holds the point estimate
+    for col in ("as_of", "as_of_low", "as_of_high"):
+        figs[f"{col}_local"] = [local_text(t, event.zone) for t in figs[col]]
     figs["hours_since_event_start"] = pd.array([hours_since(t, event.start) for t in figs["as_of"]], dtype="Float64")
     figs = figs.join(revisions(figs))
     figs = figs.sort_values(MENTION_ORDER, na_position="last", kind="stable")

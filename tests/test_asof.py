@@ -1,33 +1,44 @@
-"""as_of: statement time, latest time reported, publication day — on the seeds."""
+"""as_of: the figure's own time, else the article's reporting time, bounded by publication — on the seeds."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import seed_text
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis import config
-from analysis.asof import as_of_for, elapsed_point, publication_day, reported_points
+from analysis.asof import (
+    as_of_for,
+    elapsed_point,
+    publication_bounds,
+    publication_day,
+    reported_points,
+    reporting_time,
+)
 from analysis.claims import extract
 from analysis.furniture import find_furniture
 from analysis.times import tag_times
 
 PKT = ZoneInfo("Asia/Karachi")
+UTC = ZoneInfo("UTC")
 
 
-def _as_of(prefix: str, needle: str, published: date = date(2007, 7, 10)):
-    """(as_of, low, high, basis) in local time for the claim whose sentence holds needle."""
-    text = seed_text(prefix)
+def _as_of(prefix: str, needle: str, published: date = date(2007, 7, 10), published_at: datetime | None = None, text=None):
+    """(as_of, low, high, basis) in local time for the first claim at or after needle."""
+    text = text or seed_text(prefix)
     ev = config.load().event
     skip = [(s.start, s.end) for s in find_furniture(text)]
     times = tag_times(text, published.isoformat(), ev.timezone, skip)
     points = reported_points(text, times, ev.start)
-    day = publication_day(published, ev.timezone)
+    reporting = reporting_time(points, publication_bounds(published, published_at, ev.timezone), ev.start)
     pos = text.index(needle)
     claim = next(c for c in extract(text, skip, published, ev.start, ev.end) if c.start >= pos)
-    a = as_of_for(claim.start, (claim.sentence_start, claim.sentence_end), claim.scope, points, day, ev.start)
+    span = (claim.sentence_start, claim.sentence_end)
+    a = as_of_for(text, claim.start, span, claim.scope, points, reporting, ev.start, times)
     return a.as_of.astimezone(PKT), a.low.astimezone(PKT), a.high.astimezone(PKT), a.basis
 
 
@@ -35,17 +46,25 @@ def local(h: int, m: int = 0, day: int = 10) -> datetime:
     return datetime(2007, 7, day, h, m, tzinfo=PKT)
 
 
-def test_after_the_five_hours_statement_figures_are_current_from_0900():
-    # 004: "Speaking about five hours after the assault started at around 4 a.m. ..., Arshad said" and later
-    # "Arshad that about 40 militants had been killed"
-    as_of, low, high, basis = _as_of("004", "Arshad that about 40")
-    assert (as_of, low, high, basis) == (local(9), local(9), local(0, day=11), "latest time reported")
+def test_lead_figures_are_current_at_the_reporting_time_not_the_event_start():
+    # 002 (AFP) opens with "leaving 20 rebels and three troops dead"; three paragraphs on it says "The battle
+    # was still raging after more than three hours": the lead is AFP's 07:00 summary, not a 04:00 figure
+    assert _as_of("002", "leaving 20 rebels")[:3] == (local(7), local(7), local(0, day=11))
+    # 003 (IANS) opens with "60 militants and soldiers" and says "more than 13 hours later" further down
+    as_of, low, _, basis = _as_of("003", "60 militants")
+    assert basis == "reporting time" and as_of == low == local(19)
 
 
-def test_thirteen_hours_later_puts_ieans_figures_in_the_evening():
-    # 003: "more than 13 hours later they were still fighting" precedes "around 50 militants had been killed"
-    as_of, low, _, basis = _as_of("003", "Our eight soldiers")
-    assert basis == "latest time reported" and as_of.hour >= 17
+def test_headline_figure_is_current_at_the_reporting_time():
+    # 004 (AP): the headline's 150 hostages sit at the latest moment the article establishes ("Speaking about
+    # five hours after the assault started at around 4 a.m."), not at a fixed hour of the publication day
+    assert _as_of("004", "150")[:3] == (local(9), local(9), local(0, day=11))
+
+
+def test_start_time_alone_does_not_pin_the_report():
+    # 001 gives only the assault's start ("at 4am"): its figures are current some time on 10 July after 04:00
+    as_of, low, high, basis = _as_of("001", "'Dozens dead'")
+    assert (low, high, basis) == (local(4), local(0, day=11), "publication day") and as_of == local(14)
 
 
 def test_elapsed_hours_count_from_the_event_start():
@@ -54,19 +73,74 @@ def test_elapsed_hours_count_from_the_event_start():
     ev = config.load().event
     (t,) = [t for t in tag_times(text, "2007-07-10", ev.timezone) if t.text == "more than three hours"]
     assert elapsed_point(text, t, ev.start).astimezone(PKT) == local(7)
-    as_of, *_ = _as_of("002", "Arshad said at least 20")
-    assert as_of == local(7)
 
 
-def test_headline_figure_falls_back_to_the_day_from_the_assault_start():
-    # 001's headline comes before any time: the publication day, from 04:00 (the event start)
-    as_of, low, high, basis = _as_of("001", "'Dozens dead'")
-    assert (low, high, basis) == (local(4), local(0, day=11), "publication day") and as_of == local(14)
+def test_background_figure_takes_the_past_day_its_sentence_gives():
+    # 000: "The siege began ... on Wednesday, a day after at least 12 people were killed": 3 July
+    as_of, low, high, basis = _as_of("000", "at least 12", date(2007, 7, 6))
+    assert (low, high, basis) == (local(0, day=3), local(0, day=4), "own day") and as_of == local(12, day=3)
 
 
 def test_siege_day_figure_uses_friday_evening():
     as_of, low, _, basis = _as_of("000", "one of about 20 people", date(2007, 7, 6))
-    assert basis == "latest time reported" and low == local(18, day=6)
+    assert basis == "reporting time" and low == local(18, day=6)
+
+
+NEWS = (
+    "ISLAMABAD, July 12 - Troops stormed the mosque on Tuesday.\n"
+    "By 7 p.m. on Wednesday the toll had risen to 50 militants killed, officials said.\n"
+    "Sixty militants were dead, rescuers said at 11 p.m. on Wednesday.\n"
+    "On Wednesday, police said 12 militants had died in the assault.\n"
+    "Earlier, 30 militants were killed, the army said.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("needle", "expected", "basis"),
+    [
+        ("50 militants", (local(19, day=11),) * 3, "own time"),  # "By 7 p.m. ... the toll had risen to 50"
+        ("Sixty", (local(23, day=11),) * 3, "own time"),  # "rescuers said at 11 p.m." after the count
+        ("12 militants", (local(12, day=11), local(0, day=11), local(0, day=12)), "own day"),  # "On Wednesday"
+        ("30 militants", (local(12, day=12), local(0, day=12), local(0, day=13)), "publication day"),
+    ],
+)
+def test_a_sentence_that_dates_its_figure_gives_it_that_time(needle, expected, basis):
+    as_of, low, high, got = _as_of("", needle, published=date(2007, 7, 12), text=NEWS)
+    assert ((as_of, low, high), got) == (expected, basis)
+
+
+def test_publication_time_bounds_the_reporting_time():
+    # published at 21:00 on Wednesday: the 23:00 statement is after publication, so the 19:00 one is the latest
+    # the article can report; no figure is current after publication
+    published_at = local(21, day=11).astimezone(UTC)
+    as_of, low, high, basis = _as_of("", "30 militants", date(2007, 7, 11), published_at, text=NEWS)
+    assert (as_of, low, high, basis) == (local(19, day=11), local(19, day=11), local(21, day=11), "reporting time")
+
+
+def test_no_event_figure_is_current_before_the_event_start():
+    # an article published the day before the window whose only time is early that day
+    text = "At 1 a.m. on Tuesday police said 20 militants were killed in the assault on the mosque."
+    as_of, low, high, _ = _as_of("", "20 militants", text=text)
+    assert local(4) <= low <= as_of <= high
+
+
+@given(
+    hours=st.lists(st.integers(min_value=0, max_value=23), min_size=1, max_size=30),
+    pub_hour=st.integers(min_value=4, max_value=23),  # after the 04:00 event start (see the test above)
+)
+def test_reporting_time_lies_within_the_publication_bounds(hours, pub_hour):
+    """Whatever clock times an article holds, its reporting time is inside [day start or event start, publication]."""
+    ev = config.load().event
+    body = " ".join(f"At {h}:00 on Tuesday the fighting went on." for h in hours)
+    text = body + " Police said 20 militants were killed."
+    published_at = (local(0) + timedelta(hours=pub_hour, minutes=30)).astimezone(UTC)
+    times = tag_times(text, "2007-07-10", ev.timezone)
+    points = reported_points(text, times, ev.start)
+    r = reporting_time(points, publication_bounds(date(2007, 7, 10), published_at, ev.timezone), ev.start)
+    assert r.low <= r.point <= r.high == published_at
+    claim = extract(text, (), date(2007, 7, 10), ev.start, ev.end)[-1]
+    a = as_of_for(text, claim.start, (claim.sentence_start, claim.sentence_end), claim.scope, points, r, ev.start, times)
+    assert a.low <= a.as_of <= a.high <= published_at
 
 
 @pytest.mark.parametrize("tz", ["Asia/Karachi", "UTC", "America/New_York"])

@@ -7,10 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis import config, figures
+from analysis import config, figures, timeline
 from analysis.config import make_event
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,8 +21,13 @@ PROCESSED = ROOT / "data" / "processed"
 
 @pytest.fixture(scope="module")
 def seeds():
-    names = ("documents", "claims", "toll_timeline", "toll_consensus")
-    return {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
+    """The committed inputs of the timeline stage, and its tables built from them in memory (the code under test,
+    not a committed table that may predate it)."""
+    tables = {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in ("documents", "claims", "sources")}
+    event = config.load().event
+    tables["toll_timeline"] = timeline.build_timeline(tables["claims"], tables["documents"], tables["sources"], event)
+    tables["toll_consensus"] = timeline.build_consensus(tables["toll_timeline"], event)
+    return tables
 
 
 DRAW = """
@@ -109,11 +116,12 @@ def test_plot_toll_on_a_days_long_event_without_a_before_phase(tmp_path, seeds):
     """Another zone, a span of days, no figures before the start: still one readable figure."""
     t = seeds["toll_timeline"].copy()
     t = t[t["scope"] == "event"].copy()
-    t["as_of"] = t["as_of"] + pd.to_timedelta(range(len(t)), unit="h") * 20
+    shift = pd.to_timedelta(range(len(t)), unit="h") * 20
+    for col in ("as_of", "as_of_low", "as_of_high"):
+        t[col] = t[col] + shift
     event = make_event("shifted", "America/New_York", "2007-07-09T00:00", "2007-07-30T00:00")
-    from analysis.timeline import build_consensus
 
-    fig = figures.plot_toll(t, build_consensus(t, event), seeds["documents"], event)
+    fig = figures.plot_toll(t, timeline.build_consensus(t, event), seeds["documents"], event)
     ax = fig.axes[0]
     assert "days since the event start" in [c.get_xlabel() for a in fig.axes for c in a.child_axes]
     assert ax.get_xlabel() == "" or "local time" in ax.get_xlabel()
@@ -125,3 +133,121 @@ def test_plot_toll_with_nothing_to_draw(tmp_path, seeds):
     empty = seeds["toll_timeline"].iloc[0:0]
     fig = figures.plot_toll(empty, seeds["toll_consensus"].iloc[0:0], seeds["documents"], config.load().event)
     assert figures.save_figure(fig, "empty", tmp_path)["svg"].exists()
+
+
+# --- the interval in which each figure may have been current: a whisker behind its marker ----------------------
+
+ZONE = "Asia/Karachi"
+EVENT = make_event("synthetic", ZONE, "2007-07-10T04:00", "2007-07-12T00:00")
+DOCS = pd.DataFrame(
+    {
+        "doc_id": ["a", "b"],
+        "outlet": ["Outlet A", "Outlet B"],
+        "agency": [None, None],
+        "published_on": [pd.Timestamp("2007-07-10").date()] * 2,
+    }
+)
+SOURCES = pd.DataFrame({"source_id": pd.Series([], dtype="str"), "name": pd.Series([], dtype="str")})
+
+
+def _claim(doc: str, value, at: str, low: str | None, high: str | None, **kw) -> dict:
+    """A killed-militants event claim stated at local time at, current from low to high (local; None unknown)."""
+    row = {"doc_id": doc, "start": len(at) + (value or 0), "quantity_text": str(value), "value_low": value,
+           "value_high": value, "qualifier": "exact", "outcome": "killed", "group": "militants", "scope": "event",
+           "source_id": None, "as_of": at, "as_of_low": low, "as_of_high": high, **kw}  # fmt: skip
+    row["claim_id"] = f"{doc}:{row['start']}"
+    return row
+
+
+def _synthetic_timeline(rows: list[dict]) -> pd.DataFrame:
+    claims = pd.DataFrame(rows)
+    for c in ("value_low", "value_high"):
+        claims[c] = claims[c].astype("Int64")
+    for c in ("as_of", "as_of_low", "as_of_high"):
+        local = pd.to_datetime(claims[c]).dt.tz_localize(ZONE)
+        claims[c] = local.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
+    return timeline.build_timeline(claims, DOCS, SOURCES, EVENT)
+
+
+def _whiskers(fig) -> dict[float, object]:
+    """The figure's whiskers by the height they are drawn at."""
+    lines = [line for ax in fig.axes for line in ax.lines if line.get_label() == figures.WHISKER_LABEL]
+    by_y = {float(line.get_ydata()[0]): line for line in lines}
+    assert len(by_y) == len(lines), "one whisker per figure height in this test"
+    return by_y
+
+
+def _x(text: str) -> float:
+    return mdates.date2num(pd.Timestamp(text))
+
+
+@pytest.fixture(scope="module")
+def synthetic_figure():
+    t = _synthetic_timeline(
+        [
+            _claim("a", 20, "2007-07-10T04:00", "2007-07-10T04:00", "2007-07-10T06:00"),  # pinned to two hours
+            _claim("b", 30, "2007-07-10T06:00", "2007-07-10T05:00", "2007-07-11T00:00"),  # the day: runs off the axis
+            _claim("a", 40, "2007-07-10T08:00", "2007-07-10T08:00", "2007-07-10T08:00"),  # zero-length: no whisker
+            _claim("b", 50, "2007-07-10T10:00", None, None),  # unknown interval: no whisker
+            # no number: not drawn, whatever its interval
+            _claim("a", None, "2007-07-10T07:00", "2007-07-10T04:00", "2007-07-11T00:00", qualifier="vague"),
+            _claim("b", 12, "2007-07-08T12:00", "2007-07-08T10:00", "2007-07-08T14:00", scope="prior"),  # before
+        ]
+    )
+    fig = figures.plot_toll(t, timeline.build_consensus(t, EVENT), DOCS, EVENT)
+    yield t, fig
+    plt.close(fig)
+
+
+def test_one_whisker_per_drawn_figure_with_a_non_zero_interval(synthetic_figure):
+    t, fig = synthetic_figure
+    assert len(figures.drawable(t)) == 5  # the figure without a number is not drawn
+    whiskers = _whiskers(fig)
+    assert sorted(whiskers) == [12.0, 20.0, 30.0]  # not the zero-length 40 nor the unknown 50
+    colors = figures.outlet_colors(DOCS["outlet"])
+    outlets = ("Outlet B", "Outlet A", "Outlet B")
+    assert [whiskers[y].get_color() for y in (12.0, 20.0, 30.0)] == [colors[o] for o in outlets]
+
+
+def test_whiskers_span_the_interval_in_local_time_clipped_to_the_axis(synthetic_figure):
+    _, fig = synthetic_figure
+    whiskers = _whiskers(fig)
+    pinned = whiskers[20.0]
+    assert list(pinned.get_xdata()) == [_x("2007-07-10T04:00"), _x("2007-07-10T06:00")]
+    assert pinned.get_markevery() == [0, 1]  # both ends are the interval's own: capped
+    day = whiskers[30.0]
+    right = day.axes.get_xlim()[1]
+    assert right < _x("2007-07-11T00:00")
+    assert list(day.get_xdata()) == [_x("2007-07-10T05:00"), right]  # runs to the edge, not past it
+    assert day.get_markevery() == [0]  # no cap where the axis cuts it
+    before = whiskers[12.0]
+    assert before.axes is not day.axes  # the narrow panel of the days before the start
+    assert list(before.get_xdata()) == [_x("2007-07-08T10:00"), _x("2007-07-08T14:00")]
+
+
+def test_the_legend_explains_the_whisker(synthetic_figure):
+    _, fig = synthetic_figure
+    texts = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert "thin line: when the figure may have been current" in texts
+
+
+def _moment(text: str | None):
+    return pd.NaT if text is None else pd.Timestamp(text)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "drawn"),
+    [
+        ("2007-07-10T05:00", "2007-07-10T05:00", None),  # zero-length
+        (None, "2007-07-10T05:00", None),  # unknown start
+        ("2007-07-10T20:00", "2007-07-10T22:00", None),  # off the axis
+        ("2007-07-10T00:00", "2007-07-11T00:00", ("2007-07-10T04:00", "2007-07-10T10:00")),  # cut at both edges
+    ],
+)
+def test_whisker_draws_only_a_visible_non_zero_interval(low, high, drawn):
+    fig, ax = plt.subplots()
+    ax.set_xlim(pd.Timestamp("2007-07-10T04:00"), pd.Timestamp("2007-07-10T10:00"))
+    figures._whisker(ax, _moment(low), _moment(high), 0.0, 5.0, "#0072B2", 0.0)
+    got = [list(line.get_xdata()) for line in ax.lines]
+    plt.close(fig)
+    assert got == ([] if drawn is None else [[_x(drawn[0]), _x(drawn[1])]])

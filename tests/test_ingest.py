@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 from conftest import RAW, SEED_IDS, seed_text
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis import ingest
 from analysis.cli import main
@@ -144,14 +148,28 @@ def test_duplicate_doc_id(raw_copy, tmp_path):
     _assert_fails(raw_copy, tmp_path, "line 7", "duplicate doc_id", "first on line 3")
 
 
-@pytest.mark.parametrize("bad", ["10/07/2007", "2007-13-01", "2007-07-10T04:00", ""])
+@pytest.mark.parametrize(
+    "bad",
+    ["10 July 2007", "10/07/2007", "2007-13-01", "2007-07-10T25:00", "2007-07-10 06:22", "20070710",
+     "2007-07-10T06:22+05:99", "2007-07-10T06", ""],
+)  # fmt: skip
 def test_malformed_date(raw_copy, tmp_path, bad):
     def edit(rows):
         rows[2]["published_on"] = bad
         return rows
 
     _rewrite_manifest(raw_copy, edit)
-    _assert_fails(raw_copy, tmp_path, "manifest.csv, line 4", "not an ISO date")
+    _assert_fails(raw_copy, tmp_path, "manifest.csv, line 4", f"published_on {bad!r}", "not an ISO date")
+
+
+@pytest.mark.parametrize("bad", ["1899-12-31T23:00+00:00", "2101-01-01T00:00Z", "0207-07-10T06:22", "1850-07-10"])
+def test_publication_out_of_range(raw_copy, tmp_path, bad):
+    def edit(rows):
+        rows[1]["published_on"] = bad
+        return rows
+
+    _rewrite_manifest(raw_copy, edit)
+    _assert_fails(raw_copy, tmp_path, "manifest.csv, line 3", f"published_on {bad!r}", "out of range (years 1900-2100)")
 
 
 def test_missing_manifest(raw_copy, tmp_path):
@@ -185,3 +203,157 @@ def test_cli_reports_bad_input_and_exits_2(raw_copy, tmp_path, capsys):
     code = main(["ingest", "--raw-dir", str(raw_copy), "--out-dir", str(tmp_path / "o")])
     assert code == 2
     assert "001_44019b8f78dfa651.txt: file is empty" in capsys.readouterr().err
+
+
+# --- publication times: date, date-time with offset, naive date-time in the row's or the event's zone ---
+
+
+def _corpus(tmp_path: Path, rows: list[tuple[str, str | None]]) -> Path:
+    """A corpus of one short text per (published_on, timezone) row; the timezone column only if a row has one."""
+    raw = tmp_path / "corpus"
+    raw.mkdir()
+    with_zone = any(zone is not None for _, zone in rows)
+    with (raw / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["doc_id", "outlet", "published_on"] + (["timezone"] if with_zone else []))
+        for i, (published, zone) in enumerate(rows):
+            (raw / f"d{i}.txt").write_text(f"Story {i}: two people were killed.", encoding="utf-8")
+            w.writerow([f"d{i}", "Example News", published] + ([zone or ""] if with_zone else []))
+    return raw
+
+
+def _published(raw: Path, tmp_path: Path, **kw) -> list[tuple[str, str]]:
+    """(published_on, published_at) of each written document row, as strings ('NaT' when null)."""
+    ingest.run(raw, tmp_path / "out", **kw)
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    Documents.validate(docs, lazy=True)
+    assert str(docs["published_at"].dtype) == "datetime64[us, UTC]"
+    return [(on.isoformat(), str(at)) for on, at in zip(docs["published_on"], docs["published_at"], strict=True)]
+
+
+def test_date_only_leaves_published_at_null(tmp_path):
+    ingest.run(RAW, tmp_path / "seed")
+    seed = pd.read_parquet(tmp_path / "seed" / "documents.parquet")
+    assert seed["published_at"].isna().all()
+    assert list(seed.columns[4:6]) == ["published_on", "published_at"]
+    raw = _corpus(tmp_path, [("2007-07-10", "Asia/Karachi")])
+    assert _published(raw, tmp_path, timezone="America/Santiago") == [("2007-07-10", "NaT")]
+
+
+@pytest.mark.parametrize(
+    ("value", "on", "at"),
+    [
+        ("2007-07-10T06:22+05:00", "2007-07-10", "2007-07-10 01:22:00+00:00"),
+        ("2007-07-10T23:30-04:00", "2007-07-10", "2007-07-11 03:30:00+00:00"),
+        ("2007-07-10T00:15+05:00", "2007-07-10", "2007-07-09 19:15:00+00:00"),
+        ("2007-07-10T06:22Z", "2007-07-10", "2007-07-10 06:22:00+00:00"),
+        ("2007-07-10T06:22:07.25+05:30", "2007-07-10", "2007-07-10 00:52:07.250000+00:00"),
+    ],
+)
+def test_offset_datetime_gives_utc_instant_and_its_own_local_date(tmp_path, value, on, at):
+    # the offset wins over both the row's zone and the event's
+    raw = _corpus(tmp_path, [(value, "Asia/Tokyo")])
+    assert _published(raw, tmp_path, timezone="America/Santiago") == [(on, at)]
+
+
+def test_naive_datetime_is_read_in_the_rows_zone(tmp_path):
+    raw = _corpus(
+        tmp_path,
+        [
+            ("2004-03-12T09:13", "Europe/Madrid"),  # CET, UTC+1 in March
+            ("2007-07-10T02:00", "Asia/Karachi"),  # UTC+5: the UTC instant falls on the day before
+            ("2007-07-10T22:00", "America/New_York"),  # EDT, UTC-4: the UTC instant falls on the day after
+            ("2007-07-10T06:00", None),  # blank cell: the event's zone
+        ],
+    )
+    assert _published(raw, tmp_path, timezone="Asia/Tokyo") == [
+        ("2004-03-12", "2004-03-12 08:13:00+00:00"),
+        ("2007-07-10", "2007-07-09 21:00:00+00:00"),
+        ("2007-07-10", "2007-07-11 02:00:00+00:00"),
+        ("2007-07-10", "2007-07-09 21:00:00+00:00"),  # Tokyo, UTC+9
+    ]
+
+
+def test_naive_datetime_is_read_in_the_event_zone(tmp_path):
+    raw = _corpus(tmp_path, [("2007-07-10T04:00", None)])
+    assert _published(raw, tmp_path, timezone="Asia/Karachi") == [("2007-07-10", "2007-07-09 23:00:00+00:00")]
+    # a direct call without a zone keeps the old default, UTC
+    assert _published(raw, tmp_path / "utc") == [("2007-07-10", "2007-07-10 04:00:00+00:00")]
+
+
+def test_cli_passes_the_event_zone_to_ingest(tmp_path):
+    raw = _corpus(tmp_path, [("2020-03-02T09:00", None)])
+    out = tmp_path / "cli"
+    assert main(["ingest", "--raw-dir", str(raw), "--out-dir", str(out), "--timezone", "America/Santiago"]) == 0
+    docs = pd.read_parquet(out / "documents.parquet")
+    assert str(docs.loc[0, "published_at"]) == "2020-03-02 12:00:00+00:00"  # Santiago is UTC-3 in March
+
+
+def test_local_date_of_published_at_is_published_on(tmp_path):
+    rows = [
+        ("2007-07-10T23:59+14:00", None),
+        ("2007-07-10T00:01-11:00", None),
+        ("2007-07-10T23:30", "Pacific/Kiritimati"),
+        ("2007-07-10T00:30", "Pacific/Pago_Pago"),
+        ("2007-07-10T12:00", None),
+    ]
+    raw = _corpus(tmp_path, rows)
+    ingest.run(raw, tmp_path / "out", timezone="Asia/Karachi")
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    for (value, zone), on, at in zip(rows, docs["published_on"], docs["published_at"], strict=True):
+        local = datetime.fromisoformat(value).tzinfo or ZoneInfo(zone or "Asia/Karachi")
+        assert at.to_pydatetime().astimezone(local).date() == on == date(2007, 7, 10), value
+
+
+def test_ambiguous_local_time_is_its_first_occurrence(tmp_path):
+    # 01:30 happened twice in New York on 4 Nov 2007: first in EDT (UTC-4), then in EST (UTC-5)
+    raw = _corpus(tmp_path, [("2007-11-04T01:30", "America/New_York")])
+    assert _published(raw, tmp_path) == [("2007-11-04", "2007-11-04 05:30:00+00:00")]
+
+
+def test_skipped_local_time_is_rejected(tmp_path):
+    raw = _corpus(tmp_path, [("2007-07-10", None), ("2007-03-11T02:30", "America/New_York")])
+    _assert_fails(raw, tmp_path, "manifest.csv, line 3", "'2007-03-11T02:30'", "does not exist in America/New_York")
+
+
+def test_bad_timezone_cell_is_rejected(tmp_path):
+    raw = _corpus(tmp_path, [("2007-07-10", None), ("2007-07-10T06:22+05:00", "Mars/Olympus")])
+    _assert_fails(raw, tmp_path, "manifest.csv, line 3", "timezone 'Mars/Olympus'", "IANA")
+
+
+def test_bad_event_zone_is_rejected_before_reading(tmp_path):
+    raw = _corpus(tmp_path, [("2007-07-10T06:22", None)])
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
+        ingest.run(raw, tmp_path / "out", timezone="Mars/Olympus")
+    assert not (tmp_path / "out").exists()
+
+
+def test_schema_rejects_published_at_days_off_published_on(tmp_path):
+    ingest.run(RAW, tmp_path)
+    docs = pd.read_parquet(tmp_path / "documents.parquet")
+    docs["published_at"] = pd.Timestamp("2007-07-10 01:22", tz="UTC")
+    with pytest.raises(Exception, match="published_at_near_its_date"):
+        Documents.validate(docs, lazy=True)  # 000 is dated 2007-07-06
+    Documents.validate(docs[docs["published_on"] == date(2007, 7, 10)], lazy=True)
+
+
+_OFFSETS = st.timedeltas(min_value=-timedelta(hours=23, minutes=59), max_value=timedelta(hours=23, minutes=59))
+_ZONES = st.one_of(st.timezones(), st.builds(timezone, _OFFSETS))
+_SPAN = {"min_value": datetime(1900, 1, 1), "max_value": datetime(2100, 12, 31, 23, 59, 59, 999999)}
+
+
+@given(st.datetimes(**_SPAN, timezones=_ZONES))
+def test_any_aware_isoformat_round_trips_to_its_utc_instant(moment):
+    on, at = ingest.parse_published(moment.isoformat(), "Asia/Karachi")
+    # against moment.astimezone(UTC), not moment: PEP 495 makes a repeated wall time (fold) unequal to any
+    # datetime of another zone, so `at == moment` is False for e.g. 1985-10-14T23:00 in Africa/Juba
+    assert at == moment.astimezone(UTC) and at.utcoffset() == timedelta(0)
+    assert on == moment.date()
+
+
+@given(st.datetimes(**_SPAN, timezones=st.timezones(), allow_imaginary=False))
+def test_any_naive_isoformat_is_read_in_the_given_zone(moment):
+    naive = moment.replace(tzinfo=None)
+    on, at = ingest.parse_published(naive.isoformat(), moment.tzinfo.key)
+    assert at == naive.replace(tzinfo=moment.tzinfo).astimezone(UTC)  # fold 0: an ambiguous time's first occurrence
+    assert on == naive.date()

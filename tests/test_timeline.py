@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pandera.errors
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,10 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PROCESSED = ROOT / "data" / "processed"
 EVENT = make_event("test", "Asia/Karachi", "2007-07-10T04:00", "2007-07-12T00:00")
 T0 = pd.Timestamp("2007-07-09T23:00", tz="UTC")  # 04:00 local, the event start
+H = pd.Timedelta(hours=1)
 
 
 def _claims(rows: list[dict]) -> pd.DataFrame:
-    """Minimal claims rows: defaults for every column the timeline reads."""
+    """Minimal claims rows: defaults for every column the timeline reads (as_of's interval: as_of itself)."""
     out = []
     for i, r in enumerate(rows):
         base = {
@@ -40,13 +42,16 @@ def _claims(rows: list[dict]) -> pd.DataFrame:
             "as_of": T0,
         }
         base.update(r)
+        base.setdefault("as_of_low", base["as_of"])
+        base.setdefault("as_of_high", base["as_of"])
         if "value_high" not in r and base["qualifier"] in ("exact", "approximate"):
             base["value_high"] = base["value_low"]
         out.append(base)
     df = pd.DataFrame(out)
     for c in ("value_low", "value_high"):
         df[c] = df[c].astype("Int64")
-    df["as_of"] = pd.to_datetime(df["as_of"], utc=True).astype("datetime64[us, UTC]")
+    for c in ("as_of", "as_of_low", "as_of_high"):
+        df[c] = pd.to_datetime(df[c], utc=True).astype("datetime64[us, UTC]")
     return df
 
 
@@ -98,6 +103,54 @@ def test_repeated_figure_counts_once_keeping_its_earliest_mention():
     assert first["n_mentions"] == 2 and first["start"] == 10
     assert first["as_of_local"] == "2007-07-10T04:00+05:00" and first["hours_since_event_start"] == 0
     assert t.loc[t["source_id"] == "spokesman", "source_name"].item() == "A Spokesman"
+
+
+def test_the_interval_comes_from_the_earliest_mention_with_local_strings():
+    t = _timeline(
+        [
+            {"value_low": 20, "as_of": T0 + 3 * H, "as_of_low": T0, "as_of_high": T0 + 19 * H},
+            {"value_low": 20, "as_of": T0 + 1 * H, "as_of_high": T0 + 2 * H},
+            {"value_low": 7, "as_of": None, "as_of_low": None, "as_of_high": None},
+        ]  # fmt: skip
+    )
+    first = t.set_index("figure_id").loc["d1:10"]  # the second mention is the earlier statement: it is kept
+    assert (first["as_of_low"], first["as_of_high"]) == (T0 + 1 * H, T0 + 2 * H)
+    assert (first["as_of_low_local"], first["as_of_high_local"]) == ("2007-07-10T05:00+05:00", "2007-07-10T06:00+05:00")
+    unknown = t.set_index("figure_id").loc["d1:20"]
+    assert unknown[["as_of_low", "as_of_high", "as_of_low_local", "as_of_high_local"]].isna().all()
+
+
+def test_interval_columns_follow_as_of_local():
+    cols = list(TollTimeline.to_schema().columns)
+    at = cols.index("as_of_local")
+    assert cols[at + 1 : at + 5] == ["as_of_low", "as_of_high", "as_of_low_local", "as_of_high_local"]
+
+
+# A four-hour interval around T0.
+AROUND = {"as_of_low": T0 - 2 * H, "as_of_high": T0 + 2 * H}
+
+
+def _outside(t: pd.DataFrame, column: str, delta: pd.Timedelta) -> pd.DataFrame:
+    t = t.copy()
+    t.loc[0, column] = t.loc[0, "as_of"] + delta
+    return t
+
+
+@pytest.mark.parametrize(
+    ("column", "delta"),
+    [("as_of_high", -pd.Timedelta(minutes=1)), ("as_of_low", pd.Timedelta(hours=1))],
+    ids=["as_of after as_of_high", "as_of before as_of_low"],
+)
+def test_schema_rejects_as_of_outside_its_interval(column, delta):
+    t = _timeline([{"value_low": 20, **AROUND}])
+    with pytest.raises(pandera.errors.SchemaErrors, match="as_of_within_bounds"):
+        TollTimeline.validate(_outside(t, column, delta), lazy=True)
+
+
+def test_schema_checks_the_interval_only_where_all_three_are_known():
+    t = _timeline([{"value_low": 20, **AROUND}])
+    t.loc[0, ["as_of_low", "as_of_low_local"]] = [pd.NaT, None]
+    TollTimeline.validate(t, lazy=True)
 
 
 def test_revises_names_the_outlets_previous_figure_in_the_same_series():
@@ -234,17 +287,25 @@ def test_the_seeds_story_told_in_the_readme(seeds_out):
     soldiers = _series(t, "killed", "security_forces")
     assert soldiers[0][1] == "3" and soldiers[-1] == ("IANS", "8")
     assert _series(t, "injured", "security_forces")[-1] == ("IANS", "29")
-    later = t[(t["outcome"] == "killed") & (t["group"] == "militants") & (t["hours_since_event_start"] > 0)]
-    assert set(later["source_name"]) == {"Waheed Arshad"}
+    # each outlet's body credits its militant figure to Arshad; the leads give the same numbers in the
+    # outlet's own voice (AFP) or from "the army" (AP)
+    militant_rows = t[(t["outcome"] == "killed") & (t["group"] == "militants")]
+    by_outlet = militant_rows.groupby("outlet")["source_name"].agg(lambda s: set(s.dropna()))
+    assert all("Waheed Arshad" in names and names <= {"Waheed Arshad", "army"} for names in by_outlet)
     assert ("Pravda.Ru", "about 150") in _series(t, "held", "civilians")
     assert ("Agence France-Presse", "vague: 200–999") in _series(t, "held", "unspecified")
     c = pd.read_parquet(seeds_out / "toll_consensus.parquet")
     last = c[(c["outcome"] == "killed") & (c["group"] == "militants")].iloc[-1]
     assert (last["lowest_figure"], last["highest_figure"], last["conservative_estimate"]) == (20, 50, 20)
-    assert c[(c["outcome"] == "killed") & (c["group"] == "militants")].iloc[0]["highest_figure"] == 40
+    militants = c[(c["outcome"] == "killed") & (c["group"] == "militants")].set_index("hour")
+    assert militants.iloc[0][["lowest_figure", "highest_figure"]].tolist() == [20, 20]  # AFP alone from 07:00
+    at_nine = militants.loc[pd.Timestamp("2007-07-10T09:00+05:00")]  # AP's about 40 joins at 09:00
+    assert (at_nine["lowest_figure"], at_nine["highest_figure"]) == (20, 40)
     last = c[(c["outcome"] == "killed") & (c["group"] == "security_forces")].iloc[-1]
     assert (last["lowest_figure"], last["highest_figure"], last["conservative_estimate"]) == (3, 8, 3)
-    assert t.loc[t["revises"].notna(), "revises"].tolist()[0] == "20 → at least 20"
+    # one article per outlet on 10 July, and an article's figures share its reporting time: AFP's lead "20"
+    # and Arshad's "at least 20" are one moment's figures, not a revision (they were, at 04:00 and 07:00)
+    assert t["revises"].isna().all()
 
 
 def test_timeline_rows_carry_the_event_clock(seeds_out):
@@ -255,3 +316,40 @@ def test_timeline_rows_carry_the_event_clock(seeds_out):
     assert (local.str[:-2] + ":" + local.str[-2:] == known["as_of_local"]).all()
     hours = (known["as_of"] - pd.Timestamp(p.event.start)).dt.total_seconds() / 3600
     assert (hours.round(3) == known["hours_since_event_start"].astype(float).round(3)).all()
+
+
+TABLES = ("claims", "documents", "sources")
+
+
+@pytest.fixture(scope="module")
+def bundled() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The bundled claims and the timeline built from them in memory with the project's event."""
+    claims, documents, sources = (pd.read_parquet(PROCESSED / f"{n}.parquet") for n in TABLES)
+    return claims, timeline.build_timeline(claims, documents, sources, config.load().event)
+
+
+def test_timeline_interval_is_the_claims_interval_on_the_bundled_data(bundled):
+    claims, t = bundled
+    TollTimeline.validate(t, lazy=True)
+    source = claims.set_index("claim_id").loc[t["figure_id"]]
+    for col in ("as_of", "as_of_low", "as_of_high"):
+        assert t[col].tolist() == source[col].tolist(), col
+    assert t["as_of_low"].notna().all() and (t["as_of_low"] < t["as_of_high"]).all()
+
+
+def test_timeline_interval_in_local_time_on_the_bundled_data(bundled):
+    _, t = bundled
+    by_id = t.set_index("figure_id")
+    # a figure pinned to its hour: current from 19:00 until the end of the publication day
+    ians = by_id.loc["003_b6bca6c20c28e29c:1506"]
+    assert (ians["figure_text"], ians["as_of_local"]) == ("8", "2007-07-10T19:00+05:00")
+    assert (ians["as_of_low_local"], ians["as_of_high_local"]) == ("2007-07-10T19:00+05:00", "2007-07-11T00:00+05:00")
+    # a figure known only to the day: the point estimate lies inside the day from the event start on
+    day = by_id.loc["001_44019b8f78dfa651:1"]
+    assert (day["as_of_low_local"], day["as_of_local"], day["as_of_high_local"]) == (
+        "2007-07-10T04:00+05:00", "2007-07-10T14:00+05:00", "2007-07-11T00:00+05:00",
+    )  # fmt: skip
+    zone = config.load().event.zone
+    for col in ("as_of_low", "as_of_high"):
+        local = t[col].dt.tz_convert(zone).dt.strftime("%Y-%m-%dT%H:%M%z")
+        assert (local.str[:-2] + ":" + local.str[-2:] == t[f"{col}_local"]).all(), col
