@@ -32,6 +32,10 @@ class Claim:
     group_text: str | None
     scope: str
     rule: str
+    role: str = "total"  # or "part": a subset picked out by who the victims are
+    subset_text: str | None = None
+    part_of: int | None = None  # start offset of the whole's count, when the article states it
+    place: str | None = None  # canonical event place the count is tied to; None = the whole event
 
 
 @dataclass(frozen=True)

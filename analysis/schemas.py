@@ -15,6 +15,7 @@ QUALIFIERS = ["exact", "approximate", "at_least", "more_than", "at_most", "range
 OUTCOMES = ["killed", "injured", "captured", "freed", "held", "present"]
 GROUPS = ["militants", "security_forces", "civilians", "mixed", "unspecified"]
 SCOPES = ["event", "cumulative", "prior", "other"]
+ROLES = ["total", "part"]
 TIMEX_TYPES = ["DATE", "TIME", "DURATION", "SET"]
 SOURCE_KINDS = ["military", "government", "militant", "media", "relief", "analyst", "civilian", "unknown"]
 SPAN_LIST_RE = r"^(\d+:\d+)?( \d+:\d+)*$"
@@ -147,6 +148,23 @@ class Claims(_StrictModel):
     )
     group_text: Series[str] = pa.Field(
         nullable=True, description="The words naming the group ('male and female students')."
+    )
+    role: Series[str] = pa.Field(
+        isin=ROLES,
+        description="total, or part: a subset of the victims picked out by who they are (nationality, employer, "
+        "occupation, age, sex: 'including 9 Britons', 'six of them children') within a larger count. A count of "
+        "a whole group in its own right, or of one place, is a total.",
+    )
+    subset_text: Series[str] = pa.Field(
+        nullable=True, description="For a part: the words naming the subset ('Britons', 'local staff'); else null."
+    )
+    part_of: Series[str] = pa.Field(
+        nullable=True, description="For a part: the claim_id of the whole it belongs to, where the article states it."
+    )
+    place: Series[str] = pa.Field(
+        nullable=True,
+        description="Canonical name of the event place the count is tied to (params event.places: 'killed 180 "
+        "people in Madrid', 'in the Spanish capital'); null when the count covers the whole event.",
     )
     scope: Series[str] = pa.Field(
         isin=SCOPES,
@@ -380,6 +398,7 @@ REFERENCES: tuple[ForeignKey, ...] = (
     ForeignKey("claims", "doc_id", "documents", "doc_id"),
     ForeignKey("claims", "source_id", "sources", "source_id"),
     ForeignKey("claims", "time_id", "times", "time_id"),
+    ForeignKey("claims", "part_of", "claims", "claim_id"),
     ForeignKey("toll_timeline", "doc_id", "documents", "doc_id"),
     ForeignKey("toll_timeline", "source_id", "sources", "source_id"),
     ForeignKey("toll_timeline", "revises_figure_id", "toll_timeline", "figure_id"),

@@ -243,11 +243,12 @@ def test_keys_to_absent_tables_are_not_checked(tmp_path):
     folder.mkdir()
     shutil.copy(PROCESSED / "claims.parquet", folder)
     shutil.copy(PROCESSED / "times.parquet", folder)
-    assert [(r.table, r.column) for r in io.check_references_on_disk(folder)] == [("claims", "time_id")]
+    checked = [(r.table, r.column) for r in io.check_references_on_disk(folder)]
+    assert checked == [("claims", "time_id"), ("claims", "part_of")]  # the self-key needs only claims
 
 
 def test_at_most_five_dangling_values_are_listed():
-    claims = pd.DataFrame({"doc_id": [f"d{i}" for i in range(7)]})
+    claims = pd.DataFrame({"doc_id": [f"d{i}" for i in range(7)], "claim_id": "c", "part_of": None})
     documents = pd.DataFrame({"doc_id": ["x"]})
     with pytest.raises(io.TableError, match=r"table 'claims', column 'doc_id': 7 value\(s\)") as exc:
         io.check_references({"claims": claims, "documents": documents})
@@ -426,3 +427,10 @@ def test_skipped_evaluations_validate():
         io.check_json({"skipped": "TimeBank corpus not found at x"}, TimesMetrics, "t")
     with pytest.raises(io.TableError):
         io.check_json({"seeds": seeds, "timebank": {"skipped": 1}}, ExtractionMetrics, "e")
+
+
+def test_a_part_must_point_at_a_claim_of_the_table():
+    claims = good("claims").copy()
+    claims.loc[0, ["role", "subset_text", "part_of"]] = ["part", "Britons", "nowhere:1"]
+    with pytest.raises(io.TableError, match=r"table 'claims', column 'part_of': 1 value\(s\) not in claims.claim_id"):
+        io.check_references({"claims": claims})
