@@ -9,6 +9,8 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 
 from analysis import lexicon
+from analysis.parts import names_a_subset, part_after, part_before, part_of_the, whole_of
+from analysis.places import PlaceMap, place_in, place_map
 from analysis.quantities import Quantity, number_words, parse_quantities
 from analysis.tokens import Token, sentences, tokenize
 
@@ -259,6 +261,9 @@ def _noun_phrase(toks: list[Token], q: Quantity, limit: int | None = None) -> _N
         return _NounPhrase(j + 1, "unspecified", j, j + 1, low)
     while j > q.last and toks[j - 1].lower in ("and", "or", "of", "the"):
         j -= 1  # "3,000 Britons and": the joining word belongs to the list, not the phrase
+    if j > q.last and all(t.text[:1].isupper() for t in toks[q.last : j]):
+        # "3,000 Britons", "12 Indonesians": a proper noun names the people, though not their group
+        return _NounPhrase(j, None, q.last, j, toks[j - 1].lower)
     return _NounPhrase(j if j > q.last else q.last, None, None, None, None)
 
 
@@ -615,6 +620,15 @@ def sentence_claims(
         if not found and claims and _preceded_by_join(toks, c.q.first):
             # "around 100 militants were inside ... along with 300-400 women": the list shares the verb
             found, how = (claims[-1].outcome, "list"), "inherited"
+        part = (
+            part_before(toks, cands[c.chain_first].q.first)
+            or part_of_the(toks, c.q.last)
+            or part_after(toks, last.np.end)
+        )
+        whole = next((x for x in reversed(claims) if x.role == "total"), None) if part and part.whole_before else None
+        if part and not found and (part.outcome or whole):
+            # "195 dead, including 26 foreigners": a part shares its whole's outcome unless its frame names one
+            found, how = (part.outcome or whole.outcome, part.cue), "part"
         if not found and held and c.np.group in (None, "unspecified", "civilians"):
             # "2,500 Americans in occupied Kuwait", after "Westerners trapped in Kuwait"
             place = _in_held_place(toks, c.np.end, held) or _in_held_place(toks, last.np.end, held)
@@ -650,11 +664,32 @@ def sentence_claims(
                 group=group,
                 group_text=group_text,
                 scope="event",
-                rule=f"outcome:{how}:{cue}|group:{group_rule}" + ("|joined" if len(chain) > 1 else ""),
+                rule=f"outcome:{how}:{cue}|group:{group_rule}"
+                + ("|joined" if len(chain) > 1 else "")
+                + (f"|role:part ({part.cue})" if part else ""),
+                role="part" if part else "total",
+                subset_text=_subset_text(text, toks, c, part, group_text),
+                part_of=whole.start if whole else None,
             )
         )
         skip_until = i + parts
     return claims
+
+
+def _subset_text(text: str, toks: list[Token], c: _Candidate, part, group_text: str | None) -> str | None:
+    """The words naming a part's subset: the frame's, else the counted noun phrase's ('Indonesians')."""
+    if not part:
+        return None
+    if part.subset:
+        return part.subset
+    if c.np.text_start is not None:  # the count's own words, not a group inherited from the claim before
+        return text[toks[c.np.text_start].start : toks[c.np.text_end - 1].end]
+    if group_text:
+        return group_text
+    if c.np.end > c.q.last:
+        words = text[toks[c.q.last].start : toks[c.np.end - 1].end].strip(" ,")
+        return words or None
+    return None
 
 
 # --- scope -----------------------------------------------------------------------------------------
@@ -684,7 +719,7 @@ def _padded(seq: tuple[str, ...]) -> str:
 def _place_re() -> re.Pattern[str]:
     """'<place noun> of <Name>': a named place."""
     nouns = "|".join(sorted(_lex().place_nouns))
-    return re.compile(r"\b(" + nouns + r") of ([A-Z][\w-]+)")
+    return re.compile(r"\b(" + nouns + r") of ([A-Z][\w-]+(?:[ -][A-Z][\w-]+)*)")
 
 
 def classify_scope(
@@ -704,8 +739,11 @@ def classify_scope(
     if words is None:
         words = tuple(t.lower for t in tokenize(sentence))
     # "in the northwestern city of Peshawar": a named place that is not the event's
+    known = {p.lower() for p in places}
     for m in _place_re().finditer(sentence):
-        if m.group(2).lower() not in {p.lower() for p in places}:
+        words = m.group(2).replace("-", " ").split()
+        # "the city of Santa Eugenia Friday": the longest run of capitals that names an event place
+        if not any(" ".join(words[:k]).lower() in known for k in range(len(words), 0, -1)):
             return "other", f"place:{m.group(2)}"
     for t in times:
         if not (claim.sentence_start <= t.start < claim.sentence_end) or t.starts_at is None or t.ends_at is None:
@@ -770,9 +808,10 @@ def extract(
     event_start: datetime | None = None,
     event_end: datetime | None = None,
     times: Sequence[TimeHint] = (),
-    places: Sequence[str] = (),
+    places: PlaceMap | Sequence[str] = (),
 ) -> list[Claim]:
-    """All claims of a raw text, skipping furniture spans; scope set when the event window is given."""
+    """All claims of a raw text, skipping furniture spans; scope set when the event window is given; places:
+    the event's place names (or a mapping of names and aliases to canonical places, see analysis.places)."""
     out: list[Claim] = []
     low = text.lower()
     cand, words = _candidate_re(), _outcome_words()
@@ -795,7 +834,42 @@ def extract(
                 )
             )
         line_start = line_end + 1
-    return _resolve_groups(out, low)
+    return _subsets(_resolve_groups(_tie_places(text, out, place_map(places)), low))
+
+
+def _subsets(claims: list[Claim]) -> list[Claim]:
+    """A count of victims named by who they are ("Two Britons were injured", "9,000 Soviets") is a part when
+    the article gives a larger count of the same outcome; its whole is the nearest such count (before first)."""
+    out = list(claims)
+    for i, c in enumerate(claims):
+        if c.role != "total" or not names_a_subset(c.group_text):
+            continue
+        before, after = claims[:i][::-1], claims[i + 1 :]
+        whole = whole_of(c.value_low, c.outcome, before) or whole_of(c.value_low, c.outcome, after)
+        if whole is not None:
+            out[i] = replace(
+                c,
+                role="part",
+                subset_text=c.group_text,
+                part_of=whole.start,
+                rule=f"{c.rule}|role:part (subset of a larger count)",
+            )
+    return out
+
+
+def _tie_places(text: str, claims: list[Claim], places: dict[str, str | None]) -> list[Claim]:
+    """Each claim's event place: named in its clause after the count (up to the next count of the sentence),
+    or before it when it opens the sentence ("In Kuta, 12 people died"). A whole-event place leaves it null."""
+    out = []
+    for i, c in enumerate(claims):
+        nxt = claims[i + 1].start if i + 1 < len(claims) and claims[i + 1].sentence_start == c.sentence_start else None
+        found = place_in(text[c.start : nxt or c.sentence_end], places)
+        if found is None and (i == 0 or claims[i - 1].sentence_start != c.sentence_start):
+            found = place_in(text[c.sentence_start : c.start], places)
+        if found is not None:
+            c = replace(c, place=found[0], rule=f"{c.rule}|place:{found[1]}")
+        out.append(c)
+    return out
 
 
 def _fuller_name(claim: Claim, low: str) -> tuple[str, str] | None:

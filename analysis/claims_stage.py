@@ -15,6 +15,7 @@ from analysis.claims import Claim, TimeHint, extract
 from analysis.config import Event
 from analysis.ingest import furniture_by_doc, load_texts
 from analysis.io import frame, read_table, write_tables
+from analysis.places import PlaceMap
 from analysis.schemas import Claims, Sources
 from analysis.times import TimeExpr
 
@@ -37,7 +38,7 @@ def document_claims(
     skip: Sequence[tuple[int, int]],
     times: Sequence[TimeExpr],
     event: Event,
-    places: Sequence[str],
+    places: PlaceMap | Sequence[str],
     published_at: datetime | None = None,
 ) -> list[tuple[Claim, AsOf, TimeExpr | None]]:
     """Claims of one document with scope and as_of."""
@@ -85,7 +86,7 @@ def claims_tables(
     furniture: dict[str, list[tuple[int, int]]],
     times: dict[str, list[TimeExpr]],
     event: Event,
-    places: Sequence[str] = (),
+    places: PlaceMap | Sequence[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The claims and sources tables of a corpus."""
     rows: list[tuple[str, Claim, AsOf]] = []
@@ -163,7 +164,7 @@ def claims_tables(
     return claims, sources
 
 
-def run(raw_dir: Path, out_dir: Path, event: Event, places: Sequence[str] = ()) -> None:
+def run(raw_dir: Path, out_dir: Path, event: Event, places: PlaceMap | Sequence[str] = ()) -> None:
     """Stage `claims`: documents, furniture, times and raw texts -> claims.parquet and sources.parquet."""
     out_dir = Path(out_dir)
     documents = read_table(out_dir / "documents.parquet")

@@ -37,7 +37,7 @@ def _times(args: argparse.Namespace) -> None:
 def _claims(args: argparse.Namespace) -> None:
     from analysis import claims_stage
 
-    claims_stage.run(args.raw_dir, args.out_dir, _event(args), args.place or config.load().places)
+    claims_stage.run(args.raw_dir, args.out_dir, _event(args), args.place or config.load().place_of)
 
 
 def _extract(args: argparse.Namespace) -> None:
@@ -80,7 +80,7 @@ STAGES: dict[str, tuple[str, Callable[[argparse.Namespace], None], tuple[str, ..
     "extract": ("ingest + times + claims for any corpus folder", _extract, ("event",)),
     "evaluate": ("claims vs gold -> metrics/extraction.json", _evaluate, ("gold", "timebank")),
     "times-eval": ("tagger vs TimeBank gold (TempEval-3 measures) -> metrics/times.json", _times_eval, ("timebank",)),
-    "timeline": ("claims -> toll_timeline.parquet, toll_consensus.parquet", _timeline, ("event",)),
+    "timeline": ("claims -> toll_timeline, toll_consensus (totals), toll_parts (parts)", _timeline, ("event",)),
     "notebooks": ("execute notebooks/src/*.ipynb -> notebooks/*.ipynb, reports/figures/", _notebooks, ("notebooks",)),
 }
 

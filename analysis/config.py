@@ -57,6 +57,8 @@ class Params:
     places: tuple[str, ...] = ()
     # Canonical place name -> its aliases, as the params file gives them.
     place_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Every name and alias -> the canonical place a count there is tied to (None: the whole event's place).
+    place_of: dict[str, str | None] = field(default_factory=dict)
 
 
 def parse_local(value: str, timezone: str) -> datetime:
@@ -115,6 +117,8 @@ class Place(_Model):
 
     name: NonEmpty
     aliases: list[NonEmpty] = Field(default_factory=list)
+    # the place the whole event happened in (the city a bombing hit): a count there is the whole event's
+    covers_event: bool = False
 
 
 class EventSection(_Model):
@@ -172,6 +176,11 @@ class ParamsFile(_Model):
     furniture: FurnitureSection = Field(default_factory=FurnitureSection)
 
 
+def place_lookup(places: list[Place]) -> dict[str, str | None]:
+    """Every name and alias -> its canonical place, or None for a place that covers the whole event."""
+    return {word: (None if p.covers_event else p.name) for p in places for word in (p.name, *p.aliases)}
+
+
 def _iso(value: datetime | date | str) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
@@ -227,6 +236,7 @@ def parse_params(path: Path, raw: object) -> Params:
         furniture=spec.furniture.model_dump(),
         places=tuple(word for p in places for word in (p.name, *p.aliases)),
         place_aliases={p.name: tuple(p.aliases) for p in places},
+        place_of=place_lookup(places),
     )
 
 

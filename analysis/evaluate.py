@@ -118,6 +118,9 @@ def score(pred: pd.DataFrame, gold: pd.DataFrame, source_ok=None) -> tuple[dict,
     """Detection and strict P/R/F1, per-attribute accuracy over matched pairs, and the error list."""
     pairs = match(pred, gold)
     checks = attribute_checks(source_ok)
+    if "role" in gold.columns and gold["role"].notna().all():  # a gold that codes role and place
+        checks["role"] = lambda p, g: p["role"] == g["role"]
+        checks["place"] = lambda p, g: _same(p["place"], g["place"])
     right = {name: 0 for name in checks}
     strict = 0
     errors = []
@@ -227,12 +230,12 @@ def timebank_predictions(corpus_dir: Path, doc_ids: list[str], days_before: int 
 # --- unseen articles: real reports of other events, annotated before the extractor ran on them --------------
 
 
-def read_unseen_events(unseen_dir: Path) -> list[tuple[str, list[str], Event, tuple[str, ...]]]:
-    """events.yaml of an unseen set: (event_id, doc_ids, event window, place names and aliases) per event."""
+def read_unseen_events(unseen_dir: Path) -> list[tuple[str, list[str], Event, dict[str, str | None]]]:
+    """events.yaml of an unseen set: (event_id, doc_ids, event window, place of each name and alias) per event."""
     import pydantic
     import yaml
 
-    from analysis.config import EventSection, explain
+    from analysis.config import EventSection, explain, place_lookup
 
     path = Path(unseen_dir) / "events.yaml"
     if not path.is_file():
@@ -249,8 +252,7 @@ def read_unseen_events(unseen_dir: Path) -> list[tuple[str, list[str], Event, tu
         except ValueError as exc:
             raise InputError(f"{path}: event {k + 1}: key places: {exc}") from None
         event = make_event(spec.name, spec.timezone, str(spec.start), str(spec.end))
-        names = tuple(word for p in places for word in (p.name, *p.aliases))
-        events.append((str(raw["event_id"]), [str(d) for d in raw["docs"]], event, names))
+        events.append((str(raw["event_id"]), [str(d) for d in raw["docs"]], event, place_lookup(places)))
     return events
 
 

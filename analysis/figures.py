@@ -80,15 +80,18 @@ WHISKER_LABEL = "_as_of_interval"
 
 @dataclass(frozen=True)
 class Panel:
-    """One panel of the toll figure: an outcome and the groups it shows; the consensus band drawn is the
-    first of those groups that has one (one band per panel, named under the title)."""
+    """One panel of the toll figure: an outcome and the groups it shows, of the whole event (place None) or of
+    one place; the consensus band drawn is the first of those groups that has one (one band per panel, named
+    under the title)."""
 
     title: str
     outcome: str
     groups: tuple[str, ...]
+    place: str | None = None
 
 
 ALL_GROUPS = tuple(GROUP_MARKERS)
+# The whole event's panels, in order: killed and injured first. A place's panels repeat them (see place_panel).
 PANELS = (
     Panel("Militants killed", "killed", ("militants",)),
     Panel("Security forces killed", "killed", ("security_forces",)),
@@ -192,16 +195,30 @@ def split_by_phase(timeline: pd.DataFrame, event: Event) -> tuple[pd.DataFrame, 
     return before, during
 
 
+def in_place(df: pd.DataFrame, place: str | None) -> pd.Series:
+    """Rows (of the timeline or the consensus) of one place's series, or of the whole event's for None."""
+    return df["place"].isna() if place is None else df["place"].eq(place).fillna(False).astype(bool)
+
+
 def panel_rows(df: pd.DataFrame, panel: Panel) -> pd.DataFrame:
-    """The rows a panel shows."""
-    return df[(df["outcome"] == panel.outcome) & df["group"].isin(panel.groups)]
+    """The rows a panel shows (timeline or consensus): its outcome and groups, in its place (a place's count is
+    never in a whole-event panel, nor the whole event's in a place's)."""
+    return df[(df["outcome"] == panel.outcome) & df["group"].isin(panel.groups) & in_place(df, panel.place)]
+
+
+def place_panel(panel: Panel, place: str) -> Panel:
+    """A whole-event panel redone for one place, titled with the place."""
+    return Panel(f"{place} — {panel.title}", panel.outcome, panel.groups, place)
 
 
 def choose_panels(timeline: pd.DataFrame, event: Event) -> list[Panel]:
-    """The PANELS that have at least one figure to draw, in order."""
+    """The panels that have at least one figure to draw: the whole event's PANELS in order, then each place's
+    (places sorted by name) where the data has them."""
     before, during = split_by_phase(timeline, event)
     both = pd.concat([before, during])
-    return [p for p in PANELS if len(panel_rows(both, p))]
+    places = sorted(set(both["place"].dropna()))
+    candidates = [*PANELS, *(place_panel(p, place) for place in places for p in PANELS)]
+    return [p for p in candidates if len(panel_rows(both, p))]
 
 
 def not_drawn(timeline: pd.DataFrame, event: Event) -> pd.DataFrame:
@@ -387,8 +404,8 @@ def _place_labels(ax, labels: list, renderer) -> None:
 
 
 def band_group(consensus: pd.DataFrame, panel: Panel) -> str | None:
-    """The group whose consensus band a panel shows: the first of its groups with consensus rows."""
-    present = set(consensus.loc[consensus["outcome"] == panel.outcome, "group"])
+    """The group whose consensus band a panel shows: the first of its groups with consensus rows in its place."""
+    present = set(panel_rows(consensus, panel)["group"])
     return next((g for g in panel.groups if g in present), None)
 
 
@@ -396,7 +413,8 @@ def _draw_consensus(ax, consensus: pd.DataFrame, panel: Panel, zone, x_end) -> N
     """The band from the lowest to the highest current figure, and the conservative estimate, as steps."""
     group = band_group(consensus, panel)
     if group is not None:
-        series = consensus[(consensus["outcome"] == panel.outcome) & (consensus["group"] == group)]
+        series = panel_rows(consensus, panel)
+        series = series[series["group"] == group]
         series = series.sort_values("hour")
         x = list(local_naive(series["hour"], zone)) + [x_end]
         lo = [float(v) if not pd.isna(v) else math.nan for v in series["lowest_figure"]]
@@ -457,8 +475,9 @@ def _panel_values(rows: pd.DataFrame, consensus_rows: pd.DataFrame) -> list[floa
 
 
 def plot_toll(timeline: pd.DataFrame, consensus: pd.DataFrame, documents: pd.DataFrame, event: Event) -> Figure:
-    """Each outlet's reported figures against the local clock, one panel per outcome (and group), the
-    consensus band behind them, and the days before the event start in a narrow panel of their own."""
+    """Each outlet's reported totals against the local clock, one panel per outcome (and group) of the whole
+    event, then of each place, the consensus band behind them, and the days before the event start in a narrow
+    panel of their own. Parts are not in the timeline, so never drawn as a series."""
     zone = event.zone
     before, during = split_by_phase(timeline, event)
     panels = choose_panels(timeline, event)
@@ -486,7 +505,7 @@ def plot_toll(timeline: pd.DataFrame, consensus: pd.DataFrame, documents: pd.Dat
             row, col = divmod(k, ncols)
             main_ax = fig.add_subplot(grid[row, col * 2 + 1] if has_before else grid[row, col])
             rows_d = panel_rows(during, panel)
-            cons = consensus[(consensus["outcome"] == panel.outcome) & consensus["group"].isin(panel.groups)]
+            cons = panel_rows(consensus, panel)
             rows_b = panel_rows(before, panel)
             values = _panel_values(pd.concat([rows_d, rows_b]), cons)
             scale = _y_scale(values)

@@ -1,4 +1,4 @@
-"""Count phrases in raw text: offsets, bounds and qualifier (digits, number words, vague words, ranges)."""
+"""Count phrases in raw text: offsets, bounds and qualifier (digits, number words, vague words, ranges; no dates)."""
 
 from __future__ import annotations
 
@@ -60,6 +60,94 @@ def _lex() -> _Lex:
     )
 
 
+# --- dates: a number that is part of a date is never a count ("on March 11 killed 191": only 191) ----------
+
+
+@dataclass(frozen=True)
+class _DateLex:
+    months: frozenset[str]  # month names and abbreviations, lower case, without a dot
+    day_re: re.Pattern[str]  # a day of the month, with an optional ordinal suffix ("3", "03", "3rd")
+    years: tuple[int, int]  # the year numbers read as years after a month ("March 11, 2004")
+    day_range_joiners: frozenset[str]  # "March 11-12", "March 11 to 14"
+
+
+@cache
+def _date_lex() -> _DateLex:
+    # the month table is the time tagger's: one list of month words for the whole project
+    time = lexicon.load("time")
+    raw = lexicon.load("quantities")
+    suffixes = "|".join(re.escape(s) for s in raw["ordinal_suffixes"])
+    day_re = re.compile(rf"^(?:0?[1-9]|[12]\d|3[01])(?:{suffixes})?$")
+    return _DateLex(frozenset(time["months"]), day_re, tuple(time["year_range"]), frozenset(raw["day_range_joiners"]))
+
+
+def _is_month(tok: Token) -> bool:
+    """A capitalised month word or abbreviation ("March", "Aug.", "Sept"): lower case "may", "march" are words."""
+    return tok.text[:1].isupper() and tok.lower.rstrip(".") in _date_lex().months
+
+
+def _is_day(tok: Token) -> bool:
+    """Digits that can be a day of the month: 1-31, never "1,200" or "2.5"."""
+    return _date_lex().day_re.match(tok.lower) is not None
+
+
+def _glued(toks: list[Token], a: int, b: int) -> bool:
+    """Tokens a..b written with no space between them ("7/8", "2004-03-11")."""
+    return all(toks[k].end == toks[k + 1].start for k in range(a, b))
+
+
+def _day_span(toks: list[Token], i: int) -> tuple[int, int]:
+    """The day at token i with a day range around it ("11-12", "11 to 14"): (first index, index after it)."""
+    joiners = _date_lex().day_range_joiners
+    first, last = i, i + 1
+    while first >= 2 and toks[first - 1].lower in joiners and _is_day(toks[first - 2]):
+        first -= 2
+    while last + 1 < len(toks) and toks[last].lower in joiners and _is_day(toks[last + 1]):
+        last += 2
+    return first, last
+
+
+def _is_month_day(toks: list[Token], i: int) -> bool:
+    """A day number right after or right before a month word: "March 11", "11 March", "Aug. 7-8"."""
+    if not _is_day(toks[i]):
+        return False
+    first, last = _day_span(toks, i)
+    # "March 3 million": a scaled number is a count, whatever stands before it (digits take no "hundred")
+    if last < len(toks) and toks[last].lower in _lex().scales and toks[last].lower != "hundred":
+        return False
+    return (first > 0 and _is_month(toks[first - 1])) or (last < len(toks) and _is_month(toks[last]))
+
+
+def _is_date_year(toks: list[Token], i: int) -> bool:
+    """A year closing a date: "March 2004", "11 March 2004", "March 11, 2004", "July 3rd, 2004"."""
+    low, high = _date_lex().years
+    if not (toks[i].lower.isdigit() and len(toks[i].lower) == 4 and low <= int(toks[i].lower) <= high):
+        return False
+    k = i - 1 if i > 0 and toks[i - 1].text == "," else i
+    return k > 0 and (_is_month(toks[k - 1]) or _is_month_day(toks, k - 1))
+
+
+def _is_numeric_date(toks: list[Token], i: int) -> bool:
+    """Numbers glued by "/" ("7/8", "7/8/2004", also fractions "24/7") or three glued by "-" ("2004-03-11")."""
+    first = last = i
+    while first >= 2 and toks[first - 1].text in ("/", "-") and toks[first - 2].lower.isdigit():
+        if not _glued(toks, first - 2, first):
+            break
+        first -= 2
+    while last + 2 < len(toks) and toks[last + 1].text in ("/", "-") and toks[last + 2].lower.isdigit():
+        if not _glued(toks, last, last + 2):
+            break
+        last += 2
+    # two numbers joined by "-" stay a range ("300-400")
+    joiners = {toks[k].text for k in range(first + 1, last, 2)}
+    return "/" in joiners or last - first >= 4
+
+
+def _in_date(toks: list[Token], i: int) -> bool:
+    """Token i (digits) is part of a date, so no count may start or end there."""
+    return _is_month_day(toks, i) or _is_date_year(toks, i) or _is_numeric_date(toks, i)
+
+
 def number_words() -> frozenset[str]:
     """Every word that can start or form a count (for fast pre-filtering)."""
     lx = _lex()
@@ -88,8 +176,10 @@ def _number_at(toks: list[Token], i: int) -> tuple[int, int] | None:
     if i >= n:
         return None
     w = toks[i].lower
-    # digits, optionally scaled: "1,200", "1.5 million"
+    # digits, optionally scaled: "1,200", "1.5 million"; a date's day or year is not a number here
     if _DIGITS_RE.match(w) or _DECIMAL_RE.match(w):
+        if _in_date(toks, i):
+            return None
         value = float(w.replace(",", ""))
         j = i + 1
         if j < n and toks[j].lower in lx.scales and toks[j].lower != "hundred":

@@ -16,7 +16,12 @@ from analysis.io import read_table
 PARAMS_ENV = config.PARAMS_ENV
 NOTEBOOK_SRC = config.ROOT / "notebooks" / "src"
 NOTEBOOK_OUT = config.ROOT / "notebooks"
-TABLE_FILES = ("documents", "furniture", "times", "claims", "sources", "toll_timeline", "toll_consensus")
+TABLE_FILES = (
+    "documents", "furniture", "times", "claims", "sources", "toll_timeline", "toll_consensus", "toll_parts",
+)  # fmt: skip
+# How a null place reads in the tables: the count covers the whole event.
+WHOLE_EVENT = "whole event"
+NO_PARTS = "No part of a toll (a subset of the victims picked out by who they are) was reported: each count is a total."
 
 
 def params() -> config.Params:
@@ -128,12 +133,26 @@ def claims_table(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.Data
 # --- 02: toll by outlet and hour ----------------------------------------------------------------------------
 
 
+def place_text(place: pd.Series) -> pd.Series:
+    """The place of each row, WHOLE_EVENT where it is null."""
+    return place.astype(object).where(place.notna(), WHOLE_EVENT)
+
+
+def by_series(rows: pd.DataFrame, then: list[str]) -> pd.DataFrame:
+    """Rows sorted by outcome, group and place (the whole event before its places), then by the then columns."""
+    keyed = rows.assign(_per_place=rows["place"].notna())
+    order = ["outcome", "group", "_per_place", "place", *then]
+    return keyed.sort_values(order, kind="stable").drop(columns="_per_place")
+
+
 def revision_table(timeline: pd.DataFrame, documents: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """Every revision: outlet, the series (outcome, group, scope), from → to, when and who said the new figure."""
+    """Every revision: outlet, the series (outcome, group, place, scope), from → to, when and who said the new
+    figure."""
     rows = timeline[timeline["revises"].notna()].copy()
     names = outlet_names(documents)
     rows["outlet"] = rows["outlet"].map(names)
-    rows["figure"] = rows["outcome"] + " " + rows["group"] + " (" + rows["scope"] + ")"
+    in_place = rows["place"].map(lambda place: "" if pd.isna(place) else f" in {place}")
+    rows["figure"] = rows["outcome"] + " " + rows["group"] + in_place + " (" + rows["scope"] + ")"
     rows["from_to"] = rows["revises"]
     rows["as_of_local"] = rows["as_of_local"].str.replace("T", " ").str[:16]
     rows[f"{unit}_since_start"] = since_start(rows["hours_since_event_start"], unit)
@@ -143,7 +162,8 @@ def revision_table(timeline: pd.DataFrame, documents: pd.DataFrame, unit: str) -
 
 
 def figures_by_series(timeline: pd.DataFrame, documents: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """The event's figures in time order within each outcome and group: who, what, when (the figure's data)."""
+    """The event's figures in time order within each outcome, group and place: who, what, when (the figure's
+    data)."""
     from analysis.figures import drawable
 
     rows = drawable(timeline)
@@ -152,24 +172,51 @@ def figures_by_series(timeline: pd.DataFrame, documents: pd.DataFrame, unit: str
     rows["as_of_local"] = rows["as_of_local"].str.replace("T", " ").str[:16]
     rows[f"{unit}_since_start"] = since_start(rows["hours_since_event_start"], unit)
     rows["said_by"] = rows["source_name"].fillna("own report")
-    rows = rows.sort_values(["outcome", "group", "as_of", "outlet"], kind="stable")
-    cols = ["outcome", "group", "outlet", "figure_text", "said_by", "as_of_local", f"{unit}_since_start"]
+    rows = by_series(rows, ["as_of", "outlet"])
+    rows["place"] = place_text(rows["place"])
+    cols = ["outcome", "group", "place", "outlet", "figure_text", "said_by", "as_of_local", f"{unit}_since_start"]
     return rows[cols].reset_index(drop=True)
 
 
 def consensus_changes(consensus: pd.DataFrame, zone, unit: str) -> pd.DataFrame:
-    """The consensus table where it changes: each series' first hour and every hour its numbers move."""
+    """The consensus table where it changes: each series' (outcome, group, place) first hour and every hour its
+    numbers move."""
     cols = ["n_outlets", "lowest_figure", "highest_figure", "conservative_estimate"]
+    out_cols = ["outcome", "group", "place", "hour_local", f"{unit}_since_start", *cols, "outlets"]
     parts = []
-    for _, series in consensus.sort_values(["outcome", "group", "hour"]).groupby(["outcome", "group"], sort=True):
+    # dropna=False: a null place is the whole event's series
+    for _, series in by_series(consensus, ["hour"]).groupby(["outcome", "group", "place"], sort=False, dropna=False):
         state = series[cols].astype("string").fillna("").agg("|".join, axis=1)
         parts.append(series[state.ne(state.shift())])
     if not parts:
-        return pd.DataFrame(columns=["outcome", "group", "hour_local", f"{unit}_since_start", *cols, "outlets"])
+        return pd.DataFrame(columns=out_cols)
     out = pd.concat(parts)
     out["hour_local"] = local(out["hour"], zone)
     out[f"{unit}_since_start"] = since_start(out["hours_since_event_start"], unit)
-    return out[["outcome", "group", "hour_local", f"{unit}_since_start", *cols, "outlets"]].reset_index(drop=True)
+    out["place"] = place_text(out["place"])
+    return out[out_cols].reset_index(drop=True)
+
+
+def parts_table(toll_parts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Every part mention (toll_parts) in mention order: who is counted, the count, the whole it is part of,
+    where, when and who said it."""
+    rows = toll_parts.copy()
+    rows["outlet"] = rows["outlet"].map(outlet_names(documents))
+    rows["place"] = place_text(rows["place"])
+    rows["part_of_whole"] = rows["whole_figure_text"].fillna("(not stated)")
+    rows["said_by"] = rows["source_name"].fillna("own report")
+    rows["as_of_local"] = rows["as_of_local"].fillna("").str.replace("T", " ").str[:16]
+    cols = ["outlet", "outcome", "group", "place", "subset_text", "figure_text", "part_of_whole", "said_by",
+            "as_of_local", "claim_id"]  # fmt: skip
+    return rows[cols].reset_index(drop=True)
+
+
+def show_parts(toll_parts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame | None:
+    """parts_table for the notebook to display, or None after printing NO_PARTS when there are none."""
+    if toll_parts.empty:
+        print(NO_PARTS)
+        return None
+    return parts_table(toll_parts, documents)
 
 
 def not_drawn_table(timeline: pd.DataFrame, event: config.Event) -> pd.DataFrame:

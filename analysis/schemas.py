@@ -230,7 +230,8 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
 
 
 class TollTimeline(_StrictModel):
-    """data/processed/toll_timeline.parquet: one row per distinct figure per document (stage timeline)."""
+    """data/processed/toll_timeline.parquet: one row per distinct total figure per document (claims with role
+    'total'; parts are in toll_parts), stage timeline."""
 
     figure_id: Series[str] = pa.Field(
         unique=True, description="Stable id: the claim_id of the figure's earliest mention ('<doc_id>:<start>')."
@@ -251,6 +252,11 @@ class TollTimeline(_StrictModel):
         isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified."
     )
     scope: Series[str] = pa.Field(isin=SCOPES, description="event, cumulative, prior or other (as in claims).")
+    place: Series[str] = pa.Field(
+        nullable=True,
+        description="Event place the figure counts (claims.place); null = the whole event. A place's figures "
+        "are a series of their own, apart from the whole event's.",
+    )
     value_low: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="Lowest count the figure allows; null if unbounded."
     )
@@ -266,7 +272,7 @@ class TollTimeline(_StrictModel):
     )
     quantity_text: Series[str] = pa.Field(description="The count phrase of the earliest mention, as written.")
     n_mentions: Series[int] = pa.Field(
-        ge=1, description="Mentions of this figure in the document (same outcome, group, scope, bounds, "
+        ge=1, description="Mentions of this figure in the document (same outcome, group, scope, place, bounds, "
         "qualifier and source); they count once."
     )
     as_of: Series[pd.DatetimeTZDtype] = pa.Field(
@@ -307,8 +313,8 @@ class TollTimeline(_StrictModel):
     )
     revises: Series[str] = pa.Field(
         nullable=True,
-        description="'<previous> → <this>' when the same outlet's last figure for the same outcome, group and "
-        "scope stated strictly earlier had other numbers ('20 → about 40'); null if none or a repeat.",
+        description="'<previous> → <this>' when the same outlet's last figure for the same outcome, group, "
+        "scope and place stated strictly earlier had other numbers ('20 → about 40'); null if none or a repeat.",
     )
     revises_figure_id: Series[str] = pa.Field(
         nullable=True, description="figure_id of the figure revised (see revises); null if none."
@@ -316,7 +322,7 @@ class TollTimeline(_StrictModel):
 
     @pa.dataframe_check
     def distinct_per_document(cls, df: pd.DataFrame) -> bool:
-        key = ["doc_id", "outcome", "group", "scope", "value_low", "value_high", "qualifier", "source_id"]
+        key = ["doc_id", "outcome", "group", "scope", "place", "value_low", "value_high", "qualifier", "source_id"]
         return not df.duplicated(subset=key).any()
 
     @pa.dataframe_check
@@ -327,10 +333,11 @@ class TollTimeline(_StrictModel):
 
 
 class TollConsensus(_StrictModel):
-    """data/processed/toll_consensus.parquet: per UTC hour and outcome × group, the outlets' current figures
-    for the focal event (scope 'event') summarised. An outlet's current figure at an hour is its latest figure
-    with as_of at or before that hour (a tie goes to the last one mentioned). Rows run from the hour of the
-    series' first figure to the hour of the corpus's last event figure (stage timeline)."""
+    """data/processed/toll_consensus.parquet: per UTC hour and outcome × group × place (a null place is the
+    whole event), the outlets' current total figures for the focal event (scope 'event') summarised; parts never
+    count. An outlet's current figure at an hour is its latest figure in the series with as_of at or before that
+    hour (a tie goes to the last one mentioned). Rows run from the hour of the series' first figure to the hour
+    of the corpus's last event figure (stage timeline)."""
 
     hour: Series[pd.DatetimeTZDtype] = pa.Field(
         dtype_kwargs=UTC, description="A whole UTC hour; figures stated at or before it count."
@@ -341,6 +348,11 @@ class TollConsensus(_StrictModel):
     outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
     group: Series[str] = pa.Field(
         isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified."
+    )
+    place: Series[str] = pa.Field(
+        nullable=True,
+        description="Event place the series counts (toll_timeline.place); null = the whole event. Each place's "
+        "figures are summarised apart from the whole event's.",
     )
     n_outlets: Series[int] = pa.Field(ge=1, description="Outlets with a current figure at this hour.")
     outlets: Series[str] = pa.Field(description="Those outlets, '; '-separated, sorted.")
@@ -367,7 +379,7 @@ class TollConsensus(_StrictModel):
     )
 
     class Config:
-        unique = ["hour", "outcome", "group"]
+        unique = ["hour", "outcome", "group", "place"]
 
     @pa.dataframe_check
     def estimate_within_range(cls, df: pd.DataFrame) -> Series[bool]:
@@ -375,8 +387,73 @@ class TollConsensus(_StrictModel):
         return (est.isna() | ((low <= est) & (est <= high))).fillna(False).astype(bool)
 
 
+class TollParts(_StrictModel):
+    """data/processed/toll_parts.parquet: one row per mention of a part, a subset of the victims picked out by
+    who they are within a larger count ('including 9 Britons'; claims with role 'part'), in mention order. A
+    part is never a figure of the toll: it is kept out of toll_timeline, toll_consensus and the figure's
+    series (stage timeline)."""
+
+    claim_id: Series[str] = pa.Field(
+        unique=True, description="The part's mention (claims.claim_id, '<doc_id>:<start>')."
+    )
+    doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
+    outlet: Series[str] = pa.Field(description="Outlet that published the document (documents.outlet).")
+    source_id: Series[str] = pa.Field(
+        nullable=True, description="Who the part is credited to (sources.source_id); null = the outlet's own voice."
+    )
+    source_name: Series[str] = pa.Field(
+        nullable=True, description="Canonical name of that source (sources.name); null = the outlet's own voice."
+    )
+    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
+    group: Series[str] = pa.Field(
+        isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified."
+    )
+    scope: Series[str] = pa.Field(isin=SCOPES, description="event, cumulative, prior or other (as in claims).")
+    place: Series[str] = pa.Field(
+        nullable=True, description="Event place the count is tied to (claims.place); null = the whole event."
+    )
+    subset_text: Series[str] = pa.Field(
+        nullable=True, description="The words naming the subset ('Britons', 'local staff'; claims.subset_text)."
+    )
+    value_low: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Lowest count the part allows; null if unbounded."
+    )
+    value_high: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Highest count the part allows; null if open-ended."
+    )
+    qualifier: Series[str] = pa.Field(
+        isin=QUALIFIERS, description="exact, approximate, at_least, more_than, at_most, range or vague."
+    )
+    figure_text: Series[str] = pa.Field(
+        description="The part's count in words from its bounds and qualifier (as toll_timeline.figure_text)."
+    )
+    as_of: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True, dtype_kwargs=UTC, description="When the count was stated as current (UTC; claims.as_of)."
+    )
+    as_of_local: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=r"^\d{4}-\d\d-\d\dT\d\d:\d\d[+-]\d\d:\d\d$",
+        description="as_of as local wall time in the event's time zone, ISO 8601 to the minute with its UTC "
+        "offset (as toll_timeline.as_of_local); null if as_of is.",
+    )
+    part_of: Series[str] = pa.Field(
+        nullable=True,
+        description="The claim_id of the whole the part belongs to (claims.part_of), where the article states "
+        "it; null if not.",
+    )
+    whole_figure_text: Series[str] = pa.Field(
+        nullable=True,
+        description="That whole's figure in words (as figure_text: '20', 'at least 40'); null when part_of is.",
+    )
+
+    @pa.dataframe_check
+    def whole_only_with_part_of(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["part_of"].notna() | df["whole_figure_text"].isna()).astype(bool)
+
+
 TABLES["toll_timeline"] = TollTimeline
 TABLES["toll_consensus"] = TollConsensus
+TABLES["toll_parts"] = TollParts
 
 
 # --- keys across tables: checked at the write boundary (io.check_references) -----------------------------
@@ -399,9 +476,12 @@ REFERENCES: tuple[ForeignKey, ...] = (
     ForeignKey("claims", "source_id", "sources", "source_id"),
     ForeignKey("claims", "time_id", "times", "time_id"),
     ForeignKey("claims", "part_of", "claims", "claim_id"),
+    ForeignKey("toll_parts", "part_of", "claims", "claim_id"),
     ForeignKey("toll_timeline", "doc_id", "documents", "doc_id"),
     ForeignKey("toll_timeline", "source_id", "sources", "source_id"),
     ForeignKey("toll_timeline", "revises_figure_id", "toll_timeline", "figure_id"),
+    ForeignKey("toll_parts", "doc_id", "documents", "doc_id"),
+    ForeignKey("toll_parts", "source_id", "sources", "source_id"),
 )
 
 
@@ -512,6 +592,8 @@ class ClaimAccuracy(_Metrics):
     scope: Score
     as_of: Score
     source: Score
+    role: Score | None = None  # where the gold codes role and place
+    place: Score | None = None
 
 
 class ClaimScores(_Metrics):

@@ -1,4 +1,4 @@
-"""Stage `timeline`: claims -> toll_timeline.parquet (distinct figures) and toll_consensus.parquet (per hour)."""
+"""Stage `timeline`: claims -> toll_timeline (distinct totals), toll_consensus (per hour) and toll_parts parquet."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import pandas as pd
 
 from analysis.config import Event
 from analysis.io import frame, read_table, write_tables
-from analysis.schemas import TollConsensus, TollTimeline
+from analysis.schemas import TollConsensus, TollParts, TollTimeline
 
 # A figure is distinct within a document by these fields; repeats collapse to the earliest mention.
-FIGURE_KEY = ["outcome", "group", "scope", "value_low", "value_high", "qualifier", "source_id"]
-# The series a revision is sought in: the same outlet, outcome, group and scope.
-SERIES_KEY = ["outlet", "outcome", "group", "scope"]
+FIGURE_KEY = ["outcome", "group", "scope", "place", "value_low", "value_high", "qualifier", "source_id"]
+# The series a revision is sought in: the same outlet, outcome, group, scope and place (null = the whole event).
+SERIES_KEY = ["outlet", "outcome", "group", "scope", "place"]
+# The consensus is per outcome × group × place, over the focal event's figures.
+CONSENSUS_KEY = ["outcome", "group", "place"]
 # Order of mentions: statement time (unknown last), then publication, document and offset.
 MENTION_ORDER = ["as_of", "published_on", "doc_id", "start"]
 HOUR = pd.Timedelta(hours=1)
@@ -44,6 +46,11 @@ def figure_text(value_low, value_high, qualifier: str) -> str:
     return _num(low if low is not None else high)
 
 
+def figure_texts(rows: pd.DataFrame) -> list[str]:
+    """figure_text of every row."""
+    return [figure_text(r.value_low, r.value_high, r.qualifier) for r in rows.itertuples()]
+
+
 def local_text(moment, zone) -> str | None:
     """A UTC moment as local wall time with its offset, ISO 8601 to the minute ('2007-07-10T04:00+05:00')."""
     if pd.isna(moment):
@@ -56,6 +63,17 @@ def hours_since(moment, start) -> float | None:
     if pd.isna(moment):
         return None
     return round((pd.Timestamp(moment) - pd.Timestamp(start)).total_seconds() / 60) / 60
+
+
+def totals(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims that count a whole (role 'total'): a part ('including 9 Britons') is a subtotal of one of
+    them, so in a series it would read as a revision down."""
+    return claims[claims["role"] == "total"]
+
+
+def parts(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims that count a subset of the victims picked out by who they are (role 'part')."""
+    return claims[claims["role"] == "part"]
 
 
 def _with_documents(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -86,9 +104,11 @@ def _same_numbers(a: pd.Series, b: pd.Series) -> bool:
 
 def revisions(figures: pd.DataFrame) -> pd.DataFrame:
     """For each figure, the figure it revises: the outlet's last figure in the same series (outcome, group,
-    scope) stated strictly earlier (as_of), if its numbers differ. Returns columns revises, revises_figure_id."""
+    scope, place) stated strictly earlier (as_of), if its numbers differ. Returns columns revises, revises_figure_id."""
     out = pd.DataFrame({"revises": None, "revises_figure_id": None}, index=figures.index, dtype=object)
-    for _, series in figures.sort_values(MENTION_ORDER, kind="stable").groupby(SERIES_KEY, sort=False):
+    ordered = figures.sort_values(MENTION_ORDER, kind="stable")
+    # dropna=False: a null place is the whole event's series, not a row to drop
+    for _, series in ordered.groupby(SERIES_KEY, sort=False, dropna=False):
         for pos, (idx, row) in enumerate(series.iterrows()):
             if pd.isna(row["as_of"]):
                 continue
@@ -103,11 +123,11 @@ def revisions(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_timeline(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, event: Event) -> pd.DataFrame:
-    """The toll timeline: distinct figures with the interval in which each was current (UTC and local time),
-    hours since the event start and revisions."""
-    figs = distinct_figures(claims, documents, sources)
+    """The toll timeline: distinct totals with the interval in which each was current (UTC and local time),
+    hours since the event start and revisions. Parts are left out (see build_parts)."""
+    figs = distinct_figures(totals(claims), documents, sources)
     figs["figure_id"] = figs["claim_id"]
-    figs["figure_text"] = [figure_text(r.value_low, r.value_high, r.qualifier) for r in figs.itertuples()]
+    figs["figure_text"] = figure_texts(figs)
     # as_of and its bounds all come from the kept (earliest) mention, so the interval holds the point estimate
     for col in ("as_of", "as_of_low", "as_of_high"):
         figs[f"{col}_local"] = [local_text(t, event.zone) for t in figs[col]]
@@ -116,6 +136,18 @@ def build_timeline(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.Da
     figs = figs.sort_values(MENTION_ORDER, na_position="last", kind="stable")
     records = figs.to_dict("records")
     return frame(records, TollTimeline)
+
+
+def build_parts(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, event: Event) -> pd.DataFrame:
+    """One row per part mention, in mention order, with the figure of the whole it belongs to where the
+    article states which whole that is (part_of)."""
+    rows = _with_documents(parts(claims), documents, sources)
+    rows = rows.sort_values(MENTION_ORDER, na_position="last", kind="stable")
+    rows["figure_text"] = figure_texts(rows)
+    rows["as_of_local"] = [local_text(t, event.zone) for t in rows["as_of"]]
+    wholes = pd.Series(figure_texts(claims), index=claims["claim_id"], dtype=object)
+    rows["whole_figure_text"] = rows["part_of"].map(wholes)
+    return frame(rows.to_dict("records"), TollParts)
 
 
 # --- consensus: the range of current figures across outlets, hour by hour -----------------------------
@@ -139,7 +171,7 @@ def _upper(row) -> float | None:
 
 def current_figures(series: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
     """Each outlet's current figure at a moment: its latest figure with as_of at or before it (a tie of
-    statement times goes to the last one mentioned). series: timeline rows of one outcome and group."""
+    statement times goes to the last one mentioned). series: timeline rows of one outcome, group and place."""
     known = series[series["as_of"].notna() & (series["as_of"] <= at)]
     ordered = known.sort_values(MENTION_ORDER, kind="stable")
     return ordered.groupby("outlet", sort=True).tail(1).sort_values("outlet", kind="stable")
@@ -172,15 +204,29 @@ def hour_grid(first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
     return pd.date_range(first.ceil("h"), last.ceil("h"), freq="h")
 
 
+def _series_order(key: tuple) -> tuple:
+    """Sort key of an (outcome, group, place) series: the whole event (null place) before its places."""
+    outcome, group, place = key
+    return (outcome, group, not pd.isna(place), "" if pd.isna(place) else place)
+
+
+def consensus_series(focal: pd.DataFrame) -> list[tuple[tuple, pd.DataFrame]]:
+    """The focal figures split by CONSENSUS_KEY, in _series_order."""
+    # dropna=False: a null place is the whole event's series, not a row to drop
+    groups = focal.groupby(CONSENSUS_KEY, sort=False, dropna=False)
+    return sorted(groups, key=lambda item: _series_order(item[0]))
+
+
 def build_consensus(timeline: pd.DataFrame, event: Event) -> pd.DataFrame:
-    """Per whole UTC hour and outcome × group (scope 'event' only): the outlets' current figures summarised,
-    from the hour of the series' first figure to the hour of the corpus's last event figure. The summary only
-    changes at an hour that follows a statement time, so it is computed there and carried forward."""
+    """Per whole UTC hour and outcome × group × place (scope 'event' only): the outlets' current figures
+    summarised, from the hour of the series' first figure to the hour of the corpus's last event figure. The
+    summary only changes at an hour that follows a statement time, so it is computed there and carried
+    forward. The timeline holds totals only, so no part is ever in a series."""
     focal = timeline[(timeline["scope"] == "event") & timeline["as_of"].notna()]
     records = []
     if not focal.empty:
         last = focal["as_of"].max()
-        for (outcome, group), series in focal.groupby(["outcome", "group"], sort=True):
+        for (outcome, group, place), series in consensus_series(focal):
             changes = sorted(set(series["as_of"].dt.ceil("h")))
             states = {h: consensus_row(current_figures(series, h)) for h in changes}
             state = None
@@ -192,6 +238,7 @@ def build_consensus(timeline: pd.DataFrame, event: Event) -> pd.DataFrame:
                         "hours_since_event_start": hours_since(hour, event.start),
                         "outcome": outcome,
                         "group": group,
+                        "place": None if pd.isna(place) else place,
                         **state,
                     }
                 )
@@ -199,17 +246,20 @@ def build_consensus(timeline: pd.DataFrame, event: Event) -> pd.DataFrame:
 
 
 def run(processed_dir: Path, event: Event) -> None:
-    """Read claims, documents and sources; write toll_timeline.parquet and toll_consensus.parquet."""
+    """Read claims, documents and sources; write toll_timeline, toll_consensus and toll_parts (.parquet)
+    together."""
     processed_dir = Path(processed_dir)
     claims = read_table(processed_dir / "claims.parquet")
     documents = read_table(processed_dir / "documents.parquet")
     sources = read_table(processed_dir / "sources.parquet")
     timeline = build_timeline(claims, documents, sources, event)
     consensus = build_consensus(timeline, event)
+    toll_parts = build_parts(claims, documents, sources, event)
     write_tables(
         {
             processed_dir / "toll_timeline.parquet": (timeline, TollTimeline),
             processed_dir / "toll_consensus.parquet": (consensus, TollConsensus),
+            processed_dir / "toll_parts.parquet": (toll_parts, TollParts),
         },
         upstream={"documents": documents, "sources": sources},
     )

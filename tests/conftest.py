@@ -7,12 +7,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from analysis import config
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
 SEED_IDS = sorted(p.stem for p in RAW.glob("*.txt"))
+# CI runs the property tests with a fixed seed, so a run is reproducible; a developer's run explores anew.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 # Test modules read params at import: a TOLLWATCH_PARAMS left exported in the shell must not reach them.
 os.environ.pop(config.PARAMS_ENV, None)
 

@@ -26,9 +26,10 @@ def test_every_table_and_field_is_documented():
 
 
 def test_timeline_tables_are_registered_and_keyed():
-    assert {"toll_timeline", "toll_consensus"} <= set(TABLES)
+    assert {"toll_timeline", "toll_consensus", "toll_parts"} <= set(TABLES)
     assert TABLES["toll_timeline"].to_schema().columns["figure_id"].unique
-    assert TABLES["toll_consensus"].to_schema().unique == ["hour", "outcome", "group"]
+    assert TABLES["toll_consensus"].to_schema().unique == ["hour", "outcome", "group", "place"]
+    assert TABLES["toll_parts"].to_schema().columns["claim_id"].unique
 
 
 def test_only_the_marked_section_is_rewritten():

@@ -96,6 +96,7 @@ def test_unseen_set_is_scored_per_event():
     madrid = events[0]
     assert madrid[2].start.isoformat() == "2004-03-11T07:37:00+01:00"
     assert {"Madrid", "Spanish capital", "Santa Eugenia"} <= set(madrid[3])
+    assert madrid[3]["Madrid"] is None and madrid[3]["Atocha station"] == "Atocha"  # the city is the whole event
     metrics, errors = score_unseen(P.unseen_dir)
     assert metrics["n_gold"] == 127 and metrics["n_documents"] == 19
     assert sum(e["n_gold"] for e in metrics["by_event"].values()) == 127

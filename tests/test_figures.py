@@ -154,6 +154,7 @@ def _claim(doc: str, value, at: str, low: str | None, high: str | None, **kw) ->
     """A killed-militants event claim stated at local time at, current from low to high (local; None unknown)."""
     row = {"doc_id": doc, "start": len(at) + (value or 0), "quantity_text": str(value), "value_low": value,
            "value_high": value, "qualifier": "exact", "outcome": "killed", "group": "militants", "scope": "event",
+           "role": "total", "subset_text": None, "part_of": None, "place": None,
            "source_id": None, "as_of": at, "as_of_low": low, "as_of_high": high, **kw}  # fmt: skip
     row["claim_id"] = f"{doc}:{row['start']}"
     return row
@@ -251,3 +252,69 @@ def test_whisker_draws_only_a_visible_non_zero_interval(low, high, drawn):
     got = [list(line.get_xdata()) for line in ax.lines]
     plt.close(fig)
     assert got == ([] if drawn is None else [[_x(drawn[0]), _x(drawn[1])]])
+
+
+# --- which toll: the whole event's totals first, a place's series in panels of its own, parts never drawn ----------
+
+
+def _markers(ax) -> list[float]:
+    """Heights of the figure markers drawn in an axes."""
+    marks = set(figures.GROUP_MARKERS.values())
+    return sorted(float(y) for line in ax.lines if line.get_marker() in marks and line.get_linestyle() == "None"
+                  for y in line.get_ydata())  # fmt: skip
+
+
+def _estimates(ax) -> set[float]:
+    """Values of the conservative-estimate step line in an axes."""
+    steps = [line for line in ax.lines if line.get_drawstyle() == "steps-post"]
+    return {float(y) for line in steps for y in line.get_ydata()}
+
+
+@pytest.fixture(scope="module")
+def places_figure():
+    at = ("2007-07-10T05:00", "2007-07-10T07:00")
+    whole = _claim("a", 191, "2007-07-10T06:00", *at, group="civilians")
+    britons = {"role": "part", "subset_text": "Britons", "part_of": whole["claim_id"]}  # "including 9 Britons"
+    t = _synthetic_timeline(
+        [
+            whole,
+            _claim("a", 9, "2007-07-10T07:00", *at, group="civilians", **britons),
+            _claim("b", 180, "2007-07-10T08:00", *at, group="civilians", place="Madrid"),
+            _claim("a", 15, "2007-07-10T09:00", *at, outcome="injured", group="civilians"),
+            _claim("b", 12, "2007-07-10T10:00", *at, outcome="injured", group="civilians", place="Madrid"),
+        ]
+    )
+    fig = figures.plot_toll(t, timeline.build_consensus(t, EVENT), DOCS, EVENT)
+    yield t, fig
+    plt.close(fig)
+
+
+def test_the_whole_events_totals_come_first_then_each_places(places_figure):
+    t, fig = places_figure
+    others = "Others killed: civilians, mixed or group not stated"
+    panels = figures.choose_panels(t, EVENT)
+    assert [(p.title, p.place) for p in panels] == [
+        (others, None), ("Injured", None), (f"Madrid — {others}", "Madrid"), ("Madrid — Injured", "Madrid"),
+    ]  # fmt: skip
+    assert [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")] == [p.title for p in panels]
+    assert figures.not_drawn(t, EVENT).empty
+
+
+def test_a_place_is_drawn_apart_from_the_whole_event_and_a_part_never(places_figure):
+    _, fig = places_figure
+    by_title = {ax.get_title(loc="left"): ax for ax in fig.axes}
+    others = "Others killed: civilians, mixed or group not stated"
+    assert _markers(by_title[others]) == [191.0]  # not the part's 9, not Madrid's 180
+    assert _markers(by_title[f"Madrid — {others}"]) == [180.0]
+    assert _markers(by_title["Injured"]) == [15.0] and _markers(by_title["Madrid — Injured"]) == [12.0]
+    assert 9.0 not in [y for ax in fig.axes for y in _markers(ax)]
+    # each panel's band is its own place's consensus
+    assert _estimates(by_title[others]) == {191.0} and _estimates(by_title[f"Madrid — {others}"]) == {180.0}
+
+
+def test_band_group_looks_only_at_the_panels_place(places_figure):
+    t, _ = places_figure
+    consensus = timeline.build_consensus(t, EVENT)
+    killed = next(p for p in figures.PANELS if p.outcome == "killed" and "civilians" in p.groups)
+    assert figures.band_group(consensus, figures.place_panel(killed, "Madrid")) == "civilians"
+    assert figures.band_group(consensus, figures.place_panel(killed, "Toledo")) is None

@@ -7,7 +7,10 @@ from conftest import seed_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import lexicon
+from analysis.claims import extract
 from analysis.quantities import find_quantities
+from analysis.tokens import ABBREVIATIONS
 
 # The guideline's Values table, row by row, plus the issue's harder forms.
 CASES = [
@@ -128,3 +131,161 @@ def test_never_crashes_and_offsets_slice_back(text):
         assert text[q.start : q.end] == q.text
         assert q.value_low is None or q.value_high is None or q.value_low <= q.value_high
         assert q.value_low is None or q.value_low >= 0
+
+
+# --- a date is never a count (issue "Which toll", item 4) -----------------------------------------
+
+DATES = [
+    "March 11",
+    "11 March",
+    "Aug. 7",
+    "Aug 7",
+    "Sept. 11",
+    "July 3",
+    "July 3rd",
+    "the 7th",
+    "on the 11th",
+    "7/8",
+    "7/8/2004",
+    "11-M",
+    "2004-03-11",
+    "March 11, 2004",
+    "11 March 2004",
+    "July 3rd, 2004",
+    "in March 2004",
+    "Tuesday, March 11",
+    "Tuesday 11 March 2004",
+    "Friday, July 6th, 2007",
+    "Thu, 02 Oct 2005",
+    "March 11-12",
+    "11-12 March",
+    "from March 11 to 14",
+    "MARCH 11",
+    "May 3",
+]
+
+
+@pytest.mark.parametrize("text", DATES)
+def test_a_date_holds_no_count(text):
+    assert find_quantities(f"It happened {text} in the capital.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("on March 11 killed 191 people", [191]),
+        ("Aug. 7 bombings killed 224", [224]),
+        ("The Sept. 11, 2001 attacks killed 2,977 people", [2977]),
+        ("On Tuesday, March 11, 2004, bombs killed 191 people", [191]),
+        ("On 11 March 2004 bombs killed 191", [191]),
+        ("Since July 3, 67 people have been killed", [67]),  # a two-digit number after a date's comma
+        ("Since July 3rd, 1,200 people have been killed", [1200]),  # "1,200" is never a year or a day
+        ("the 7/7 bombings killed 52 people", [52]),
+        ("killed 20 in March", [20]),
+        ("In March, 20 people died", [20]),
+        ("In March 200 people died", [200]),  # 200 cannot be a day
+        ("In March 3 million people fled", [3_000_000]),  # a scaled number is not a day
+        ("the bombs may have killed 20", [20]),
+        ("may 3 more die", [3]),  # lower case "may" is the verb
+        ("a march of 200 people", [200]),
+        ("20,000 marched on the capital", [20_000]),
+        ("On Sunday 12 people were killed", [12]),  # a weekday alone makes no date
+        ("killed 300-400 in May", [300]),
+        # decided: a capitalised "May" before a day number is the month, even opening a sentence; the
+        # modal reading ("May 3 more die") is rare in news, a dateline or "May 3 was ..." is not
+        ("May 3 more die", []),
+    ],
+)
+def test_the_real_count_next_to_a_date_still_parses(text, values):
+    assert [q.value_low for q in find_quantities(text)] == values
+
+
+def test_every_month_word_of_the_time_lexicon_makes_a_date_only_when_capitalised():
+    for word in lexicon.load("time")["months"]:
+        dotted = [f"{word.capitalize()}."] if f"{word}." in ABBREVIATIONS else []  # "June." ends a sentence
+        for month in (word.capitalize(), word.upper(), *dotted):
+            assert find_quantities(f"on {month} 5 and 5 {month}") == [], month
+        assert [q.value_low for q in find_quantities(f"they {word} 5 and")] == [5], word
+
+
+def test_a_date_never_starts_a_claim():
+    claims = extract("Bombs on March 11 killed 191 people. Since July 3, 67 people have been killed.")
+    assert [c.value_low for c in claims] == [191, 67]
+
+
+# The test's own spelling of months and weekdays, independent of the lexicon.
+_MONTHS = (
+    "January Jan Jan. February Feb. March Mar. April Apr. May June Jun July Jul. August Aug Aug. "
+    "September Sept. Sept Sep. October Oct. Oct November Nov. December Dec. Dec"
+).split()
+_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon. Tue Wed. Thu Fri. Sat Sun".split()
+
+
+def _ordinal(day: int) -> str:
+    return "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+@st.composite
+def _date(draw) -> str:
+    """A random written date: month and day in either order, ordinal, year, day range, numeric, weekday."""
+    month, day, year = draw(st.sampled_from(_MONTHS)), draw(st.integers(1, 31)), draw(st.integers(1900, 2099))
+    day_text = draw(st.sampled_from([str(day), f"{day:02}", f"{day}{_ordinal(day)}"]))
+    m = draw(st.integers(1, 12))
+    forms = [
+        f"{month} {day_text}",
+        f"{month} {day_text}, {year}",
+        f"{day_text} {month}",
+        f"{day_text} {month} {year}",
+        f"{month} {year}",
+        f"{month} {day}-{draw(st.integers(1, 31))}",
+        f"{day} to {draw(st.integers(1, 31))} {month}",
+        f"{day}/{m}",
+        f"{m}/{day}/{year}",
+        f"{year}-{m:02}-{day:02}",
+        f"the {day}{_ordinal(day)}",
+    ]
+    date = draw(st.sampled_from(forms))
+    return f"{draw(st.sampled_from(_WEEKDAYS))}, {date}" if draw(st.booleans()) else date
+
+
+_FILLER = st.sampled_from(
+    ["police said", "in the capital", "witnesses told reporters", "a march through the city", "may have", "Sunday"]
+)
+_SEPARATORS = st.sampled_from([" ", ", ", "; ", " and ", " on ", ". ", " since ", "\n"])
+
+
+@st.composite
+def _report(draw) -> tuple[str, list[int]]:
+    """A long text of dates, filler and counts (all >= 32, so none can be a day): (text, the counts in order)."""
+    counts: list[int] = []
+    pieces: list[str] = []
+    for kind in draw(st.lists(st.sampled_from(["date", "count", "filler"]), min_size=10, max_size=60)):
+        if kind == "count":
+            n = draw(st.integers(32, 10**6))
+            counts.append(n)
+            # digits as news write them: thousands always take a comma, so a count is never a year
+            pieces.append(draw(st.sampled_from([f"killed {n:,} people", f"{n:,} people died"])))
+        else:
+            pieces.append(draw(_date()) if kind == "date" else draw(_FILLER))
+    text = pieces[0] + "".join(draw(_SEPARATORS) + p for p in pieces[1:]) if pieces else ""
+    return text, counts
+
+
+@settings(max_examples=200, deadline=None)
+@given(_date())
+def test_a_random_date_holds_no_count(date):
+    assert find_quantities(f"It happened on {date} in the capital.") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(_report())
+def test_only_the_inserted_counts_parse_among_dates(report):
+    text, counts = report
+    assert [(q.value_low, q.value_high) for q in find_quantities(text)] == [(n, n) for n in counts]
+
+
+@given(st.integers(1, 31), st.sampled_from(_MONTHS))
+def test_a_small_count_near_a_month_that_is_no_date_parses(n, month):
+    lower = month.lower().rstrip(".")  # "may 3 more die": a lower-case month word is an ordinary word
+    for text in (f"killed {n} in {month}", f"In {month}, {n} people died", f"they {lower} {n} more", f"{n} {lower}"):
+        assert [q.value_low for q in find_quantities(text)] == [n], text

@@ -24,6 +24,8 @@ PROCESSED = P.processed_dir
 def good(name: str) -> pd.DataFrame:
     """The committed table, checked to validate so that a failure below is the break's doing."""
     df = io.read_table(PROCESSED / f"{name}.parquet")
+    if name == "toll_parts" and len(df) == 1:  # the seeds hold one part: a second, renamed, to break against
+        df = pd.concat([df, df.assign(claim_id=df["claim_id"] + "-copy")], ignore_index=True)
     assert len(df) >= 2, f"{name}: too few rows to break"
     io.validate(df, TABLES[name], name)
     return df
@@ -195,6 +197,12 @@ BREAKS = {
         ("estimate above the highest figure", _estimate_above_highest, ["estimate_within_range"]),
         ("negative figure", lambda df: _set(df, "lowest_figure", -3), ["lowest_figure", "greater_than_or_equal_to"]),
         ("hour not UTC", _zone("hour", "Asia/Karachi"), ["hour", "dtype"]),
+    ],
+    "toll_parts": [
+        ("duplicate claim_id", lambda df: _set(df, "claim_id", df.loc[0, "claim_id"]), ["claim_id"]),
+        ("unknown outcome", lambda df: _set(df, "outcome", "missing"), ["outcome", "isin"]),
+        ("whole without part_of", lambda df: _set(df, "part_of", None), ["whole_figure_text"]),
+        ("as_of naive", _zone("as_of", None), ["as_of", "dtype"]),
     ],
 }
 CASES = [pytest.param(name, fn, words, id=f"{name}: {label}") for name, cases in BREAKS.items() for label, fn, words in cases]

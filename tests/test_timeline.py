@@ -1,4 +1,4 @@
-"""Timeline stage: distinct figures, revisions, the per-hour consensus, and the seeds' story the README tells."""
+"""Timeline stage: distinct figures, revisions, the per-hour consensus, parts and places, and the seeds' story."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import config, timeline
+from analysis import config, report, timeline
 from analysis.cli import main
 from analysis.config import make_event
-from analysis.schemas import TollConsensus, TollTimeline
+from analysis.schemas import TollConsensus, TollParts, TollTimeline
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSED = ROOT / "data" / "processed"
@@ -38,6 +38,10 @@ def _claims(rows: list[dict]) -> pd.DataFrame:
             "outcome": "killed",
             "group": "militants",
             "scope": "event",
+            "role": "total",
+            "subset_text": None,
+            "part_of": None,
+            "place": None,
             "source_id": None,
             "as_of": T0,
         }
@@ -258,6 +262,123 @@ def test_consensus_invariants(figs):
     assert c["hour"].is_monotonic_increasing
 
 
+# --- which toll: parts stay out of the series, each place is a series of its own -----------------------------
+
+# Outlet A (d1, d2) on a killing of civilians: a whole-event total, a part of it ("including 9 Britons") and a
+# total for one place, then revisions of the whole and of the place. Interleaved in time, so that a series keyed
+# without place, or one taking parts in, would show "180 → 200" or "191 → 9".
+WHICH_TOLL = [
+    {"doc_id": "d1", "start": 0, "value_low": 191, "group": "civilians", "as_of": T0 + 2 * H},
+    {"doc_id": "d1", "start": 40, "value_low": 9, "group": "civilians", "role": "part", "subset_text": "Britons",
+     "part_of": "d1:0", "quantity_text": "9", "as_of": T0 + 4 * H},
+    {"doc_id": "d1", "start": 80, "value_low": 180, "group": "civilians", "place": "Madrid", "as_of": T0 + 3 * H},
+    {"doc_id": "d2", "start": 0, "value_low": 185, "group": "civilians", "place": "Madrid", "as_of": T0 + 5 * H},
+    {"doc_id": "d2", "start": 50, "value_low": 200, "group": "civilians", "as_of": T0 + 6 * H},
+    # a part whose whole the article does not name
+    {"doc_id": "d3", "start": 0, "value_low": 6, "group": "civilians", "role": "part", "subset_text": "children",
+     "as_of": T0 + 6 * H},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def which_toll() -> dict[str, pd.DataFrame]:
+    claims = _claims(WHICH_TOLL)
+    t = timeline.build_timeline(claims, DOCS, SOURCES, EVENT)
+    return {
+        "claims": claims,
+        "timeline": t,
+        "consensus": timeline.build_consensus(t, EVENT),
+        "parts": timeline.build_parts(claims, DOCS, SOURCES, EVENT),
+    }
+
+
+def test_parts_are_not_in_the_timeline_nor_the_consensus(which_toll):
+    t, c = which_toll["timeline"], which_toll["consensus"]
+    TollTimeline.validate(t, lazy=True)
+    assert sorted(t["figure_id"]) == ["d1:0", "d1:80", "d2:0", "d2:50"]
+    assert not t["value_low"].isin([9, 6]).any()
+    # the whole event's consensus never falls to a part's count
+    assert c.loc[c["place"].isna(), "lowest_figure"].min() == 191
+
+
+def test_parts_table_holds_each_part_with_its_wholes_figure(which_toll):
+    parts = which_toll["parts"]
+    TollParts.validate(parts, lazy=True)
+    assert parts["claim_id"].tolist() == ["d1:40", "d3:0"]  # mention order (as_of)
+    britons = parts.set_index("claim_id").loc["d1:40"]
+    assert (britons["subset_text"], britons["figure_text"], britons["part_of"], britons["whole_figure_text"]) == (
+        "Britons", "9", "d1:0", "191",
+    )  # fmt: skip
+    assert (britons["outlet"], britons["as_of_local"]) == ("Outlet A", "2007-07-10T08:00+05:00")
+    children = parts.set_index("claim_id").loc["d3:0"]
+    assert children["outlet"] == "Outlet B" and pd.isna(children["part_of"]) and pd.isna(children["whole_figure_text"])
+
+
+def test_a_place_is_a_series_of_its_own(which_toll):
+    t = which_toll["timeline"].set_index("figure_id")
+    assert t.loc["d1:80", "place"] == "Madrid" and t.loc["d2:0", "place"] == "Madrid"
+    assert t.loc[["d1:0", "d2:50"], "place"].isna().all()
+    # each revision stays within its place: never 180 → 200, nor 191 → 185
+    revised = t["revises_figure_id"].dropna().to_dict()
+    assert revised == {"d2:0": "d1:80", "d2:50": "d1:0"}
+    assert t.loc["d2:0", "revises"] == "180 → 185" and t.loc["d2:50", "revises"] == "191 → 200"
+
+
+def test_the_same_numbers_for_the_whole_event_and_a_place_are_two_figures():
+    t = _timeline([{"value_low": 20}, {"value_low": 20, "place": "Madrid"}])
+    assert sorted(t["place"].fillna("-")) == ["-", "Madrid"] and t["n_mentions"].tolist() == [1, 1]
+
+
+def test_consensus_is_keyed_by_place_whole_event_first(which_toll):
+    c = which_toll["consensus"]
+    TollConsensus.validate(c, lazy=True)
+    whole, madrid = c[c["place"].isna()], c[c["place"] == "Madrid"]
+    assert len(whole) + len(madrid) == len(c)
+    assert whole.index.max() < madrid.index.min()  # the whole event's series before its places'
+    assert whole["hours_since_event_start"].tolist() == [2, 3, 4, 5, 6]
+    assert madrid["hours_since_event_start"].tolist() == [3, 4, 5, 6]
+    assert whole["highest_figure"].tolist() == [191, 191, 191, 191, 200]
+    assert madrid["highest_figure"].tolist() == [180, 180, 185, 185]
+    # the same hour, outcome and group twice, told apart by place
+    assert c.duplicated(["hour", "outcome", "group"]).any()
+
+
+def test_schema_rejects_a_duplicate_hour_outcome_group_and_place(which_toll):
+    c = which_toll["consensus"]
+    for place in (None, "Madrid"):
+        row = c[c["place"].isna()].iloc[[0]] if place is None else c[c["place"] == place].iloc[[0]]
+        with pytest.raises(pandera.errors.SchemaErrors, match="multiple_fields_uniqueness"):
+            TollConsensus.validate(pd.concat([c, row], ignore_index=True), lazy=True)
+
+
+def test_parts_schema_rejects_a_whole_without_part_of(which_toll):
+    parts = which_toll["parts"].copy()
+    parts.loc[parts["part_of"].isna(), "whole_figure_text"] = "20"
+    with pytest.raises(pandera.errors.SchemaErrors, match="whole_only_with_part_of"):
+        TollParts.validate(parts, lazy=True)
+
+
+def test_the_stage_writes_parts_with_the_timeline(tmp_path, which_toll):
+    which_toll["claims"].to_parquet(tmp_path / "claims.parquet", index=False)
+    DOCS.to_parquet(tmp_path / "documents.parquet", index=False)
+    SOURCES.to_parquet(tmp_path / "sources.parquet", index=False)
+    timeline.run(tmp_path, EVENT)
+    written = pd.read_parquet(tmp_path / "toll_parts.parquet")
+    assert written["claim_id"].tolist() == ["d1:40", "d3:0"]
+    assert set(pd.read_parquet(tmp_path / "toll_timeline.parquet")["figure_id"]) == {"d1:0", "d1:80", "d2:0", "d2:50"}
+
+
+def test_the_notebooks_parts_section(which_toll, capsys):
+    shown = report.show_parts(which_toll["parts"], DOCS)
+    assert capsys.readouterr().out == ""
+    assert shown[["outlet", "subset_text", "figure_text", "part_of_whole", "place"]].values.tolist() == [
+        ["Outlet A", "Britons", "9", "191", "whole event"],
+        ["Outlet B (W)", "children", "6", "(not stated)", "whole event"],
+    ]
+    assert report.show_parts(which_toll["parts"].iloc[0:0], DOCS) is None
+    assert capsys.readouterr().out == report.NO_PARTS + "\n"
+
+
 @pytest.fixture(scope="module")
 def seeds_out(tmp_path_factory) -> Path:
     """The timeline stage run through the CLI on a copy of the seeds' processed tables."""
@@ -269,7 +390,7 @@ def seeds_out(tmp_path_factory) -> Path:
 
 
 def test_stage_output_matches_the_committed_tables(seeds_out):
-    for name in ("toll_timeline", "toll_consensus"):
+    for name in ("toll_timeline", "toll_consensus", "toll_parts"):
         assert (seeds_out / f"{name}.parquet").read_bytes() == (PROCESSED / f"{name}.parquet").read_bytes()
 
 

@@ -146,6 +146,26 @@ class Scope(_Lexicon):
     other_place_nouns: Words
 
 
+class Parts(_Lexicon):
+    """parts: the cues that make a count a part of a larger count (role 'part')."""
+
+    before: Words
+    before_reach: PositiveInt
+    victims: Annotated[dict[Outcome, Words], Field(min_length=1)]
+    include_verbs: Words
+    among: Words
+    among_gap: Words
+    of_them: Words
+    subset_nouns: Words
+
+
+class PlaceLinks(_Lexicon):
+    """place_links: the words that tie a count to one of the event's places."""
+
+    prepositions: Words
+    incident_nouns: Words
+
+
 class ClaimsLexicon(_Lexicon):
     """claims.yaml: what turns a count into a casualty claim."""
 
@@ -177,6 +197,8 @@ class ClaimsLexicon(_Lexicon):
     not_people: Words
     age_markers: Words  # not read by any code today
     breakdown_words: Words
+    parts: Parts
+    place_links: PlaceLinks
     scope: Scope
 
 
@@ -222,6 +244,8 @@ class QuantitiesLexicon(_Lexicon):
     suffix_qualifiers: dict[Qualifier, Words]
     range_joiners: Words
     range_between: Words
+    ordinal_suffixes: Words  # of a day number in a date ("July 3rd"): quantities.py refuses dates
+    day_range_joiners: Words  # between two days of one date ("March 11-12")
 
 
 # ------------------------------------------------------------------------------------------ speech

@@ -1,0 +1,166 @@
+"""Parts: counts that pick out some of a larger count's victims by who they are ("including 9 Britons")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from analysis import lexicon
+from analysis.tokens import Token
+
+
+@dataclass(frozen=True)
+class PartCue:
+    """Why a count is a part: the outcome its frame gives (None: that of the claim it belongs to), the cue words,
+    whether its whole is the claim just before it in the sentence, and the subset's words if the frame names
+    them after the count ("seven of the wounded were Americans")."""
+
+    outcome: str | None
+    cue: str
+    whole_before: bool
+    subset: str | None = None
+
+
+@dataclass(frozen=True)
+class _PartsLex:
+    before: tuple[tuple[str, ...], ...]
+    before_reach: int
+    victims: dict[str, str]
+    include_verbs: frozenset[str]
+    among: frozenset[str]
+    among_gap: frozenset[str]
+    of_them: frozenset[str]
+    subset_nouns: frozenset[str]
+
+
+@cache
+def _lex() -> _PartsLex:
+    raw = lexicon.load("claims")["parts"]
+    return _PartsLex(
+        before=tuple(sorted((tuple(p.split()) for p in raw["before"]), key=len, reverse=True)),
+        before_reach=raw["before_reach"],
+        victims={w: outcome for outcome, words in raw["victims"].items() for w in words},
+        include_verbs=frozenset(raw["include_verbs"]),
+        among=frozenset(raw["among"]),
+        among_gap=frozenset(raw["among_gap"]),
+        of_them=frozenset(raw["of_them"]),
+        subset_nouns=frozenset(raw["subset_nouns"]),
+    )
+
+
+def _ends_with(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    return len(words) >= len(phrase) and tuple(words[-len(phrase) :]) == phrase
+
+
+def _victims_frame(words: Sequence[str]) -> PartCue | None:
+    """'... the dead include' / 'among the injured were' right before the count."""
+    lx = _lex()
+    if len(words) < 2 or words[-1] not in lx.include_verbs:
+        return None
+    noun = words[-2]
+    if noun not in lx.victims:
+        return None
+    if words[-1] in ("were", "are", "was") and not (len(words) >= 4 and words[-4] in lx.among):
+        return None  # "the injured were 20": a total, not "among the injured were 20 Australians"
+    return PartCue(lx.victims[noun], " ".join(words[-3:] if len(words) >= 3 else words), whole_before=False)
+
+
+def part_before(toks: Sequence[Token], first: int) -> PartCue | None:
+    """A part cue before the count at token first: 'including' (up to a short list item back: 'including a
+    foreign tourist and four top police officers'), or a victims frame ('the dead include 26 foreigners')."""
+    lx = _lex()
+    words = [t.lower for t in toks[max(0, first - 4) : first]]
+    if frame := _victims_frame(words):
+        return frame
+    back = [t.lower for t in toks[max(0, first - lx.before_reach) : first]]
+    for k in range(len(back), 0, -1):
+        seen, between = back[:k], back[k:]
+        # words between the cue and the count must be a list item that the count continues ("a foreign
+        # tourist and"), never a clause ("including one that killed 5 people" is no part)
+        listed = not between or between[-1] in ("and", ",")
+        for phrase in lx.before:
+            if (
+                _ends_with(seen, phrase)
+                and listed
+                and not any(w in (".", ";", ":") or w[:1].isdigit() for w in between)
+            ):
+                return PartCue(None, " ".join(phrase), whole_before=True)
+        if seen[-1] in (".", ";", ":"):
+            break
+    return None
+
+
+def part_after(toks: Sequence[Token], j: int) -> PartCue | None:
+    """'12 Indonesians ... are confirmed to be among the dead': among the victims of an outcome, after the
+    counted noun phrase ending at token j."""
+    lx = _lex()
+    k = j
+    # a last list item without a count of its own ("12 Indonesians, three Australians and a Japanese are ...")
+    if k + 2 < len(toks) and toks[k].lower == "and" and toks[k + 1].lower in ("a", "an", "one"):
+        k += 2
+        while k < len(toks) and toks[k].text[:1].isupper():
+            k += 1
+    while k < len(toks) and toks[k].lower in lx.among_gap:
+        k += 1
+    if k < len(toks) and toks[k].lower in lx.among:
+        k += 1
+        if k < len(toks) and toks[k].lower in ("the", "those"):
+            k += 1
+        if k < len(toks) and toks[k].lower in lx.victims:
+            return PartCue(lx.victims[toks[k].lower], f"among the {toks[k].lower}", whole_before=False)
+    return None
+
+
+def part_of_the(toks: Sequence[Token], last: int) -> PartCue | None:
+    """'seven of the wounded were Americans' (a part of the wounded, named after) or 'six of them children'
+    (a part of the claim just before), for the count whose tokens end before index last."""
+    lx = _lex()
+    if last + 1 >= len(toks) or toks[last].lower != "of":
+        return None
+    nxt = toks[last + 1].lower
+    if nxt in lx.of_them:
+        return PartCue(None, f"of {nxt}", whole_before=True, subset=_named_after(toks, last + 2))
+    if nxt in ("the", "those") and last + 2 < len(toks) and toks[last + 2].lower in lx.victims:
+        noun = toks[last + 2].lower
+        return PartCue(lx.victims[noun], f"of the {noun}", whole_before=False, subset=_named_after(toks, last + 3))
+    return None
+
+
+def _named_after(toks: Sequence[Token], k: int) -> str | None:
+    """'(were|are) Americans' / 'children': the words naming the subset right after a partitive frame."""
+    linked = k < len(toks) and toks[k].lower in ("were", "are", "was", "is")
+    if linked:
+        k += 1
+        if k < len(toks) and not toks[k].text[:1].isupper():
+            return None  # "20 of them were released": a verb, not who they are
+    words = []
+    while k < len(toks) and toks[k].text[:1].isalpha() and len(words) < 3:
+        if words and not toks[k].text[:1].isupper():
+            break
+        words.append(toks[k].text)
+        if not toks[k].text[:1].isupper():
+            break
+        k += 1
+    return " ".join(words) or None
+
+
+def names_a_subset(group_text: str | None) -> bool:
+    """'Britons', 'three Australians', 'foreign nationals': victims named by who they are."""
+    if not group_text:
+        return False
+    words = group_text.split()
+    return (
+        group_text.lower() in _lex().subset_nouns or words[-1].lower() in _lex().subset_nouns or words[-1][:1].isupper()
+    )
+
+
+def whole_of(part_value: int | None, outcome: str, candidates: Sequence) -> object | None:
+    """The nearest claim among candidates (totals of the same article, nearest first) with the same outcome
+    and a larger lower bound: the count the subset belongs to."""
+    if part_value is None:
+        return None
+    for c in candidates:
+        if c.outcome == outcome and c.role == "total" and c.value_low is not None and c.value_low > part_value:
+            return c
+    return None
