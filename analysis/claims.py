@@ -753,8 +753,8 @@ def classify_scope(
             return "cumulative", f"since:{text[t.start : t.end]}"
         if t.ends_at <= event_start:
             return "prior", f"time:{text[t.start : t.end]}"
-        if t.starts_at >= event_end:
-            return "other", f"time:{text[t.start : t.end]}"
+        # a time after the event ("police said at first light on Friday", "by Sunday the toll had reached
+        # 200") dates the report, not the incident: a toll of the focal incident stays 'event' however late
     for phrase in lx.cumulative:
         if _contains(words, phrase):
             return "cumulative", "cue:" + " ".join(phrase)

@@ -8,7 +8,7 @@ import pytest
 from conftest import seed_text
 
 from analysis import config
-from analysis.claims import extract
+from analysis.claims import TimeHint, extract
 from analysis.furniture import find_furniture
 from analysis.timeml import read_timeml
 
@@ -308,3 +308,22 @@ def test_with_him_is_present_only_right_after_the_counted_noun():
     assert got("Ghazi said he had nearly 2,000 followers with him.") == [("nearly 2,000", "present")]
     assert got("Reporters said 20 people spoke with him on Monday.") == []
     assert got("Police said 20 people who met with them were later released.") == [("20", "freed")]
+
+
+def test_a_toll_of_the_focal_incident_stays_event_however_late_it_is_reported():
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from analysis.times import tag_times
+
+    zone = ZoneInfo("Europe/Madrid")
+    start, end = datetime(2004, 3, 11, 7, 37, tzinfo=zone), datetime(2004, 3, 11, 7, 40, tzinfo=zone)
+    text = (
+        "Rescuers said at first light on Friday that 192 people had died in the bombings. "
+        "A month on, the March 11 bombings had killed 191 people. "
+        "Three years ago this month, 202 people were killed in Bali."
+    )
+    published = date(2004, 4, 11)
+    hints = [TimeHint(t.start, t.end, t.starts_at, t.ends_at) for t in tag_times(text, "2004-04-11", "Europe/Madrid")]
+    got = {c.quantity_text: c.scope for c in extract(text, (), published, start, end, hints, ["Madrid"])}
+    assert got == {"192": "event", "191": "event", "202": "prior"}
