@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 from analysis import lexicon
 from analysis.parts import names_a_subset, part_after, part_before, part_of_the, whole_of
-from analysis.places import PlaceMap, place_in, place_map
+from analysis.places import PlaceMap, names_another_place, place_in, place_map
 from analysis.quantities import Quantity, number_words, parse_quantities
 from analysis.tokens import Token, sentences, tokenize
 
@@ -861,11 +861,18 @@ def _tie_places(text: str, claims: list[Claim], places: dict[str, str | None]) -
     """Each claim's event place: named in its clause after the count (up to the next count of the sentence),
     or before it when it opens the sentence ("In Kuta, 12 people died"). A whole-event place leaves it null."""
     out = []
-    for i, c in enumerate(claims):
-        nxt = claims[i + 1].start if i + 1 < len(claims) and claims[i + 1].sentence_start == c.sentence_start else None
-        found = place_in(text[c.start : nxt or c.sentence_end], places)
-        if found is None and (i == 0 or claims[i - 1].sentence_start != c.sentence_start):
-            found = place_in(text[c.sentence_start : c.start], places)
+    by_sentence: dict[int, list[Claim]] = {}
+    for c in claims:  # grouped once, so a long document stays linear
+        by_sentence.setdefault(c.sentence_start, []).append(c)
+    for c in claims:
+        same = by_sentence[c.sentence_start]
+        nxt = next((x.start for x in same if x.start > c.start), c.sentence_end)
+        prev = max((x.end for x in same if x.end <= c.start), default=c.sentence_start)
+        found = place_in(text[c.start : nxt], places)
+        if found is None and not names_another_place(text[c.start : nxt]):
+            # "the Oberoi was declared clear, with 24 bodies found": the place before the count, back to the
+            # count before it, when the count's own clause names no place at all
+            found = place_in(text[prev : c.start], places)
         if found is not None:
             c = replace(c, place=found[0], rule=f"{c.rule}|place:{found[1]}")
         out.append(c)

@@ -46,3 +46,9 @@ def place_in(clause: str, places: PlaceMap) -> tuple[str | None, str] | None:
     alias = re.sub(r"[\s-]+", " ", (m.group("a") or m.group("b")).lower())
     key = next((k for k in places if re.sub(r"[\s-]+", " ", k) == alias), alias)
     return places.get(key), m.group(0)
+
+
+def names_another_place(clause: str) -> bool:
+    """Whether the clause ties its count to some named place ('12 in Seville'), an event place or not."""
+    preps, _ = _links()
+    return re.search(rf"\b(?:{preps})\s+(?:the\s+)?[A-Z]", clause) is not None

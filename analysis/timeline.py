@@ -170,11 +170,14 @@ def _upper(row) -> float | None:
 
 
 def current_figures(series: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
-    """Each outlet's current figure at a moment: its latest figure with as_of at or before it (a tie of
-    statement times goes to the last one mentioned). series: timeline rows of one outcome, group and place."""
+    """Each outlet's current figure at a moment: its latest figure with as_of at or before it. Figures current
+    at the same moment (one article's lead and body share its reporting time) go to the largest number: an
+    article's toll includes the smaller counts it also gives ("101 killed" beside "six police officers killed"),
+    then to the last one mentioned. series: timeline rows of one outcome, group and place."""
     known = series[series["as_of"].notna() & (series["as_of"] <= at)]
-    ordered = known.sort_values(MENTION_ORDER, kind="stable")
-    return ordered.groupby("outlet", sort=True).tail(1).sort_values("outlet", kind="stable")
+    stated = known["value_low"].fillna(known["value_high"]).astype("Float64").fillna(-1)
+    ordered = known.assign(_stated=stated).sort_values(["as_of", "_stated", *MENTION_ORDER[1:]], kind="stable")
+    return ordered.groupby("outlet", sort=True).tail(1).drop(columns="_stated").sort_values("outlet", kind="stable")
 
 
 def _join(names) -> str:

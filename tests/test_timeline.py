@@ -474,3 +474,22 @@ def test_timeline_interval_in_local_time_on_the_bundled_data(bundled):
     for col in ("as_of_low", "as_of_high"):
         local = t[col].dt.tz_convert(zone).dt.strftime("%Y-%m-%dT%H:%M%z")
         assert (local.str[:-2] + ":" + local.str[-2:] == t[f"{col}_local"]).all(), col
+
+
+def test_an_outlets_simultaneous_figures_go_to_the_largest():
+    """One article's '107 killed' and 'six dead foreigners' share its reporting time: the toll is the 107."""
+    at = pd.Timestamp("2008-11-27T12:00Z")
+    series = pd.DataFrame(
+        {
+            "outlet": ["Standard", "Standard", "Standard", "Guardian"],
+            "as_of": [at, at, at - pd.Timedelta(hours=5), at],
+            "published_on": [at.date()] * 4,
+            "doc_id": ["s", "s", "s0", "g"],
+            "start": [10, 400, 5, 3],
+            "value_low": pd.array([107, 6, 200, None], dtype="Int64"),
+            "value_high": pd.array([107, 6, 200, 99], dtype="Int64"),
+        }
+    )
+    current = timeline.current_figures(series, at)
+    # the earlier 200 is no longer current (a later figure replaced it); of the two at noon, the larger wins
+    assert current.set_index("outlet")["value_high"].to_dict() == {"Guardian": 99, "Standard": 107}
