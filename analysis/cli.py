@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from analysis import config, lexicon
-from analysis.io import InputError, TableError
+from analysis.io import InputError, TableError, locked, staged
 
 
 def _event(args: argparse.Namespace) -> config.Event:
@@ -41,10 +41,13 @@ def _claims(args: argparse.Namespace) -> None:
 
 
 def _extract(args: argparse.Namespace) -> None:
-    """Every extraction stage in order, for any corpus folder."""
-    _ingest(args)
-    _times(args)
-    _claims(args)
+    """Every extraction stage in order, for any corpus folder: written into a staging folder and moved into
+    the out folder together at the end, so a failed run leaves the previous set as it was."""
+    with staged(args.out_dir) as stage:
+        inner = argparse.Namespace(**{**vars(args), "out_dir": stage})
+        _ingest(inner)
+        _times(inner)
+        _claims(inner)
 
 
 def _evaluate(args: argparse.Namespace) -> None:
@@ -72,6 +75,9 @@ def _notebooks(args: argparse.Namespace) -> None:
 
     report.run_notebooks(out_dir=args.notebooks_dir)
 
+
+# Stages that write tables into --out-dir: they hold its lock while they run.
+WRITES_TABLES = frozenset({"ingest", "times", "claims", "extract", "timeline"})
 
 STAGES: dict[str, tuple[str, Callable[[argparse.Namespace], None], tuple[str, ...]]] = {
     "ingest": ("manifest + raw texts -> documents.parquet, furniture.parquet", _ingest, ("event",)),
@@ -120,8 +126,15 @@ def main(argv: list[str] | None = None) -> int:
         lexicon.validate_all()  # a broken lexicon stops the run before any stage writes
         if "event" in STAGES[args.stage][2]:
             _event(args)  # a bad zone or window stops the run before any stage writes
-        STAGES[args.stage][1](args)
+        if args.stage in WRITES_TABLES:
+            with locked(args.out_dir):  # one run at a time per out folder
+                STAGES[args.stage][1](args)
+        else:
+            STAGES[args.stage][1](args)
     except (InputError, TableError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a read-only folder, a path that is a file, a full disk
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     return 0

@@ -274,7 +274,7 @@ def unseen_predictions(unseen_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, di
             rows.to_csv(raw / "manifest.csv", index=False)
             for row in rows.itertuples():
                 (raw / row.file).write_bytes((raw_dir / row.file).read_bytes())
-                texts[row.doc_id] = (raw_dir / row.file).read_text(encoding="utf-8")
+                texts[row.doc_id] = ingest.read_text(raw_dir / row.file)[0]  # as every stage reads it
                 event_of[row.doc_id] = event_id
             ingest.run(raw, out, timezone=event.timezone)
             times.run(raw, out, event.timezone)

@@ -23,6 +23,7 @@ from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox, offset_copy  # noqa: E402
 
 from analysis.config import Event  # noqa: E402
+from analysis.io import file_mode
 
 # Everything that affects the pixels is fixed here, not taken from the user's matplotlibrc.
 STYLE = {
@@ -128,6 +129,7 @@ def save_figure(fig: Figure, name: str, figures_dir: Path) -> dict[str, Path]:
             os.close(fd)
             try:
                 fig.savefig(tmp, format=fmt, metadata=metadata, dpi=STYLE["savefig.dpi"])
+                os.chmod(tmp, file_mode())  # mkstemp's 0600 would ignore the user's umask
                 os.replace(tmp, path)
             finally:
                 if os.path.exists(tmp):

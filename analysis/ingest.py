@@ -1,11 +1,14 @@
-"""Stage `ingest`: manifest + raw texts -> documents and furniture tables (raw text never altered)."""
+"""Stage `ingest`: manifest + raw texts -> documents and furniture tables (offsets index the texts as read_text reads them)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +30,14 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?)?$"
 )
+# Byte-order marks of encodings that are not UTF-8, longest first (UTF-32 LE starts with UTF-16 LE's mark).
+_FOREIGN_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_LONE_CR_RE = re.compile(r"\r(?!\n)")
 _BYLINE_RE = re.compile(r"^(?:by\s+\S.{0,58}|[A-Z][\w.&' -]{1,40},)$", re.IGNORECASE)
 _DATELINE_RE = re.compile(r"^([A-Z][A-Za-z.'-]+(?:[ /-][A-Z][A-Za-z.'-]+){0,3})\s*(?:\([A-Za-z]+\))?\s*[:_—–]")
 
@@ -99,26 +110,56 @@ def parse_published(value: str, timezone: str) -> tuple[date, datetime | None]:
     return moment.date(), moment.astimezone(UTC)
 
 
+def nfc(value: str) -> str:
+    """value in Unicode NFC, the form in which ids and file names are compared ("é" typed or composed alike)."""
+    return unicodedata.normalize("NFC", value)
+
+
 def read_manifest(raw_dir: Path, manifest_name: str = "manifest.csv", timezone: str = "UTC") -> list[ManifestRow]:
-    """Read and check DIR/manifest.csv: required columns, unique ids, publication dates/times, files present.
-    Naive date-times are local in the row's timezone column, else in timezone (the event's zone)."""
+    """Read and check DIR/manifest.csv: required columns, unique ids, publication dates/times, and one file per
+    row, inside DIR (row.file is then its name there). Naive date-times are local in the row's timezone
+    column, else in timezone (the event's zone)."""
     check_zone(timezone)
     path = Path(raw_dir) / manifest_name
     if not path.is_file():
         raise InputError(f"{path}: manifest not found (one row per document: {', '.join(REQUIRED_COLUMNS)})")
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            raise InputError(f"{path}: header lacks required column(s) {', '.join(missing)}")
-        rows: list[ManifestRow] = []
-        seen: dict[str, int] = {}
-        for rec in reader:
-            rows.append(_check_row(path, reader.line_num, rec, seen, timezone))
+    text = decode_utf8(path, path.read_bytes())
+    quote_line = unclosed_quote_line(text)
+    if quote_line is not None:
+        raise InputError(f"{path}, line {quote_line}: a quoted field starts here and is never closed (a missing '\"')")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"{path}: header lacks required column(s) {', '.join(missing)}")
+    rows: list[ManifestRow] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for rec in reader:
+        rows.append(_check_row(path, reader.line_num, rec, seen, timezone))
     if not rows:
         raise InputError(f"{path}: manifest has no rows")
-    return rows
+    return _locate_files(Path(raw_dir), path, rows)
+
+
+def unclosed_quote_line(text: str) -> int | None:
+    """The line on which a quoted CSV field opens and never closes, or None. The csv module (not strict) would
+    swallow the rest of the file into that field and blame a later, emptied column instead."""
+    line, opened, state = 1, 0, "start"  # start of a field, in a plain field, in quotes, a quote in quotes
+    for k, ch in enumerate(text):
+        if state == "quoted":
+            state = "quote" if ch == '"' else "quoted"
+        elif state == "quote" and ch == '"':
+            state = "quoted"  # a doubled quote inside a quoted field
+        elif ch in ",\r\n":
+            state = "start"
+        elif state == "start" and ch == '"':
+            state, opened = "quoted", line
+        elif state != "plain":
+            state = "plain"  # after 'start', or text after a closing quote (csv keeps it)
+        # CR, LF and CRLF each end one line, as csv counts them
+        if ch == "\n" or (ch == "\r" and text[k + 1 : k + 2] != "\n"):
+            line += 1
+    return opened if state == "quoted" else None
 
 
 def _row_zone(where: str, rec: dict, default: str) -> str:
@@ -132,15 +173,41 @@ def _row_zone(where: str, rec: dict, default: str) -> str:
         raise InputError(f"{where}: timezone {cell!r} is not a known IANA time zone (such as 'Asia/Karachi')") from None
 
 
-def _check_row(path: Path, line: int, rec: dict, seen: dict[str, int], timezone: str) -> ManifestRow:
-    """Check one manifest record; every error names the manifest line."""
-    doc_id = (rec.get("doc_id") or "").strip()
-    where = f"{path}, line {line}"
-    if not doc_id:
+def _bad_name_char(value: str, separators: bool) -> str | None:
+    """Why value cannot name a document or file: a control character, or (for ids) a path separator."""
+    if separators and ("/" in value or "\\" in value):
+        return "contains a path separator ('/' or '\\')"
+    bad = next((ch for ch in value if unicodedata.category(ch) == "Cc"), None)
+    return None if bad is None else f"contains a control character (U+{ord(bad):04X})"
+
+
+def _check_id(where: str, cell: str | None, seen: dict[str, tuple[int, str]], line: int) -> str:
+    """The row's doc_id in NFC, checked: not empty, no path separator or control character, unique after NFC."""
+    raw = (cell or "").strip()
+    if not raw:
         raise InputError(f"{where}: empty doc_id")
+    if why := _bad_name_char(raw, separators=True):
+        raise InputError(f"{where}: doc_id {raw!r} {why}")
+    doc_id = nfc(raw)
     if doc_id in seen:
-        raise InputError(f"{where}: duplicate doc_id {doc_id!r} (first on line {seen[doc_id]})")
-    seen[doc_id] = line
+        first, first_raw = seen[doc_id]
+        if first_raw != raw:
+            raise InputError(
+                f"{where}: doc_id {raw!r} is doc_id {first_raw!r} of line {first} written in another Unicode form "
+                "(they are equal after NFC normalisation); give them distinct ids"
+            )
+        raise InputError(f"{where}: duplicate doc_id {raw!r} (first on line {first})")
+    seen[doc_id] = (line, raw)
+    return doc_id
+
+
+def _check_row(path: Path, line: int, rec: dict, seen: dict[str, tuple[int, str]], timezone: str) -> ManifestRow:
+    """Check one manifest record; every error names the manifest line."""
+    where = f"{path}, line {line}"
+    doc_id = _check_id(where, rec.get("doc_id"), seen, line)
+    file = _blank_to_none(rec.get("file"))
+    if file is not None and (why := _bad_name_char(file, separators=False)):
+        raise InputError(f"{where}: file {file!r} {why}")
     outlet = (rec.get("outlet") or "").strip()
     if not outlet:
         raise InputError(f"{where}: empty outlet for doc_id {doc_id!r}")
@@ -151,7 +218,7 @@ def _check_row(path: Path, line: int, rec: dict, seen: dict[str, int], timezone:
         raise InputError(f"{where}: published_on {exc}") from None
     return ManifestRow(
         doc_id=doc_id,
-        file=_blank_to_none(rec.get("file")) or f"{doc_id}.txt",
+        file=file or f"{doc_id}.txt",
         outlet=outlet,
         agency=_blank_to_none(rec.get("agency")),
         published_on=published_on,
@@ -161,16 +228,88 @@ def _check_row(path: Path, line: int, rec: dict, seen: dict[str, int], timezone:
     )
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """Decode a raw file as UTF-8 (BOM-free), returning (text, sha256 of the bytes)."""
-    data = path.read_bytes()
-    if not data.strip():
-        raise InputError(f"{path}: file is empty")
+def _folder_names(raw_dir: Path) -> dict[str, list[str]]:
+    """NFC form -> names of the entries of raw_dir with that form (two only if one is NFC and one is not)."""
+    names: dict[str, list[str]] = {}
+    for entry in sorted(raw_dir.iterdir()):
+        names.setdefault(nfc(entry.name), []).append(entry.name)
+    return names
+
+
+def _on_disk(where: str, names: dict[str, list[str]], value: str) -> str:
+    """The folder's name for a manifest file value, matched in NFC (macOS writes NFD names, editors type NFC);
+    a path with folders in it is taken as written."""
+    found = names.get(nfc(Path(value).as_posix()), [value])
+    if len(found) > 1:
+        raise InputError(f"{where}: file {value!r} matches {found} (one name in two Unicode forms); rename one")
+    return found[0]
+
+
+def _resolved(where: str, path: Path, value: str) -> Path:
     try:
-        text = data.decode("utf-8")
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise InputError(f"{where}: file {value!r} cannot be resolved ({exc})") from None
+
+
+def _locate_files(raw_dir: Path, manifest: Path, rows: list[ManifestRow]) -> list[ManifestRow]:
+    """Rows with file set to its name in raw_dir (matched in NFC); each file resolves, symlinks followed, to a
+    distinct regular file inside raw_dir other than the manifest, so no row reads anything outside the corpus."""
+    root = raw_dir.resolve()
+    names = _folder_names(raw_dir)
+    me = manifest.resolve()
+    owner: dict[Path, int] = {}
+    out = []
+    for row in rows:
+        where = f"{manifest}, line {row.line}"
+        if Path(row.file).is_absolute():
+            raise InputError(f"{where}: file {row.file!r} is an absolute path, not a name inside {root}")
+        path = raw_dir / _on_disk(where, names, row.file)
+        target = _resolved(where, path, row.file)
+        if not target.is_relative_to(root):
+            raise InputError(f"{where}: file {row.file!r} resolves to {target}, outside the corpus folder {root}")
+        if target == me:
+            raise InputError(f"{where}: file {row.file!r} is the manifest itself")
+        if not target.is_file():
+            raise InputError(f"{where}: file {row.file!r} not found in {raw_dir}")
+        if target in owner:
+            raise InputError(
+                f"{where}: file {row.file!r} is already the file of line {owner[target]} (one file per row)"
+            )
+        owner[target] = row.line
+        out.append(replace(row, file=path.relative_to(raw_dir).as_posix()))
+    return out
+
+
+def decode_utf8(path: Path, data: bytes) -> str:
+    """data as UTF-8 text without a leading byte-order mark (Excel writes one); any other encoding is an error
+    naming the file."""
+    for bom, name in _FOREIGN_BOMS:
+        if data.startswith(bom):
+            raise InputError(f"{path}: encoded as {name} (it starts with a {name} byte-order mark); save it as UTF-8")
+    if b"\x00" in data:
+        # no text file holds NUL: most likely UTF-16 saved without its byte-order mark
+        raise InputError(f"{path}: contains NUL bytes (UTF-16 without a byte-order mark?); save it as UTF-8")
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}: not valid UTF-8 (byte {exc.start}, line {line}: {exc.reason})") from None
+        at = skip + exc.start
+        line = _LONE_CR_RE.sub("\n", data[:at].decode("utf-8", "replace")).count("\n") + 1
+        raise InputError(
+            f"{path}: not UTF-8 (byte 0x{data[at]:02x} at offset {at}, line {line}); save it as UTF-8"
+        ) from None
+    return text
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """A raw file as every stage reads it, with the sha256 of its bytes: UTF-8, a leading byte-order mark
+    dropped, each lone CR read as LF. The swap is one character for one, so offsets stay those of the decoded
+    text, and the line logic (split on LF) sees old Mac line ends as line ends; CRLF is left as it is."""
+    data = path.read_bytes()
+    text = _LONE_CR_RE.sub("\n", decode_utf8(path, data))
+    if not text.strip():
+        raise InputError(f"{path}: file is empty")
     return text, hashlib.sha256(data).hexdigest()
 
 
@@ -182,9 +321,6 @@ def load_corpus(
     raw_dir = Path(raw_dir)
     rows = read_manifest(raw_dir, manifest_name, timezone)
     listed = {r.file for r in rows}
-    for row in rows:
-        if not (raw_dir / row.file).is_file():
-            raise InputError(f"{raw_dir / manifest_name}, line {row.line}: file {row.file!r} not found in {raw_dir}")
     unlisted = sorted(p.name for p in raw_dir.glob("*.txt") if p.name not in listed)
     if unlisted:
         raise InputError(f"{raw_dir / unlisted[0]}: raw file has no manifest row (all unlisted: {unlisted})")

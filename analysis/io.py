@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -11,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.parquet
 import pydantic
 from pandera.engines import pandas_engine
 
@@ -51,28 +57,132 @@ def _wrong_dtypes(df: pd.DataFrame, model: type[pa.DataFrameModel]) -> list[str]
     return wrong
 
 
+# Every table carries the fingerprint of the corpus it was made from (parquet key-value metadata), so a stage
+# never mixes tables of two runs: documents get it from their own rows; every later table inherits it.
+CORPUS_KEY = b"tollwatch.corpus"
+
+
+def corpus_fingerprint(documents: pd.DataFrame) -> str:
+    """A digest of the corpus: every document's id, file hash, outlet, agency and publication date and time."""
+    cols = [c for c in ("doc_id", "sha256", "outlet", "agency", "published_on", "published_at") if c in documents]
+    rows = sorted(
+        "\t".join("" if pd.isna(v) else str(v) for v in row)
+        for row in documents[cols].itertuples(index=False, name=None)
+    )
+    return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()[:16]
+
+
+def run_fingerprint(checked: Mapping[Path, pd.DataFrame], upstream: Mapping[str, pd.DataFrame]) -> str | None:
+    """The fingerprint a stage stamps on its tables: its own documents', else its inputs' (which must agree)."""
+    for path, df in checked.items():
+        if path.stem == "documents":
+            return corpus_fingerprint(df)
+    found = {name: df.attrs.get("corpus") for name, df in upstream.items() if df.attrs.get("corpus")}
+    if len(set(found.values())) > 1:
+        raise InputError(
+            "the input tables come from different runs ("
+            + ", ".join(f"{n}: {v}" for n, v in sorted(found.items()))
+            + "): run `extract` again into this folder"
+        )
+    return next(iter(found.values()), None)
+
+
+def _write_parquet(df: pd.DataFrame, path: str, fingerprint: str | None) -> None:
+    table = pyarrow.Table.from_pandas(df, preserve_index=False)
+    if fingerprint:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), CORPUS_KEY: fingerprint.encode()})
+    pyarrow.parquet.write_table(table, path)
+
+
 def write_tables(
     tables: dict[Path, tuple[pd.DataFrame, type[pa.DataFrameModel]]],
     upstream: Mapping[str, pd.DataFrame | Path] | None = None,
 ) -> None:
     """Validate every table and the keys between them (and into the upstream tables, by table name, given as
-    frames or parquet paths), then write each to a temp file and rename them all into place."""
+    frames or parquet paths), check the inputs come from one run, then write each to a temp file and rename
+    them all into place, stamped with the corpus fingerprint."""
     checked = {Path(p): validate(df, model, Path(p).stem) for p, (df, model) in tables.items()}
-    check_references({**_read_tables(upstream or {}), **{p.stem: df for p, df in checked.items()}})
+    inputs = _read_tables(upstream or {})
+    fingerprint = run_fingerprint(checked, inputs)
+    check_references({**inputs, **{p.stem: df for p, df in checked.items()}})
     temps: list[tuple[str, Path]] = []
     try:
         for path, df in checked.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
             os.close(fd)
             temps.append((tmp, path))
-            df.to_parquet(tmp, index=False)
+            _write_parquet(df, tmp, fingerprint)
+            os.chmod(tmp, file_mode())
         for tmp, path in temps:
             os.replace(tmp, path)
     finally:
         for tmp, _ in temps:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+def file_mode() -> int:
+    """The mode an ordinary new file gets under the caller's umask (mkstemp's files are 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+# --- one run at a time, one consistent set ----------------------------------------------------------------
+
+TEMP_SUFFIX = ".tmp"
+LOCK_NAME = ".tollwatch.lock"
+STAGING_PREFIX = ".staging-"
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path):
+    """Hold the out folder's lock for a run: a second run into the same folder fails at once, naming the
+    holder. Leftovers of a run that was killed (temp files, staging folders) are removed first."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(out_dir / LOCK_NAME, "a+", encoding="utf-8")  # noqa: SIM115 (held for the whole run)
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot write there ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise InputError(f"{out_dir}: another tollwatch run is writing there ({holder}); wait for it") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        _clean_leftovers(out_dir)
+        yield out_dir
+    finally:
+        handle.close()
+
+
+def _clean_leftovers(out_dir: Path) -> None:
+    """Temp files and staging folders of runs that died (the lock says no run is writing now)."""
+    for path in out_dir.glob(f".*{TEMP_SUFFIX}"):
+        path.unlink(missing_ok=True)
+    for path in out_dir.glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged(out_dir: Path):
+    """A staging folder inside out_dir for a run of several stages: on success its tables replace out_dir's
+    (renames within one file system); on any failure the staging folder goes and out_dir is untouched."""
+    out_dir = Path(out_dir)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    try:
+        yield stage
+        for path in sorted(stage.glob("*.parquet")):
+            os.replace(path, out_dir / path.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _read_tables(tables: Mapping[str, pd.DataFrame | Path]) -> dict[str, pd.DataFrame]:
@@ -119,6 +229,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -140,11 +251,19 @@ def write_json(path: Path, data: dict, model: type[pydantic.BaseModel]) -> None:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a processed parquet table, naming the file when it is missing."""
+    """Read a processed parquet table, naming the file when it is missing or unreadable; df.attrs['corpus']
+    holds the fingerprint of the corpus it was made from (None for a table written before fingerprints)."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: table not found (run the stage that writes it first)")
-    return pd.read_parquet(path)
+    try:
+        table = pyarrow.parquet.read_table(path)
+    except (OSError, pyarrow.ArrowException) as exc:
+        raise InputError(f"{path}: not a readable parquet table ({exc})") from None
+    df = table.to_pandas()
+    fingerprint = (table.schema.metadata or {}).get(CORPUS_KEY)
+    df.attrs["corpus"] = fingerprint.decode() if fingerprint else None
+    return df
 
 
 def _is_null(v) -> bool:

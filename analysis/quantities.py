@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from analysis import lexicon
@@ -11,6 +11,11 @@ from analysis.tokens import Token, tokenize
 
 _DIGITS_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
 _DECIMAL_RE = re.compile(r"^\d+\.\d+$")
+# Typeset digit groups ("1\u2009300"): thin, narrow no-break and no-break space. An ordinary space never groups
+# digits, since "on 3 400 died" is two numbers.
+GROUP_SEPARATORS = frozenset({"\u2009", "\u202f", "\u00a0"})
+_LEAD_GROUP_RE = re.compile(r"^\d{1,3}$")
+_GROUP_RE = re.compile(r"^\d{3}$")
 
 
 @dataclass(frozen=True)
@@ -329,7 +334,53 @@ def _may_start(tok: Token, starters: frozenset[str]) -> bool:
     return low[:1].isdigit() or low in starters or low.split("-", 1)[0] in starters
 
 
+def _grouped_end(toks: list[Token], text: str, i: int) -> int:
+    """Index after the digit groups that token i leads ("1", "300", "000" of "1\u2009300\u2009000"); i + 1 if none."""
+    j = i + 1
+    if not _LEAD_GROUP_RE.match(toks[i].text) or _in_date(toks, i):
+        return j
+    while j < len(toks) and _GROUP_RE.match(toks[j].text) and text[toks[j - 1].end : toks[j].start] in GROUP_SEPARATORS:
+        j += 1
+    return j
+
+
+def _join_digit_groups(toks: list[Token], text: str) -> tuple[list[Token], list[int]]:
+    """Tokens with typeset digit groups joined into one token ("1,300", raw offsets of the whole number), and
+    where each joined token starts in toks (plus len(toks)), to give the caller indices into its own list.
+    The tokenizer splits on every space, so the groups are found here, where the raw text is at hand."""
+    joined: list[Token] = []
+    origin: list[int] = []
+    i = 0
+    while i < len(toks):
+        j = _grouped_end(toks, text, i)
+        tok = toks[i] if j == i + 1 else Token(",".join(t.text for t in toks[i:j]), toks[i].start, toks[j - 1].end)
+        joined.append(tok)
+        origin.append(i)
+        i = j
+    origin.append(len(toks))
+    return joined, origin
+
+
 def parse_quantities(toks: list[Token], text: str) -> list[Quantity]:
+    """Every count phrase in a token list, left to right, non-overlapping; digit groups set apart by a thin or
+    no-break space are one number. Quantity.first/last index toks."""
+    joined, origin = _join_digit_groups(toks, text)
+    found = [q for q in _parse(joined, text) if _plausible(q)]
+    if len(joined) == len(toks):
+        return found
+    return [replace(q, first=origin[q.first], last=origin[q.last]) for q in found]
+
+
+# No count of people exceeds this (more than the world's population): a larger number is an ID, a sum of money
+# or garbage, never a toll, and it could not be stored as a 64-bit integer anyway.
+MAX_PEOPLE = 10_000_000_000
+
+
+def _plausible(q: Quantity) -> bool:
+    return all(v is None or v <= MAX_PEOPLE for v in (q.value_low, q.value_high))
+
+
+def _parse(toks: list[Token], text: str) -> list[Quantity]:
     """Every count phrase in a token list, left to right, non-overlapping."""
     lx = _lex()
     starters = _starters()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
+import tempfile
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 from conftest import RAW, SEED_IDS, seed_text
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import ingest
@@ -114,18 +117,20 @@ def test_furniture_general_cues_on_unseen_layout():
 # --- bad input: a clear error naming the file and the problem, and nothing written ---
 
 
-def _assert_fails(raw: Path, tmp_path: Path, *fragments: str) -> None:
+def _assert_fails(raw: Path, tmp_path: Path, *fragments: str) -> str:
+    """ingest.run fails with an InputError holding every fragment and writes nothing; returns the message."""
     out = tmp_path / "out"
     with pytest.raises(InputError) as err:
         ingest.run(raw, out)
     for frag in fragments:
         assert frag in str(err.value), str(err.value)
     assert not out.exists() or not any(out.iterdir())
+    return str(err.value)
 
 
 def test_not_utf8(raw_copy, tmp_path):
     (raw_copy / "002_786e792f34019fa1.txt").write_bytes(b"Agence\nFrance \xff\xfe Presse")
-    _assert_fails(raw_copy, tmp_path, "002_786e792f34019fa1.txt", "not valid UTF-8", "line 2")
+    _assert_fails(raw_copy, tmp_path, "002_786e792f34019fa1.txt", "not UTF-8 (byte 0xff at offset 14, line 2)")
 
 
 def test_empty_file(raw_copy, tmp_path):
@@ -357,3 +362,262 @@ def test_any_naive_isoformat_is_read_in_the_given_zone(moment):
     on, at = ingest.parse_published(naive.isoformat(), moment.tzinfo.key)
     assert at == naive.replace(tzinfo=moment.tzinfo).astimezone(UTC)  # fold 0: an ambiguous time's first occurrence
     assert on == naive.date()
+
+
+# --- hostile and careless input: paths, names, encodings, quoting, line ends ---
+
+_STORY = "Quake toll rises\nBy Jane Roe\n\nAt least 12 people were killed, police said.\nFollow us on Twitter for updates\n"
+
+
+def _folder(tmp_path: Path, manifest: str | bytes, files: dict[str, str | bytes] | None = None) -> Path:
+    """A corpus folder with the given manifest (text is written as UTF-8) and raw files."""
+    raw = tmp_path / "corpus"
+    raw.mkdir(parents=True)
+    for name, body in (files or {}).items():
+        (raw / name).write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+    (raw / "manifest.csv").write_bytes(manifest if isinstance(manifest, bytes) else manifest.encode("utf-8"))
+    return raw
+
+
+_HEAD = "doc_id,file,outlet,published_on\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("/etc/passwd", "is an absolute path"),
+        ("../../etc/hostname", "outside the corpus folder"),
+        ("../secret.txt", "outside the corpus folder"),
+        ("sub/../../secret.txt", "outside the corpus folder"),
+    ],
+)
+def test_a_file_outside_the_folder_is_rejected(tmp_path, value, why):
+    (tmp_path / "secret.txt").write_text("Nine people were killed.", encoding="utf-8")
+    manifest = _HEAD + f"a1,a1.txt,Daily,2020-01-06\na2,{value},Daily,2020-01-06\n"
+    raw = _folder(tmp_path, manifest, {"a1.txt": "Two people died."})
+    (raw / "sub").mkdir()
+    _assert_fails(raw, tmp_path, "manifest.csv, line 3", f"file {value!r}", why)
+
+
+def test_a_symlink_out_of_the_folder_is_rejected(tmp_path):
+    (tmp_path / "secret.txt").write_text("Nine people were killed.", encoding="utf-8")
+    raw = _folder(tmp_path, _HEAD + "a1,link.txt,Daily,2020-01-06\n")
+    (raw / "link.txt").symlink_to(tmp_path / "secret.txt")
+    _assert_fails(raw, tmp_path, "manifest.csv, line 2", "file 'link.txt' resolves to", "outside the corpus folder")
+
+
+def test_a_symlink_loop_is_rejected(tmp_path):
+    raw = _folder(tmp_path, _HEAD + "a1,loop.txt,Daily,2020-01-06\n")
+    (raw / "loop.txt").symlink_to(raw / "loop.txt")
+    _assert_fails(raw, tmp_path, "manifest.csv, line 2", "'loop.txt'")
+
+
+def test_symlinks_inside_the_folder_and_a_linked_folder_are_fine(tmp_path):
+    raw = _folder(tmp_path, _HEAD + "a1,link.txt,Daily,2020-01-06\n")
+    (raw / "store").mkdir()
+    (raw / "store" / "a1.txt").write_text("Two people died.", encoding="utf-8")
+    (raw / "link.txt").symlink_to(raw / "store" / "a1.txt")
+    (tmp_path / "alias").symlink_to(raw)  # the folder itself reached through a link
+    ingest.run(tmp_path / "alias", tmp_path / "out")
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert docs["file"].tolist() == ["link.txt"]
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "why"),
+    [
+        ("../x", "path separator"),
+        ("..\\x", "path separator"),
+        ("a/b", "path separator"),
+        ("a\x07b", "control character (U+0007)"),
+        ("a\tb", "control character (U+0009)"),
+    ],
+)
+def test_a_doc_id_that_is_a_path_or_holds_control_characters_is_rejected(tmp_path, doc_id, why):
+    (tmp_path / "x.txt").write_text("Nine people were killed.", encoding="utf-8")
+    manifest = f"doc_id,outlet,published_on\na1,Daily,2020-01-06\n{doc_id},Daily,2020-01-06\n"
+    raw = _folder(tmp_path, manifest, {"a1.txt": "Two people died."})
+    _assert_fails(raw, tmp_path, "manifest.csv, line 3", f"doc_id {doc_id!r}", why)
+
+
+def test_a_file_cell_with_a_control_character_is_rejected(tmp_path):
+    raw = _folder(tmp_path, _HEAD + 'a1,"a1\x01.txt",Daily,2020-01-06\n', {"a1.txt": "Two people died."})
+    _assert_fails(raw, tmp_path, "manifest.csv, line 2", "control character (U+0001)")
+
+
+def test_the_manifest_named_as_a_file_is_rejected(tmp_path):
+    manifest = _HEAD + "a1,a1.txt,Daily,2020-01-06\na2,manifest.csv,Daily,2020-01-06\n"
+    raw = _folder(tmp_path, manifest, {"a1.txt": "Two people died."})
+    _assert_fails(raw, tmp_path, "manifest.csv, line 3", "'manifest.csv' is the manifest itself")
+
+
+@pytest.mark.parametrize("second", ["a1.txt", "./a1.txt", "link.txt"])
+def test_one_file_named_by_two_rows_is_rejected(tmp_path, second):
+    manifest = _HEAD + f"a1,a1.txt,Daily,2020-01-06\na2,{second},Daily,2020-01-06\n"
+    raw = _folder(tmp_path, manifest, {"a1.txt": "Two people died."})
+    (raw / "link.txt").symlink_to(raw / "a1.txt")
+    _assert_fails(raw, tmp_path, "manifest.csv, line 3", f"file {second!r}", "already the file of line 2")
+
+
+_NFC, _NFD = "Caf\u00e9-\u00c5", "Cafe\u0301-A\u030a"
+
+
+@pytest.mark.parametrize(("id_form", "name_form"), [(_NFD, _NFC), (_NFC, _NFD)])
+def test_an_id_and_its_file_match_in_any_unicode_form(tmp_path, id_form, name_form):
+    raw = _folder(tmp_path, f"doc_id,outlet,published_on\n{id_form},Daily,2020-01-06\n")
+    (raw / f"{name_form}.txt").write_text("Two people died.", encoding="utf-8")
+    ingest.run(raw, tmp_path / "out")
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert docs["doc_id"].tolist() == [_NFC]  # ids are kept in NFC
+    assert docs["file"].tolist() == [f"{name_form}.txt"]  # the name as the folder spells it, for load_texts
+    assert list(ingest.load_texts(raw, docs)) == [_NFC]
+
+
+_ID_CHARS = st.sampled_from(list("abcXYZ019_-") + ["\u00e9", "e\u0301", "\u00c5", "A\u030a", "\u1e69", "\u01d6"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(_ID_CHARS, min_size=1, max_size=8).map("".join), st.sampled_from(["NFC", "NFD"]), st.booleans())
+def test_ids_in_any_unicode_form_find_their_files(name, form, file_column):
+    doc_id, on_disk = unicodedata.normalize(form, name), unicodedata.normalize("NFD" if form == "NFC" else "NFC", name)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp)
+        (raw / f"{on_disk}.txt").write_text("Two people died.", encoding="utf-8")
+        cells = f"{doc_id},{doc_id}.txt" if file_column else doc_id
+        head = "doc_id,file,outlet,published_on" if file_column else "doc_id,outlet,published_on"
+        (raw / "manifest.csv").write_text(f"{head}\n{cells},Daily,2020-01-06\n", encoding="utf-8")
+        (doc,) = ingest.load_corpus(raw)
+    assert doc.row.doc_id == unicodedata.normalize("NFC", name)
+    assert doc.row.file == f"{on_disk}.txt"
+
+
+def test_two_ids_equal_after_nfc_are_rejected(tmp_path):
+    manifest = f"doc_id,outlet,published_on\n{_NFC},Daily,2020-01-06\n{_NFD},Daily,2020-01-06\n"
+    raw = _folder(tmp_path, manifest, {f"{_NFC}.txt": "Two people died."})
+    _assert_fails(raw, tmp_path, "manifest.csv, line 3", "line 2", "equal after NFC normalisation")
+
+
+def test_two_files_one_name_in_two_unicode_forms_are_rejected(tmp_path):
+    manifest = f"doc_id,outlet,published_on\n{_NFC},Daily,2020-01-06\n"
+    raw = _folder(tmp_path, manifest, {f"{_NFC}.txt": "Two people died.", f"{_NFD}.txt": "Three people died."})
+    _assert_fails(raw, tmp_path, "manifest.csv, line 2", "two Unicode forms")
+
+
+_GOOD_MANIFEST = _HEAD + "a1,a1.txt,Diario,2020-01-06\na2,a2.txt,El Pa\u00eds,2020-01-06\n"
+_GOOD_FILES = {"a1.txt": "Two people died.", "a2.txt": "Three people died."}
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-16", "UTF-16"), ("utf-16-be", None), ("utf-32", "UTF-32")])
+def test_a_utf16_or_utf32_manifest_names_its_encoding(tmp_path, encoding, name):
+    data = _GOOD_MANIFEST.encode(encoding)
+    if name is None:  # no byte-order mark: the NUL bytes give it away
+        _assert_fails(_folder(tmp_path, data, _GOOD_FILES), tmp_path, "manifest.csv", "NUL bytes", "save it as UTF-8")
+    else:
+        _assert_fails(_folder(tmp_path, data, _GOOD_FILES), tmp_path, "manifest.csv", name, "save it as UTF-8")
+
+
+def test_a_latin1_manifest_names_the_byte(tmp_path):
+    data = _GOOD_MANIFEST.encode("latin-1")
+    raw = _folder(tmp_path, data, _GOOD_FILES)
+    offset = data.index(b"\xed")
+    _assert_fails(raw, tmp_path, "manifest.csv", f"not UTF-8 (byte 0xed at offset {offset}, line 3)", "save it as UTF-8")
+
+
+def test_a_manifest_with_the_excel_bom_is_read(tmp_path):
+    raw = _folder(tmp_path, "\ufeff" + _GOOD_MANIFEST, _GOOD_FILES)
+    ingest.run(raw, tmp_path / "out")
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert docs["doc_id"].tolist() == ["a1", "a2"] and docs["outlet"].tolist() == ["Diario", "El Pa\u00eds"]
+
+
+def test_the_seed_manifest_with_a_bom_gives_the_same_documents(raw_copy, tmp_path):
+    ingest.run(raw_copy, tmp_path / "plain")
+    (raw_copy / "manifest.csv").write_bytes(b"\xef\xbb\xbf" + (raw_copy / "manifest.csv").read_bytes())
+    ingest.run(raw_copy, tmp_path / "bom")
+    plain, bom = (pd.read_parquet(tmp_path / d / "documents.parquet") for d in ("plain", "bom"))
+    pd.testing.assert_frame_equal(plain, bom)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_an_unclosed_quote_names_the_line_where_it_opens(tmp_path, line_end):
+    rows = [
+        "doc_id,file,outlet,published_on,evidence",
+        'a1,a1.txt,Daily,2020-01-06,"two lines,',
+        ' ""quoted"" and closed"',
+        'a2,a2.txt,Daily,2020-01-06,"opened here',
+        "a3,a3.txt,Daily,2020-01-06,",
+    ]
+    files = {**_GOOD_FILES, "a3.txt": "Four people died."}
+    raw = _folder(tmp_path, line_end.join(rows) + line_end, files)
+    out = _assert_fails(raw, tmp_path, "manifest.csv, line 4", "never closed")
+    assert "published_on" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('a,b\n1,"x\n', 2),
+        ('a,b\n1,"x""y"\n2,"\n', 3),
+        ('a,b\n1,x"y\n2,"ok"\n', None),  # a quote inside a plain field is a character
+        ('a,b\n1,"ok"tail\n', None),  # text after a closing quote is kept by csv
+        ('a,b\n"1\r\n2",3\r\n"4\r\n', 4),
+        ('a,b\r1,"x\r', 2),
+        ("a,b\n1,2\n", None),
+    ],
+)
+def test_unclosed_quote_line_agrees_with_csv(text, line):
+    assert ingest.unclosed_quote_line(text) == line
+    if line is None:  # csv reads it to the end without running into the end of data
+        list(csv.reader(io.StringIO(text, newline=""), strict=False))
+
+
+def _one_story(tmp_path: Path, body: bytes) -> tuple[Path, pd.Series, pd.DataFrame]:
+    """Ingest one raw file: (corpus folder, its documents row, its furniture rows)."""
+    raw = _folder(tmp_path, "doc_id,outlet,published_on\na1,Daily,2020-01-06\n", {"a1.txt": body})
+    ingest.run(raw, tmp_path / "out")
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    return raw, docs.iloc[0], pd.read_parquet(tmp_path / "out" / "furniture.parquet")
+
+
+def _offsets_index_what_load_texts_reads(raw: Path, tmp_path: Path, furniture: pd.DataFrame) -> str:
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    text = ingest.load_texts(raw, docs)["a1"]
+    assert docs.loc[0, "n_chars"] == len(text)
+    for row in furniture.itertuples():
+        assert text[row.start : row.end] == row.text
+    return text
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_cr_crlf_and_lf_are_all_line_ends(tmp_path, line_end):
+    body = _STORY.replace("\n", line_end).encode("utf-8")
+    raw, doc, furniture = _one_story(tmp_path, body)
+    assert (doc["headline"], doc["byline"]) == ("Quake toll rises", "By Jane Roe")
+    assert furniture["kind"].tolist() == ["subscribe"]
+    assert furniture["text"].tolist() == ["Follow us on Twitter for updates"]
+    text = _offsets_index_what_load_texts_reads(raw, tmp_path, furniture)
+    # a lone CR is read as LF, one character for one: offsets are those of the decoded file
+    assert len(text) == len(body.decode("utf-8"))
+
+
+def test_a_bom_is_not_part_of_the_headline_and_keeps_the_byline(tmp_path):
+    for name, story in (("headline", _STORY), ("byline", _STORY.split("\n", 1)[1])):
+        body = b"\xef\xbb\xbf" + story.encode("utf-8")
+        raw, doc, furniture = _one_story(tmp_path / name, body)
+        assert doc["byline"] == "By Jane Roe"
+        assert doc["headline"] == "Quake toll rises" if name == "headline" else pd.isna(doc["headline"])
+        text = _offsets_index_what_load_texts_reads(raw, tmp_path / name, furniture)
+        # offsets index the text after the byte-order mark
+        assert text == story and doc["n_chars"] == len(body.decode("utf-8")) - 1
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("Deux morts \u00e0 Paris.".encode("latin-1"), "not UTF-8 (byte 0xe0 at offset 11, line 1)"),
+        ("Two people died.".encode("utf-16"), "UTF-16 byte-order mark"),
+    ],
+)
+def test_an_article_not_in_utf8_names_its_file(tmp_path, body, found):
+    raw = _folder(tmp_path, "doc_id,outlet,published_on\na1,Daily,2020-01-06\n", {"a1.txt": body})
+    _assert_fails(raw, tmp_path, "a1.txt", found, "save it as UTF-8")

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from analysis import lexicon
 from analysis.claims import extract
-from analysis.quantities import find_quantities
-from analysis.tokens import ABBREVIATIONS
+from analysis.quantities import find_quantities, parse_quantities
+from analysis.tokens import ABBREVIATIONS, tokenize
 
 # The guideline's Values table, row by row, plus the harder forms.
 CASES = [
@@ -289,3 +289,66 @@ def test_a_small_count_near_a_month_that_is_no_date_parses(n, month):
     lower = month.lower().rstrip(".")  # "may 3 more die": a lower-case month word is an ordinary word
     for text in (f"killed {n} in {month}", f"In {month}, {n} people died", f"they {lower} {n} more", f"{n} {lower}"):
         assert [q.value_low for q in find_quantities(text)] == [n], text
+
+
+# --- digit groups set apart by a thin, narrow no-break or no-break space ("1 300") ---
+
+_GROUP_SEPARATORS = ["\u2009", "\u202f", "\xa0"]
+
+
+@pytest.mark.parametrize("sep", _GROUP_SEPARATORS)
+def test_typeset_digit_groups_are_one_number(sep):
+    text = f"Officials said 1{sep}300 people were killed."
+    (q,) = find_quantities(text)
+    assert (q.text, q.value_low, q.value_high, q.qualifier) == (f"1{sep}300", 1300, 1300, "exact")
+    assert [(c.quantity_text, c.outcome, c.value_low) for c in extract(text)] == [(f"1{sep}300", "killed", 1300)]
+
+
+def test_several_digit_groups_and_a_range_of_them():
+    (q,) = find_quantities("They said 1\xa0300\u202f000 people fled.")
+    assert (q.value_low, q.text) == (1_300_000, "1\xa0300\u202f000")
+    (q,) = find_quantities("between 1\u2009300 and 1\u2009500 people died")
+    assert (q.value_low, q.value_high, q.qualifier) == (1300, 1500, "range")
+    (q,) = find_quantities("1\u2009300-1\u2009500 people died")
+    assert (q.value_low, q.value_high, q.qualifier) == (1300, 1500, "range")
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("on 3 400 died", [3, 400]),  # an ordinary space never groups digits
+        ("In 2007\xa0300 people died", [2007, 300]),  # a lead group has at most three digits
+        ("They counted 1\u200930 bodies", [1, 30]),  # a following group has exactly three
+        ("They counted 1\u20093000 bodies", [1, 3000]),
+        ("On July 10\xa0300 people died", [300]),  # a date's day is no lead group
+    ],
+)
+def test_what_is_not_a_digit_group(text, values):
+    assert [q.value_low for q in find_quantities(text)] == values
+
+
+@pytest.mark.parametrize("sep", _GROUP_SEPARATORS)
+def test_joined_groups_keep_token_indices_of_the_callers_list(sep):
+    text = f"About 1{sep}300{sep}000 fled and 20 died."
+    toks = tokenize(text)
+    found = parse_quantities(toks, text)
+    assert [q.value_low for q in found] == [1_300_000, 20]
+    for q in found:
+        assert (toks[q.first].start, toks[q.last - 1].end) == (q.start, q.end)
+    assert toks[found[0].last].text == "fled" and toks[found[1].last].text == "died"
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999 people were killed", "more than 20000000000 people died"])
+def test_a_count_beyond_the_bound_is_no_count(text):
+    from analysis.claims import extract
+    from analysis.quantities import MAX_PEOPLE
+
+    assert MAX_PEOPLE == 10_000_000_000
+    assert extract(text) == []
+
+
+def test_the_largest_plausible_count_still_reads():
+    from analysis.claims import extract
+
+    (claim,) = extract("About 8,000,000,000 people were affected and 10000000000 were killed.")[-1:]
+    assert claim.value_low == 10_000_000_000
