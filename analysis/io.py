@@ -88,6 +88,8 @@ def run_fingerprint(checked: Mapping[Path, pd.DataFrame], upstream: Mapping[str,
 
 
 def _write_parquet(df: pd.DataFrame, path: str, fingerprint: str | None) -> None:
+    df = df.copy(deep=False)
+    df.attrs = {}  # pandas would store a read table's attrs in the file: the bytes must not depend on them
     table = pyarrow.Table.from_pandas(df, preserve_index=False)
     if fingerprint:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), CORPUS_KEY: fingerprint.encode()})
