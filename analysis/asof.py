@@ -192,6 +192,8 @@ def as_of_for(
     found = own_time(text, claim_start, sentence, points, times)
     if found is not None and scope == "event" and found[0] <= event_start:
         found = None  # "the March 11 bombings killed 191": when the incident happened, not when the toll was told
+    if found is not None and found[0] > reporting.high:
+        found = None  # a time after publication ("on March 11" in a 2 March story) is no statement's time
     if found is not None:
         moment, t, shift = found
         if _is_clock(t):

@@ -147,3 +147,10 @@ def test_reporting_time_lies_within_the_publication_bounds(hours, pub_hour):
 def test_publication_day_is_one_local_day(tz):
     start, end = publication_day(date(2007, 7, 10), tz)
     assert (end - start).total_seconds() == 86400 and start.tzinfo is not None
+
+
+def test_a_date_after_publication_is_no_statement_time():
+    # found by the property test over extract: "On March 11" in a story published on 2 March
+    text = "On July 20, 30 militants were killed, the army said."
+    as_of, low, high, basis = _as_of("", "30 militants", text=text)
+    assert basis != "own day" and high == local(0, day=11) and low <= as_of <= high
