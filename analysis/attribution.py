@@ -29,13 +29,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from analysis import lexicon
 from analysis.claims import Claim
-from analysis.tokens import Token, sentences, tokenize
+from analysis.tokens import SpanIndex, Token, sentences, tokenize
 from analysis.tokens import lines as split_lines
 
 Phrase = tuple[str, ...]
@@ -70,10 +70,23 @@ class Speaker:
 # --- lexicon -----------------------------------------------------------------------------------------
 
 
-def _phr(items) -> list[Phrase]:
+class _Phrases(list):
+    """Lexicon phrases, longest first, also listed by their first and by their last word: trying every title
+    at every token of a long article is slow."""
+
+    def __init__(self, phrases: list[Phrase]) -> None:
+        super().__init__(phrases)
+        self.by_first: dict[str, list[Phrase]] = {}
+        self.by_last: dict[str, list[Phrase]] = {}
+        for p in self:
+            self.by_first.setdefault(p[0], []).append(p)
+            self.by_last.setdefault(p[-1], []).append(p)
+
+
+def _phr(items) -> _Phrases:
     # Tokenize lexicon phrases like the text so "Gen." or "U.S." match token for token; longest first.
     out = {tuple(t.lower for t in tokenize(str(p))) for p in items}
-    return sorted((p for p in out if p), key=len, reverse=True)
+    return _Phrases(sorted((p for p in out if p), key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -82,31 +95,31 @@ class _Lex:
     participles: frozenset[str]
     passive_be: frozenset[str]
     passive_after: dict[str, frozenset[str]]
-    according: list[Phrase]
+    according: _Phrases
     report_nouns: frozenset[str]
     report_link: frozenset[str]
-    between: list[Phrase]
-    adjuncts: list[Phrase]
+    between: _Phrases
+    adjuncts: _Phrases
     audiences: frozenset[str]
-    channel_names: list[Phrase]
-    channel_nouns: list[Phrase]
-    introducers: list[Phrase]
-    titles: list[Phrase]
+    channel_names: _Phrases
+    channel_nouns: _Phrases
+    introducers: _Phrases
+    titles: _Phrases
     descriptors: frozenset[str]
     institutions: frozenset[str]
     anonymous: frozenset[str]
-    determiners: list[Phrase]
+    determiners: _Phrases
     org_words: frozenset[str]
     pron_person: frozenset[str]
     pron_group: frozenset[str]
-    anonymity: list[Phrase]
+    anonymity: _Phrases
     kinds: dict[str, frozenset[str]]
     not_names: frozenset[str]
     connectors: frozenset[str]
     postmodifiers: frozenset[str]
     partitives: frozenset[str]
 
-    @property
+    @cached_property  # asked at every token: built once, not a new union per question
     def heads(self) -> frozenset[str]:
         return self.institutions | self.anonymous | self.report_nouns
 
@@ -163,18 +176,22 @@ def _possessive(t: Token) -> bool:
     return t.lower.endswith(("'s", "’s"))
 
 
-def _match_at(toks: Sequence[Token], i: int, phrases: list[Phrase], hi: int | None = None) -> int:
+def _match_at(toks: Sequence[Token], i: int, phrases: _Phrases, hi: int | None = None) -> int:
     """Length of the longest phrase starting at token i (0 if none)."""
     hi = len(toks) if hi is None else hi
-    for p in phrases:
+    if i >= hi:
+        return 0
+    for p in phrases.by_first.get(toks[i].lower, ()):
         if i + len(p) <= hi and all(toks[i + k].lower == w for k, w in enumerate(p)):
             return len(p)
     return 0
 
 
-def _match_ending(toks: Sequence[Token], j: int, phrases: list[Phrase], lo: int = 0) -> int:
+def _match_ending(toks: Sequence[Token], j: int, phrases: _Phrases, lo: int = 0) -> int:
     """Length of the longest phrase ending at token j inclusive (0 if none)."""
-    for p in phrases:
+    if j < lo:
+        return 0
+    for p in phrases.by_last.get(toks[j].lower, ()):
         i = j - len(p) + 1
         if i >= lo and all(toks[i + k].lower == w for k, w in enumerate(p)):
             return len(p)
@@ -362,8 +379,16 @@ def _loose_np(toks: Sequence[Token], i: int, hi: int) -> _NP | None:
 
 def _subject(toks: Sequence[Token], lo: int, hi: int) -> _NP | None:
     """The first name or speaker noun of a sentence (for "X ..., saying that" and "X ... and said")."""
+    return _subject_from(toks, lo, hi, lo)[0]
+
+
+def _subject_from(toks: Sequence[Token], lo: int, hi: int, k: int) -> tuple[_NP | None, int]:
+    """_subject(toks, lo, hi) scanned from token k, and where a later scan with a larger hi may start. k is lo,
+    or what an earlier call for the same lo and a smaller hi returned: the scan up to there reads every token
+    the same way whatever hi is, so clauses that each ask for the subject ("..., adding ..., adding") do not
+    reread the sentence from its start."""
     lex = _lex()
-    k = lo
+    resume = k  # the scan so far did not depend on hi: a later one may begin here
     while k < hi:
         t = toks[k]
         if t.lower in lex.heads and not _is_cap(t):
@@ -371,29 +396,40 @@ def _subject(toks: Sequence[Token], lo: int, hi: int) -> _NP | None:
             if k + 2 < hi and toks[k + 1].text == "," and (_name_word(toks[k + 2], lex) or _title_at(toks, k + 2, hi)):
                 named = _np_at_start(toks, k + 2, hi)
                 if named and named.kind == "person":
-                    return named
-            return _NP(_common_back(toks, k, lo), k, _np_back(toks, k, lo).kind)
+                    return named, resume
+            return _NP(_common_back(toks, k, lo), k, _np_back(toks, k, lo).kind), resume
         if _name_word(t, lex) or _title_at(toks, k, hi):
             j = k
             while (
                 j + 1 < hi and (_name_word(toks[j + 1], lex) or _title_at(toks, j + 1, hi)) and not _possessive(toks[j])
             ):
                 j += 1
+            # the run of names ends where any hi would end it: at a possessive, or before a word no title opens
+            fixed = _possessive(toks[j]) or (
+                j + 1 < hi and not _name_word(toks[j + 1], lex) and not _title_at(toks, j + 1, len(toks))
+            )
             if _possessive(toks[j]):
-                k = j + 1
+                k, resume = _advance(k, j + 1, resume, fixed)
                 continue
             if toks[j].lower in lex.heads:
                 if j + 1 < hi and toks[j + 1].lower in lex.descriptors:
-                    k = j + 1  # "Military spokesman, Major General ...": a modifier, the name comes later
+                    # "Military spokesman, Major General ...": a modifier, the name comes later
+                    k, resume = _advance(k, j + 1, resume, fixed)
                     continue
-                return _NP(_common_back(toks, j, lo), j, _np_back(toks, j, lo).kind)
+                return _NP(_common_back(toks, j, lo), j, _np_back(toks, j, lo).kind), resume
             np = _classify_proper(toks, k, j)
             if np:
-                return np
-            k = j + 1
+                return np, resume
+            k, resume = _advance(k, j + 1, resume, fixed)
             continue
-        k += 1
-    return None
+        k, resume = _advance(k, k + 1, resume, not _title_at(toks, k, len(toks)))
+    return None, resume
+
+
+def _advance(k: int, to: int, resume: int, fixed: bool) -> tuple[int, int]:
+    """The scan moves from k on to token to; the resume point moves with it while every step so far was fixed
+    (the same whatever hi)."""
+    return to, to if fixed and resume == k else resume
 
 
 # --- cues ----------------------------------------------------------------------------------------------
@@ -649,20 +685,29 @@ def _surface(text: str, toks: Sequence[Token], np: _NP) -> tuple[str, int, int]:
     return text[s:e], s, e
 
 
+def _around(spans: Sequence, starts: list[int], off: int, strict: bool = False) -> int | None:
+    """Index of the span holding offset off (strict: past its start), among spans in text order that do not
+    overlap (lines, sentences, quotes), by bisection: a scan of them all per offset is quadratic."""
+    k = (bisect.bisect_left if strict else bisect.bisect_right)(starts, off) - 1
+    return k if k >= 0 and off < spans[k][1] else None
+
+
 def _analyse(text: str, skip: Sequence[tuple[int, int]]):
     """Sentences with resolved cues, and quotes with their speakers."""
     lex = _lex()
     toks = tokenize(text)
     starts = [t.start for t in toks]
     lines = split_lines(text)
-    line_of = lambda off: next((n for n, (a, b) in enumerate(lines) if a <= off < b), -1)  # noqa: E731
+    line_starts = [a for a, _ in lines]
+    skips = SpanIndex(skip)
     sents: list[_Sent] = []
     for s, e in sentences(text):
-        if any(a <= s and e <= b for a, b in skip):
+        if skips.covers(s, e):
             continue
         lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
         if lo < hi:
-            sents.append(_Sent(s, e, lo, hi, line_of(s)))
+            line = _around(lines, line_starts, s)
+            sents.append(_Sent(s, e, lo, hi, -1 if line is None else line))
     # Pass 1: names that speak somewhere in the article (for pronouns and dropped verbs).
     persons: set[str] = set()
     for st in sents:
@@ -670,7 +715,8 @@ def _analyse(text: str, skip: Sequence[tuple[int, int]]):
             if c.np and c.np.kind == "person":
                 persons.add(toks[c.np.j].lower)
     persons_f = frozenset(persons)
-    quotes = _quotes(text, [ln for ln in lines if not any(a <= ln[0] and ln[1] <= b for a, b in skip)])
+    quotes = _quotes(text, [ln for ln in lines if not skips.covers(*ln)])
+    quote_spans, quote_starts = [(q.start, q.end) for q in quotes], [q.start for q in quotes]
     # Pass 2: resolve pronouns in reading order.
     last_person: tuple[str, int, int] | None = None
     last_group: tuple[str, int, int] | None = None
@@ -680,14 +726,16 @@ def _analyse(text: str, skip: Sequence[tuple[int, int]]):
         if np0 and np0.kind == "person" and toks[np0.j].lower in persons_f:
             last_person = _surface(text, toks, np0)
         prev_cue: _Cue | None = None
+        resume = st.lo  # where the search for the sentence's subject stands (see _subject_from)
         for c in st.cues:
-            c.in_quote = next(((q.start, q.end) for q in quotes if q.start < c.anchor < q.end), None)
+            k = _around(quote_spans, quote_starts, c.anchor, strict=True)
+            c.in_quote = None if k is None else quote_spans[k]
             np = c.np
             if np is None:  # participle / "and said": the speaker of the clause before, else the subject
                 if prev_cue is not None:
                     c.mention, c.pronoun = prev_cue.mention, prev_cue.pronoun
                     continue
-                np = _subject(toks, st.lo, c.tok)
+                np, resume = _subject_from(toks, st.lo, c.tok, resume)
                 if np is None:
                     continue
                 c.np = np
@@ -704,21 +752,45 @@ def _analyse(text: str, skip: Sequence[tuple[int, int]]):
                     last_group = c.mention
             prev_cue = c
     _quote_speakers(text, quotes, sents)
-    return toks, sents, quotes
+    return _Doc(text, toks, starts, sents, quotes)
+
+
+# What may stand between a quote and its speaker's cue: "...," said X / X said: "...".
+_GAP_AFTER_RE = re.compile(r"[\s,]*")
+
+
+class _ByOffset:
+    """Cues sorted by one of their offsets, for those whose offset falls in a range."""
+
+    def __init__(self, cues: list[_Cue], offset: Callable[[_Cue], int]) -> None:
+        self.order = sorted(range(len(cues)), key=lambda n: offset(cues[n]))
+        self.offsets = [offset(cues[n]) for n in self.order]
+
+    def within(self, lo: int, hi: int) -> list[int]:
+        """Positions (in the cue list) of the cues whose offset is in lo..hi inclusive."""
+        return self.order[bisect.bisect_left(self.offsets, lo) : bisect.bisect_right(self.offsets, hi)]
+
+
+def _gap_before(text: str, off: int) -> int:
+    """Start of the run of spaces, commas and colons that ends at off."""
+    while off > 0 and (text[off - 1].isspace() or text[off - 1] in ",:"):
+        off -= 1
+    return off
 
 
 def _quote_speakers(text: str, quotes: list[_Quote], sents: list[_Sent]) -> None:
+    # A quote's cue stands across nothing but spaces and commas (colons before it), so only the cues with an
+    # offset in that gap are tried, not every cue of the document (each gap is its own stretch of the text, so
+    # every cue is looked at about once). Among those, the first in reading order wins, as a scan would find.
     cues = [c for st in sents for c in st.cues if c.mention]
+    by_start, by_anchor, by_end = (_ByOffset(cues, f) for f in (_cue_start, _cue_anchor, _cue_end))
     prev: _Quote | None = None
     for q in quotes:
-        after = [c for c in cues if c.start >= q.end and re.fullmatch(r"[\s,]*", text[q.end : c.start])]
-        after += [
-            c
-            for c in cues
-            if c.anchor >= q.end and c.start < q.start and re.fullmatch(r"[\s,]*", text[q.end : c.anchor])
-        ]
-        before = [c for c in cues if c.end <= q.start and re.fullmatch(r"[\s,:]*", text[c.end : q.start])]
-        hit = (after or before or [None])[0]
+        gap_end = _GAP_AFTER_RE.match(text, q.end).end()
+        after = by_start.within(q.end, gap_end)
+        after = after or [n for n in by_anchor.within(q.end, gap_end) if cues[n].start < q.start]
+        before = by_end.within(_gap_before(text, q.start), q.start)
+        hit = cues[min(after or before)] if after or before else None
         if hit:
             q.speaker, q.via, q.rule, q.pronoun = hit.mention, hit.via, "quote-speaker", hit.pronoun
         elif (
@@ -738,9 +810,116 @@ def _line_start(text: str, off: int) -> int:
     return s
 
 
-def _boundary(toks: Sequence[Token], lo: int, hi: int, a: int, b: int) -> bool:
-    """A sentence stop or semicolon between char offsets a and b within tokens lo..hi."""
-    return any(a <= t.start < b and t.text in _STOPS for t in toks[lo:hi])
+def _cue_start(c: _Cue) -> int:
+    return c.start
+
+
+def _cue_anchor(c: _Cue) -> int:
+    return c.anchor
+
+
+def _cue_end(c: _Cue) -> int:
+    return c.end
+
+
+class _Doc:
+    """One analysed article: tokens, sentences with their cues, quotes with their speakers, and what finds the
+    sentence, quote and stops around a claim by bisection rather than by scanning them all per claim."""
+
+    def __init__(self, text: str, toks: list[Token], starts: list[int], sents: list[_Sent], quotes: list[_Quote]):
+        self.text, self.toks, self.sents, self.quotes = text, toks, sents, quotes
+        self.sent_spans, self.sent_starts = [(st.start, st.end) for st in sents], [st.start for st in sents]
+        self.quote_spans, self.quote_starts = [(q.start, q.end) for q in quotes], [q.start for q in quotes]
+        self.stops = [t.start for t in toks if t.text in _STOPS]  # sentence stops and semicolons, in text order
+        self.cues: dict[int, _SentCues] = {}
+
+    def sentence(self, off: int) -> int | None:
+        return _around(self.sent_spans, self.sent_starts, off)
+
+    def quote(self, off: int) -> _Quote | None:
+        k = _around(self.quote_spans, self.quote_starts, off, strict=True)
+        return None if k is None else self.quotes[k]
+
+    def last_stop_before(self, off: int) -> int:
+        """Offset of the last stop token starting before off (-1 if none)."""
+        k = bisect.bisect_left(self.stops, off)
+        return self.stops[k - 1] if k else -1
+
+    def first_stop_from(self, off: int) -> int:
+        """Offset of the first stop token starting at or after off (past the text if none)."""
+        k = bisect.bisect_left(self.stops, off)
+        return self.stops[k] if k < len(self.stops) else len(self.text) + 1
+
+    def sentence_cues(self, idx: int) -> _SentCues:
+        if idx not in self.cues:
+            self.cues[idx] = _SentCues(self.sents[idx], self.text)
+        return self.cues[idx]
+
+
+class _RangeMin:
+    """The least of values[lo:hi] in constant time (a sparse table)."""
+
+    def __init__(self, values: list) -> None:
+        self.levels = [values]
+        width = 1
+        while 2 * width <= len(values):
+            row = self.levels[-1]
+            self.levels.append([min(row[i], row[i + width]) for i in range(len(row) - width)])
+            width *= 2
+
+    def least(self, lo: int, hi: int):
+        if hi <= lo:
+            return None
+        level = (hi - lo).bit_length() - 1
+        row = self.levels[level]
+        return min(row[lo], row[hi - (1 << level)])
+
+
+class _SentCues:
+    """The usable cues of one sentence, grouped by the quote they stand in (None: outside quotes) and sorted,
+    so that each claim finds its nearest cue in log time: a long sentence can hold thousands of claims and cues.
+    Cues are keyed by (anchor, position in the sentence's cue list), so ties go to the earlier cue, as max and
+    min over the list would have it."""
+
+    def __init__(self, st: _Sent, text: str) -> None:
+        usable = [(c.anchor, n, c) for n, c in enumerate(st.cues) if c.mention]
+        self.pre: dict[tuple[int, int] | None, list[tuple[int, int, _Cue]]] = {}
+        for key in sorted((a, -n, c) for a, n, c in usable if c.direction == "pre"):
+            self.pre.setdefault(key[2].in_quote, []).append(key)
+        self.pre_anchors = {group: [a for a, _, _ in keys] for group, keys in self.pre.items()}
+        post: dict[tuple[int, int] | None, list[tuple[int, int, _Cue]]] = {}
+        for c_start, a, n, c in sorted((c.start, a, n, c) for a, n, c in usable if c.direction == "post"):
+            post.setdefault(c.in_quote, []).append((c_start, a, n, c))
+        self.post = {
+            group: ([x[0] for x in rows], _RangeMin([(a, n) for _, a, n, _ in rows]), {n: c for _, _, n, c in rows})
+            for group, rows in post.items()
+        }
+        intro = [c for c in st.cues if c.mention and c.direction == "pre"]
+        self.intro = intro[-1] if intro else None
+        self.ends_in_colon = text[st.start : st.end].rstrip().endswith(":")
+
+    def nearest_pre(self, claim: Claim, group: tuple[int, int] | None, after: int) -> _Cue | None:
+        """The pre cue of the group with the largest anchor before the claim and after offset after, whose own
+        span does not hold the claim."""
+        keys, anchors = self.pre.get(group, []), self.pre_anchors.get(group, [])
+        for k in range(bisect.bisect_left(anchors, claim.start) - 1, -1, -1):
+            anchor, _, c = keys[k]
+            if anchor <= after:
+                break
+            if not (c.start <= claim.start < c.end):
+                return c
+        return None
+
+    def nearest_post(self, groups: list, lo: int, hi: int) -> _Cue | None:
+        """The post cue of the groups that starts in lo..hi-1 with the least anchor."""
+        best = None
+        for group in groups:
+            if group in self.post:
+                starts, least, cue_at = self.post[group]
+                found = least.least(bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi))
+                if found is not None and (best is None or found < best[0]):
+                    best = (found, cue_at[found[1]])
+        return None if best is None else best[1]
 
 
 def _make(claim: Claim, mention, via, rule, pronoun=None) -> Attribution:
@@ -750,57 +929,39 @@ def _make(claim: Claim, mention, via, rule, pronoun=None) -> Attribution:
     return Attribution(claim.start, mention[0], mention[1], mention[2], via, cue)
 
 
-def _attribute_one(text, toks, sents, quotes, claim: Claim) -> Attribution:
-    idx = next((n for n, st in enumerate(sents) if st.start <= claim.start < st.end), None)
+def _attribute_one(doc: _Doc, claim: Claim) -> Attribution:
+    idx = doc.sentence(claim.start)
     if idx is None:
         return _make(claim, None, None, "none")
-    st = sents[idx]
-    quote = next((q for q in quotes if q.start < claim.start < q.end), None)
-    usable = [c for c in st.cues if c.mention and not (c.start <= claim.start < c.end)]
-    pre = [
-        c
-        for c in usable
-        if c.direction == "pre"
-        and c.anchor < claim.start
-        and not _boundary(toks, st.lo, st.hi, c.anchor, claim.start)
-        and (c.in_quote is None or c.in_quote[0] < claim.start < c.in_quote[1])
-        and (quote is None or (quote.start < c.anchor))
-    ]
+    st, cues = doc.sents[idx], doc.sentence_cues(idx)
+    quote = doc.quote(claim.start)
+    span = None if quote is None else (quote.start, quote.end)
+    # A pre cue governs the claim with no stop between them; inside a quote, only a cue of that quote does (a
+    # cue outside it, or in another quote, cannot stand between the quote's start and the claim).
+    pre = cues.nearest_pre(claim, span, doc.last_stop_before(claim.start))
     if quote is not None:
         if pre:
-            c = max(pre, key=lambda c: c.anchor)
-            return _make(claim, c.mention, c.via, c.rule, c.pronoun)
+            return _make(claim, pre.mention, pre.via, pre.rule, pre.pronoun)
         if quote.speaker:
             return _make(claim, quote.speaker, quote.via, quote.rule, quote.pronoun)
     if pre:
-        c = max(pre, key=lambda c: c.anchor)
-        return _make(claim, c.mention, c.via, c.rule, c.pronoun)
-    post = [
-        c
-        for c in usable
-        if c.direction == "post"
-        and c.start >= claim.end
-        and not _boundary(toks, st.lo, st.hi, claim.end, c.start)
-        and (c.in_quote is None or (quote is not None and c.in_quote == (quote.start, quote.end)))
-    ]
+        return _make(claim, pre.mention, pre.via, pre.rule, pre.pronoun)
+    post = cues.nearest_post([None] if span is None else [None, span], claim.end, doc.first_stop_from(claim.end))
     if post:
-        c = min(post, key=lambda c: c.anchor)
-        return _make(claim, c.mention, c.via, c.rule, c.pronoun)
+        return _make(claim, post.mention, post.via, post.rule, post.pronoun)
     # "X said:" at the end of the previous sentence of the paragraph introduces this one.
     if idx > 0:
-        ps = sents[idx - 1]
-        if text[ps.start : ps.end].rstrip().endswith(":") and ps.line in (st.line, st.line - 1):
-            intro = [c for c in ps.cues if c.mention and c.direction == "pre"]
-            if intro:
-                c = intro[-1]
-                return _make(claim, c.mention, c.via, "carried:next-sentence", c.pronoun)
+        ps, before = doc.sents[idx - 1], doc.sentence_cues(idx - 1)
+        if before.ends_in_colon and ps.line in (st.line, st.line - 1) and before.intro:
+            c = before.intro
+            return _make(claim, c.mention, c.via, "carried:next-sentence", c.pronoun)
     return _make(claim, None, None, "none")
 
 
 def attribute(text: str, claims: Sequence[Claim], skip: Sequence[tuple[int, int]] = ()) -> list[Attribution]:
     """One Attribution per claim, in the same order (see the module comments for the rules)."""
-    toks, sents, quotes = _analyse(text, skip)
-    return [_attribute_one(text, toks, sents, quotes, c) for c in claims]
+    doc = _analyse(text, skip)
+    return [_attribute_one(doc, c) for c in claims]
 
 
 # --- speaker resolution --------------------------------------------------------------------------------
@@ -817,10 +978,16 @@ def _edit(a: str, b: str) -> int:
     return prev[-1]
 
 
+_VOWELS_RE = re.compile(r"[aeiouy]")
+_DOUBLES_RE = re.compile(r"(.)\1+")
+_NOT_SLUG_RE = re.compile(r"[^a-z0-9]+")
+_LEADING_THE_RE = re.compile(r"^(?:The|the)\s+")
+
+
 def _skeleton(w: str) -> str:
     # First letter, then consonants with doubles collapsed: "azeem"/"azim" -> "azm".
-    rest = re.sub(r"[aeiouy]", "", w[1:])
-    return w[:1] + re.sub(r"(.)\1+", r"\1", rest)
+    rest = _VOWELS_RE.sub("", w[1:])
+    return w[:1] + _DOUBLES_RE.sub(r"\1", rest)
 
 
 def _variant(a: str, b: str) -> bool:
@@ -845,7 +1012,7 @@ def _same_person(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "speaker"
+    return _NOT_SLUG_RE.sub("-", name.lower()).strip("-") or "speaker"
 
 
 @dataclass
@@ -925,11 +1092,14 @@ def _name_runs(doc: str, text: str) -> list[_Occ]:
     return out
 
 
+_APPOSITIVE_RE = re.compile(r",\s*([^,.;:\"“”\n]{3,120})(?=[,.;:\n]|\Z)")
+
+
 def _appositive(text: str, toks: Sequence[Token], j: int, clauses: bool = False) -> str | None:
     """', the chief military spokesman,' after a name: the phrase up to the next comma or stop."""
     if j + 1 >= len(toks) or toks[j + 1].text != ",":
         return None
-    m = re.match(r",\s*([^,.;:\"“”\n]{3,120})(?=[,.;:\n]|\Z)", text[toks[j].end :])
+    m = _APPOSITIVE_RE.match(text, toks[j].end)  # matched in place: a copy of the rest of the text is quadratic
     if not m:
         return None
     phrase = m.group(1).strip()
@@ -990,9 +1160,16 @@ def _kind(words: list[str]) -> str:
     return max(counts, key=lambda k: (counts[k], -first[k]))
 
 
+_WORD_RE = re.compile(r"[\w.'’-]+")
+_AFFILIATION_RE = re.compile(
+    r"\b(?:of|for|at|with)\s+(?:the\s+)?(?:private\s+|state\s+)?((?:[A-Z][\w.'’-]*\s*)+(?:(?:of|for)\s+(?:[A-Z][\w.'’-]*\s*)+)?)"
+)
+_POSSESSOR_RE = re.compile(r"(?:the\s+)?(\w[\w.-]*(?:\s+[A-Z][\w.-]*)*)['’]s\b")
+
+
 def _words(*phrases: str | None) -> list[str]:
     # Hyphenated words also count by their parts ("government-appointed").
-    words = [w for p in phrases if p for w in re.findall(r"[\w.'’-]+", p)]
+    words = [w for p in phrases if p for w in _WORD_RE.findall(p)]
     return words + [part for w in words if "-" in w for part in w.split("-")]
 
 
@@ -1002,13 +1179,10 @@ def _affiliation(occs: list[_Occ]) -> str | None:
     lex = _lex()
     for o in occs:
         if o.appositive:
-            m = re.search(
-                r"\b(?:of|for|at|with)\s+(?:the\s+)?(?:private\s+|state\s+)?((?:[A-Z][\w.'’-]*\s*)+(?:(?:of|for)\s+(?:[A-Z][\w.'’-]*\s*)+)?)",
-                o.appositive,
-            )
+            m = _AFFILIATION_RE.search(o.appositive)
             if m:
                 return m.group(1).strip()
-            m = re.match(r"(?:the\s+)?(\w[\w.-]*(?:\s+[A-Z][\w.-]*)*)['’]s\b", o.appositive)
+            m = _POSSESSOR_RE.match(o.appositive)
             if m:
                 return m.group(1)
     for o in occs:
@@ -1042,6 +1216,149 @@ def _title(occs: list[_Occ]) -> str | None:
     return max(ranks, key=lambda r: (ranks[r], len(r))) if ranks else None
 
 
+def _full_names(
+    person_of: dict[tuple[str, int], tuple[str, ...]], runs: dict[str, list[_Occ]]
+) -> list[tuple[str, ...]]:
+    """Full names: multi-token names among person mentions and the name runs of their documents whose last
+    word is a spelling variant of a speaker's last word (each distinct last word tried once)."""
+    fulls: list[tuple[str, ...]] = []
+    seen: set[tuple[str, ...]] = set()
+    for name in person_of.values():
+        if len(name) > 1 and name not in seen:
+            fulls.append(name)
+            seen.add(name)
+    speakers_last = _Variants(list(dict.fromkeys(n[-1] for n in person_of.values())))
+    spoken: dict[str, bool] = {}
+    for doc in {doc for doc, _ in person_of}:
+        for o in runs[doc]:
+            if len(o.name) > 1 and o.name not in seen:
+                last = o.name[-1]
+                if last not in spoken:
+                    spoken[last] = bool(speakers_last.of(last))
+                if spoken[last]:
+                    fulls.append(o.name)
+                    seen.add(o.name)
+    return fulls
+
+
+class _Variants:
+    """Words (name tokens) indexed by what two spelling variants share (see _variant): the word itself, its
+    consonant skeleton, and the word less any one letter (one edit apart, two words share one of these), so
+    the variants of a word are found without trying every word."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = list(words)
+        self.by_key: dict[tuple, list[int]] = defaultdict(list)
+        for n, w in enumerate(self.words):
+            for key in _variant_keys(w):
+                self.by_key[key].append(n)
+
+    def of(self, word: str) -> list[int]:
+        """Indices (ascending) of the words that are spelling variants of word."""
+        found = {n for key in _variant_keys(word) for n in self.by_key.get(key, ())}
+        return sorted(n for n in found if _variant(word, self.words[n]))
+
+
+def _variant_keys(word: str) -> set[tuple]:
+    w = word.lower().rstrip(".")
+    keys: set[tuple] = {("=", w)}
+    if len(w) >= 4:
+        keys.add(("skeleton", _skeleton(w)))
+        keys.update(("less", w[0], w[:i] + w[i + 1 :]) for i in range(len(w)))
+    return keys
+
+
+class _Clusters:
+    """Full names united into persons (spelling variants), and the person a name written in a document stands
+    for. The candidates are found through indexes and each (document, name) is resolved once: trying every
+    full name against every other and every name run is quadratic in a long article."""
+
+    def __init__(self, fulls: list[tuple[str, ...]], runs: dict[str, list[_Occ]]) -> None:
+        self.fulls, self.runs = fulls, runs
+        parent = list(range(len(fulls)))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        # the pairs a full scan would unite, in the order it would meet them (so the same representatives)
+        lasts = _Variants([f[-1] for f in fulls])
+        pairs = sorted({(a, b) for a in range(len(fulls)) for b in lasts.of(fulls[a][-1]) if a < b})
+        for a, b in pairs:
+            if _same_person(fulls[a], fulls[b]):
+                parent[find(a)] = find(b)
+        self.of_full = {n: find(i) for i, n in enumerate(fulls)}
+        self.corpus = _Pool(fulls, self.of_full)
+        self.pools: dict[str, _Pool] = {}
+        self.resolved: dict[tuple[str, tuple[str, ...]], int | str] = {}
+
+    def cluster_for(self, doc: str, name: tuple[str, ...]) -> int | str:
+        if name in self.of_full:
+            return self.of_full[name]
+        key = (doc, name)
+        if key not in self.resolved:
+            self.resolved[key] = self._short_form(doc, name)
+        return self.resolved[key]
+
+    def _short_form(self, doc: str, name: tuple[str, ...]) -> int | str:
+        # A short form: the fullest name in the same article ending in it, else the unique one in the corpus.
+        if doc not in self.pools:
+            names = [o.name for o in self.runs.get(doc, []) if len(o.name) > 1 and o.name in self.of_full]
+            self.pools[doc] = _Pool(list(dict.fromkeys(names)), self.of_full)
+        for pool in (self.pools[doc], self.corpus):
+            for exact in (True, False):
+                hits = pool.ending_in(name, exact)
+                if len(hits) == 1:
+                    return hits.pop()
+                if hits:
+                    break
+        return " ".join(name)
+
+
+class _Pool:
+    """Full names (of the cluster map) that a short name may end: by their lower-cased endings for an exact
+    match, by the variants of their last word otherwise."""
+
+    def __init__(self, names: list[tuple[str, ...]], of_full: dict[tuple[str, ...], int]) -> None:
+        self.names, self.of_full = names, of_full
+        self.endings: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        for f in names:
+            low = tuple(w.lower() for w in f)
+            for k in range(1, len(f)):
+                self.endings[low[len(f) - k :]].add(of_full[f])
+        self.lasts = _Variants([f[-1] for f in names])
+
+    def ending_in(self, name: tuple[str, ...], exact: bool) -> set[int]:
+        """Clusters of the longer full names whose last words match name (exactly, else as variants)."""
+        if exact:
+            return set(self.endings.get(tuple(w.lower() for w in name), ()))
+        return {
+            self.of_full[f]
+            for f in (self.names[n] for n in self.lasts.of(name[-1]))
+            if len(f) > len(name) and all(_variant(x, y) for x, y in zip(name, f[len(f) - len(name) :], strict=True))
+        }
+
+
+def _occurrences(groups: dict, runs: dict[str, list[_Occ]], clusters: _Clusters) -> dict[int | str, list[_Occ]]:
+    """Every written occurrence of each person in the corpus (full name anywhere, short forms in the documents
+    that quote the person), in corpus order; each name run is resolved once, not once per person."""
+    docs_of = {cid: {d for d, _ in keys} for cid, keys in groups.items()}
+    quoted = set().union(*docs_of.values()) if docs_of else set()
+    out: dict[int | str, list[_Occ]] = defaultdict(list)
+    for doc, rs in runs.items():
+        for o in rs:
+            full = clusters.of_full.get(o.name) if len(o.name) > 1 else None
+            if full is not None and full in groups:
+                out[full].append(o)
+            if doc in quoted:
+                short = clusters.cluster_for(doc, o.name)
+                if short != full and short in groups and doc in docs_of[short]:
+                    out[short].append(o)
+    return out
+
+
 def resolve_speakers(
     mentions: Sequence[tuple[str, str, int, int]],
 ) -> tuple[list[Speaker], dict[tuple[str, int], str]]:
@@ -1065,7 +1382,7 @@ def resolve_speakers(
                 k += 1
             person_of[(doc, s)] = tuple(t.text for t in toks[k : np.j + 1]) or (surface,)
         elif np and np.kind == "org":
-            name = re.sub(r"^(?:The|the)\s+", "", surface)
+            name = _LEADING_THE_RE.sub("", surface)
             other_of[(doc, s)] = (name, surface, True)
         else:
             kind = np.kind if np else "anonymous"
@@ -1073,56 +1390,17 @@ def resolve_speakers(
             inst = kind == "institution" or head in lex.institutions
             other_of[(doc, s)] = (_description(surface), surface, inst)
 
-    # Full names: multi-token names among person mentions and the name runs of their documents.
-    docs_with = {doc for doc, _ in person_of}
-    fulls: list[tuple[str, ...]] = []
-    for name in person_of.values():
-        if len(name) > 1 and name not in fulls:
-            fulls.append(name)
-    for doc in docs_with:
-        for o in runs[doc]:
-            if len(o.name) > 1 and o.name not in fulls and any(_variant(o.name[-1], n[-1]) for n in person_of.values()):
-                fulls.append(o.name)
-    # Union spelling variants of full names.
-    parent = list(range(len(fulls)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a in range(len(fulls)):
-        for b in range(a + 1, len(fulls)):
-            if _same_person(fulls[a], fulls[b]):
-                parent[find(a)] = find(b)
-    cluster_of_full = {n: find(i) for i, n in enumerate(fulls)}
-
-    def cluster_for(doc: str, name: tuple[str, ...]) -> int | str:
-        if name in cluster_of_full:
-            return cluster_of_full[name]
-        # A short form: the fullest name in the same article ending in it, else the unique one in the corpus.
-        for pool in ([o.name for o in runs.get(doc, []) if len(o.name) > 1], fulls):
-            for exact in (True, False):
-                hits = {
-                    cluster_of_full[f]
-                    for f in pool
-                    if f in cluster_of_full
-                    and len(f) > len(name)
-                    and all(
-                        (x.lower() == y.lower()) if exact else _variant(x, y)
-                        for x, y in zip(name, f[len(f) - len(name) :], strict=True)
-                    )
-                }
-                if len(hits) == 1:
-                    return hits.pop()
-                if hits:
-                    break
-        return " ".join(name)
+    fulls = _full_names(person_of, runs)
+    clusters = _Clusters(fulls, runs)
+    cluster_of_full, cluster_for = clusters.of_full, clusters.cluster_for
 
     groups: dict[int | str, list[tuple[str, int]]] = defaultdict(list)
     for key, name in person_of.items():
         groups[cluster_for(key[0], name)].append(key)
+    occurrences = _occurrences(groups, runs, clusters)
+    end_of: dict[tuple[str, int], int] = {}
+    for m in mentions:
+        end_of.setdefault((m[0], m[2]), m[3])
 
     speakers: list[Speaker] = []
     id_of: dict[tuple[str, int], str] = {}
@@ -1134,14 +1412,7 @@ def resolve_speakers(
         return base if used[base] == 1 else f"{base}-{used[base]}"
 
     for cid, keys in groups.items():
-        # Every written occurrence of the person in the corpus (full name anywhere, short forms in its documents).
-        occs = [
-            o
-            for doc, rs in runs.items()
-            for o in rs
-            if (len(o.name) > 1 and o.name in cluster_of_full and cluster_of_full[o.name] == cid)
-            or (doc in {d for d, _ in keys} and cluster_for(doc, o.name) == cid)
-        ]
+        occs = occurrences.get(cid, [])
         names = Counter(o.name for o in occs if len(o.name) > 1 and o.name in cluster_of_full)
         if names:
             canon = max(names, key=lambda n: (len(n), names[n], len(" ".join(n))))
@@ -1149,8 +1420,7 @@ def resolve_speakers(
             canon = max((person_of[k] for k in keys), key=len)
         surfaces = []
         for d, s in keys:
-            e = next((m[3] for m in mentions if m[0] == d and m[2] == s), s)
-            surfaces.append(texts[d][s:e])
+            surfaces.append(texts[d][s : end_of.get((d, s), s)])
         aliases = tuple(dict.fromkeys([o.surface for o in occs] + [" ".join(o.name) for o in occs] + surfaces))
         words = _words(*(x for o in occs for x in (o.title, o.pre, o.appositive, o.possessor, o.clause)))
         sid = new_id(" ".join(canon))

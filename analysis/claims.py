@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache, lru_cache
+from itertools import accumulate
 
 from analysis import lexicon
-from analysis.parts import names_a_subset, part_after, part_before, part_of_the, whole_of
+from analysis.parts import names_a_subset, part_after, part_before, part_of_the
 from analysis.places import PlaceMap, names_another_place, place_in, place_map
 from analysis.quantities import Quantity, number_words, parse_quantities
-from analysis.tokens import Token, sentences, tokenize
+from analysis.tokens import SpanIndex, Token, sentences, tokenize
 
 Phrase = tuple[str, ...]
+
+_YEAR_RE = re.compile(r"1[89]\d\d|20\d\d")
+# How many tokens past a counted noun phrase its outcome word may stand (bridge words, a relative clause, a place
+# name): a bound, so that a sentence of thousands of counts is not read to its end from every one of them.
+_CLAUSE_REACH = 64
 
 
 @dataclass(frozen=True)
@@ -53,24 +60,39 @@ class _NounPhrase:
     partitive: bool = False  # "Eight of the 14 killings": a part of the count that follows
 
 
+class _Table(dict):
+    """Lexicon phrases (to what they code), with the words they start and end with: most tokens start or end
+    no phrase, and are passed over without building the keys of every length."""
+
+    def __init__(self, items: dict) -> None:
+        super().__init__(items)
+        self.firsts = frozenset(p[0] for p in self if p)
+        self.lasts = frozenset(p[-1] for p in self if p)
+
+
+def _table(phrases) -> _Table:
+    """A table of phrases that code nothing but themselves (joins, cues)."""
+    return _Table(dict.fromkeys(phrases, True))
+
+
 @dataclass(frozen=True)
 class _Lex:
-    after: dict[Phrase, str]
-    adjacent: dict[Phrase, str]
-    before: dict[Phrase, str]
+    after: _Table
+    adjacent: _Table
+    before: _Table
     nouns: dict[str, str]
     bridge: frozenset[str]
     relative: frozenset[str]
     relative_max: int
-    join: frozenset[Phrase]
+    join: _Table
     join_preps: frozenset[str]
-    groups: dict[Phrase, str]
+    groups: _Table
     modifiers: frozenset[str]
     max_modifiers: int
     not_people: frozenset[str]
     breakdown: frozenset[str]
     anaphoric: frozenset[str]
-    civilian_cues: frozenset[Phrase]
+    civilian_cues: _Table
     hypothetical: frozenset[str]
     negating: frozenset[str]
     cumulative: tuple[Phrase, ...]
@@ -79,7 +101,7 @@ class _Lex:
     pending: frozenset[str]
     pending_gap: frozenset[str]
     pending_reach: int
-    sequence_join: frozenset[Phrase]
+    sequence_join: _Table
     simultaneous: frozenset[frozenset[str]]
     toll_nouns: frozenset[str]
     total_nouns: frozenset[str]
@@ -118,22 +140,22 @@ def _lex() -> _Lex:
             compounds.setdefault(p[0], []).append((p, g))
     sc = raw["scope"]
     return _Lex(
-        after=after,
-        adjacent=adjacent,
-        before=before,
+        after=_Table(after),
+        adjacent=_Table(adjacent),
+        before=_Table(before),
         nouns=nouns,
         bridge=frozenset(raw["bridge"]),
         relative=frozenset(raw["relative"]),
         relative_max=raw["relative_max_tokens"],
-        join=frozenset(_phrases(raw["join"])),
+        join=_table(_phrases(raw["join"])),
         join_preps=frozenset(raw["join_prepositions"]),
-        groups=groups,
+        groups=_Table(groups),
         modifiers=frozenset(raw["modifiers"]),
         max_modifiers=raw["max_modifiers"],
         not_people=frozenset(raw["not_people"]),
         breakdown=frozenset(raw["breakdown_words"]),
         anaphoric=frozenset(raw["anaphoric"]),
-        civilian_cues=frozenset(_phrases(raw["civilian_cues"])),
+        civilian_cues=_table(_phrases(raw["civilian_cues"])),
         hypothetical=frozenset(raw["hypothetical"]),
         negating=frozenset(raw["negating_verbs"]),
         cumulative=tuple(_phrases(sc["cumulative"])),
@@ -142,7 +164,7 @@ def _lex() -> _Lex:
         pending=frozenset(raw["pending"]),
         pending_gap=frozenset(raw["pending_gap"]),
         pending_reach=raw["pending_reach"],
-        sequence_join=frozenset(_phrases(raw["outcome_sequence_join"])),
+        sequence_join=_table(_phrases(raw["outcome_sequence_join"])),
         simultaneous=frozenset(frozenset(pair) for pair in raw["simultaneous_outcomes"]),
         toll_nouns=frozenset(raw["toll_nouns"]),
         total_nouns=frozenset(raw["total_nouns"]),
@@ -156,8 +178,10 @@ def _lex() -> _Lex:
     )
 
 
-def _match(toks: list[Token], i: int, table) -> tuple[Phrase, int] | None:
+def _match(toks: list[Token], i: int, table: _Table) -> tuple[Phrase, int] | None:
     """Longest lexicon phrase starting at token i: (phrase, index after it)."""
+    if i >= len(toks) or toks[i].lower not in table.firsts:
+        return None
     best = None
     for k in (4, 3, 2, 1):
         if i + k <= len(toks):
@@ -168,8 +192,10 @@ def _match(toks: list[Token], i: int, table) -> tuple[Phrase, int] | None:
     return best
 
 
-def _match_ending(toks: list[Token], i: int, table) -> tuple[Phrase, int] | None:
+def _match_ending(toks: list[Token], i: int, table: _Table) -> tuple[Phrase, int] | None:
     """Longest lexicon phrase ending right before token i: (phrase, its first index)."""
+    if i <= 0 or toks[i - 1].lower not in table.lasts:
+        return None
     for k in (4, 3, 2, 1):
         if i - k >= 0:
             key = tuple(t.lower for t in toks[i - k : i])
@@ -186,7 +212,7 @@ def _reject_reason(toks: list[Token], q: Quantity) -> str | None:
     lx = _lex()
     prev = toks[q.first - 1].lower if q.first > 0 else ""
     nxt = toks[q.last].lower if q.last < len(toks) else ""
-    if q.qualifier == "exact" and re.fullmatch(r"1[89]\d\d|20\d\d", q.text) and _match(toks, q.last, lx.groups) is None:
+    if q.qualifier == "exact" and _YEAR_RE.fullmatch(q.text) and _match(toks, q.last, lx.groups) is None:
         return "year"
     if prev in ("$", "£", "€", "rs", "rs.", "us$", "no.", "number", "aged", "age", "page", "route"):
         return "not a count of people"
@@ -204,21 +230,55 @@ def _reject_reason(toks: list[Token], q: Quantity) -> str | None:
     return None
 
 
-def _noun_phrase(toks: list[Token], q: Quantity, limit: int | None = None) -> _NounPhrase:
+def _noun_phrase(
+    toks: list[Token], q: Quantity, limit: int | None = None, wholes: dict[int, _NounPhrase] | None = None
+) -> _NounPhrase:
     """Read the words after a count up to its head noun ("24 other fleeing people"), not past token limit
-    (where the next count starts: "3,000 Britons and more than 450 Japanese")."""
-    lx = _lex()
-    j = q.last
+    (where the next count starts: "3,000 Britons and more than 450 Japanese"). wholes: the noun phrases of
+    partitives' wholes read so far in the sentence, to share."""
     n = len(toks) if limit is None else min(limit, len(toks))
+    j, whole = _np_start(toks, q.last, n)
+    if whole is None:
+        return _np_words(toks, q.last, j, n)
+    return replace(_whole_phrase(toks, whole, {} if wholes is None else wholes), partitive=True)
+
+
+def _np_start(toks: list[Token], last: int, n: int) -> tuple[int, int | None]:
+    """Where the words of a count ending before token last start, past "more" and "of the"; and for a
+    partitive, the index after the whole's count: "Eight of the 14 killings", "three of the 20 dead"."""
+    j = last
     if j < n and toks[j].lower == "more":  # "29 more are wounded"
         j += 1
     if j + 1 < n and toks[j].lower == "of":  # "dozens of", "20 of the"
         j += 1
         while j < n and toks[j].lower in ("the", "those", "these", "them", "its", "their"):
             j += 1
-        # a partitive reads its noun past the whole's count: "Eight of the 14 killings", "three of the 20 dead"
-        if j > q.last + 1 and j < len(toks) and (whole := _whole_count(toks, j)) is not None:
-            return replace(_noun_phrase(toks, replace(q, last=whole)), partitive=True)
+        if j > last + 1 and j < len(toks) and (whole := _whole_count(toks, j)) is not None:
+            return j, whole
+    return j, None
+
+
+def _whole_phrase(toks: list[Token], whole: int, wholes: dict[int, _NounPhrase]) -> _NounPhrase:
+    """The noun phrase after a partitive's whole, read to the sentence end; a whole that is itself a partitive
+    ("one of the two of the three ...") is followed in a loop, and each is read once per sentence: from every
+    count of such a chain, the chain's rest would be read again (quadratic, and deep recursion)."""
+    chain = []
+    while whole not in wholes:
+        j, nxt = _np_start(toks, whole, len(toks))
+        if nxt is None:
+            wholes[whole] = _np_words(toks, whole, j, len(toks))
+            break
+        chain.append(whole)
+        whole = nxt
+    found = wholes[whole]
+    for w in chain:
+        wholes[w] = replace(found, partitive=True)
+    return wholes[chain[0]] if chain else found
+
+
+def _np_words(toks: list[Token], last: int, j: int, n: int) -> _NounPhrase:
+    """The noun phrase of a count ending before token last, its words starting at token j, not past token n."""
+    lx = _lex()
     mods = 0
     first_group = None
     while j < n:
@@ -259,12 +319,12 @@ def _noun_phrase(toks: list[Token], q: Quantity, limit: int | None = None) -> _N
             break
         # an unknown plural noun: a head of unknown kind (kept only if an outcome follows)
         return _NounPhrase(j + 1, "unspecified", j, j + 1, low)
-    while j > q.last and toks[j - 1].lower in ("and", "or", "of", "the"):
+    while j > last and toks[j - 1].lower in ("and", "or", "of", "the"):
         j -= 1  # "3,000 Britons and": the joining word belongs to the list, not the phrase
-    if j > q.last and all(t.text[:1].isupper() for t in toks[q.last : j]):
+    if j > last and all(t.text[:1].isupper() for t in toks[last:j]):
         # "3,000 Britons", "12 Indonesians": a proper noun names the people, though not their group
-        return _NounPhrase(j, None, q.last, j, toks[j - 1].lower)
-    return _NounPhrase(j if j > q.last else q.last, None, None, None, None)
+        return _NounPhrase(j, None, last, j, toks[j - 1].lower)
+    return _NounPhrase(j if j > last else last, None, None, None, None)
 
 
 def _whole_count(toks: list[Token], j: int) -> int | None:
@@ -288,6 +348,7 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
         return lx.adjacent[m[0]], " ".join(m[0])
     k = j
     relative_left = 0
+    n = min(n, j + _CLAUSE_REACH)
     while k < n:
         m = _match(toks, k, lx.after)
         if m:
@@ -327,7 +388,8 @@ def _later_outcome(toks: list[Token], k: int, outcome: str, cue: str) -> tuple[s
     if j is None:
         return outcome, cue
     k = j[1]
-    while k < len(toks) and toks[k].lower in lx.bridge:
+    reach = min(len(toks), k + _CLAUSE_REACH)
+    while k < reach and toks[k].lower in lx.bridge:
         k += 1
     m = _match(toks, k, lx.after)
     # "killed and wounded" name one event twice; "wounded and later died" is a sequence all the same
@@ -398,6 +460,18 @@ def _pending(toks: list[Token], i: int) -> str | None:
 # --- one sentence ----------------------------------------------------------------------------------
 
 
+class _Memo(dict):
+    """A function of a token index, computed once per sentence: every count of a chain asks about its last."""
+
+    def __init__(self, fn: Callable[[int], object]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: int) -> object:
+        self[key] = value = self.fn(key)
+        return value
+
+
 @dataclass
 class _Candidate:
     q: Quantity
@@ -411,7 +485,7 @@ def _joined(toks: list[Token], a_end: int, b_first: int) -> bool:
     k = a_end
     if k < b_first and toks[k].lower in lx.join_preps:  # "several women in burqas and ..."
         k = min(k + 3, b_first)
-        while k > a_end and toks[k - 1].lower not in {p[0] for p in lx.join}:
+        while k > a_end and toks[k - 1].lower not in lx.join.firsts:
             k -= 1
         if k == a_end:
             return False
@@ -427,21 +501,43 @@ def _preceded_by_join(toks: list[Token], i: int) -> bool:
     return _match_ending(toks, i, _lex().join) is not None and toks[i - 1].lower != ","
 
 
-def _breakdown_parts(toks: list[Token], cands: list[_Candidate], i: int) -> int:
+@dataclass(frozen=True)
+class _Runs:
+    """For each candidate of a sentence, the index of the last count of the run it starts, each count right
+    after the one before ("50 male and 30 female"), and running sums of the counts' values. Found once per
+    sentence: reading the run again from each of its counts is quadratic."""
+
+    ends: list[int]
+    sums: list[int]
+
+
+def _runs(toks: list[Token], cands: list[_Candidate]) -> _Runs:
+    """The runs of a sentence's candidates, read once from the last."""
+    ends = list(range(len(cands)))
+    for k in range(len(cands) - 2, -1, -1):
+        nxt = cands[k + 1].q
+        if nxt.value_low is not None and nxt.first == _after_part(toks, cands[k].q):
+            ends[k] = ends[k + 1]
+    return _Runs(ends, [0, *accumulate(c.q.value_low or 0 for c in cands)])
+
+
+def _after_part(toks: list[Token], q: Quantity) -> int:
+    """Where the next part of a breakdown must start after the count q: "50 male and | 30 female"."""
+    after = q.last
+    if after < len(toks) and toks[after].lower in _lex().breakdown:
+        after += 1
+    return after + 1 if after < len(toks) and toks[after].lower in ("and", ",") else after
+
+
+def _breakdown_parts(toks: list[Token], cands: list[_Candidate], i: int, runs: _Runs) -> int:
     """How many counts right after candidate i restate its total ("80 students, 50 male and 30 female")."""
-    lx = _lex()
     total = cands[i].q.value_low
     if total is None or cands[i].np.end >= len(toks) or toks[cands[i].np.end].lower != ",":
         return 0
-    parts, values, pos = 0, 0, cands[i].np.end + 1
-    for c in cands[i + 1 :]:
-        if c.q.first != pos or c.q.value_low is None:
-            break
-        after = c.q.last
-        if after < len(toks) and toks[after].lower in lx.breakdown:
-            after += 1
-        parts, values = parts + 1, values + c.q.value_low
-        pos = after + 1 if after < len(toks) and toks[after].lower in ("and", ",") else after
+    k = i + 1
+    if k == len(cands) or cands[k].q.first != cands[i].np.end + 1 or cands[k].q.value_low is None:
+        return 0
+    parts, values = runs.ends[k] - i, runs.sums[runs.ends[k] + 1] - runs.sums[k]
     return parts if parts >= 2 and values <= total else 0
 
 
@@ -486,6 +582,10 @@ def _held_place_re() -> re.Pattern[str]:
     return re.compile(r"\b(?i:" + cues + r")\s+in\s+(?:the\s+)?(" + name + r"(?:(?:,\s*|\s+and\s+)" + name + r")*)")
 
 
+_HELD_WORD_RE = re.compile(r"[\w'-]+")
+_HELD_SPLIT_RE = re.compile(r",|\band\b")
+
+
 def held_places(text: str) -> frozenset[str]:
     """Places (lower-cased names) where the text says people are held or trapped: the cue must follow a
     people noun ("Westerners trapped in Kuwait", "hostages being held in Grozny"), since talks and funerals
@@ -494,7 +594,7 @@ def held_places(text: str) -> frozenset[str]:
     out = set()
     for m in _held_place_re().finditer(text):
         lo = max(0, m.start() - 60)
-        before = list(re.finditer(r"[\w'-]+", text[lo : m.start()]))
+        before = list(_HELD_WORD_RE.finditer(text[lo : m.start()]))
         while before and before[-1].group().lower() in lx.held_subject_gap:
             before.pop()
         # a capitalised word opening a sentence ("Talks were held in Geneva") says nothing
@@ -504,7 +604,7 @@ def held_places(text: str) -> frozenset[str]:
             or text[lo : lo + before[-1].start()].rstrip()[-1] in ".!?\"'`"
         )
         if before and _people_word(before[-1].group(), opens):
-            out.update(p.strip().lower() for p in re.split(r",|\band\b", m.group(1)) if p.strip())
+            out.update(p.strip().lower() for p in _HELD_SPLIT_RE.split(m.group(1)) if p.strip())
     return frozenset(out)
 
 
@@ -519,12 +619,15 @@ def _of_frame(toks: list[Token], q: Quantity) -> bool:
     return q.first >= 2 and toks[q.first - 2].lower == "of" and toks[q.first - 1].lower in ("the", "those", "these")
 
 
-def _of_breakdown(toks: list[Token], cands: list[_Candidate], i: int) -> tuple[int, str | None, str | None] | None:
+def _of_breakdown(
+    toks: list[Token], cands: list[_Candidate], i: int, after: _Memo
+) -> tuple[int, str | None, str | None] | None:
     """'Of the eight victims, three were stabbed, ..., two were beaten to death and one ...', 'Of the 12 dead,
     eight were civilians and four soldiers': counts after 'Of the N <noun>,' that sum to N and name at most one
     outcome between them break it down. The parts are not coded (guideline: a breakdown codes the total); the
     total takes the parts' outcome if they name one. Parts with different outcomes ("150 were rescued and 50
-    remain") are claims of their own. Returns (number of parts, outcome or None, cue or None)."""
+    remain") are claims of their own. Returns (number of parts, outcome or None, cue or None). after: the
+    sentence's outcomes after each token (see _outcome_after)."""
     c = cands[i]
     q = c.q
     if not _of_frame(toks, q) or q.value_low is None or q.value_low != q.value_high:
@@ -535,12 +638,14 @@ def _of_breakdown(toks: list[Token], cands: list[_Candidate], i: int) -> tuple[i
     if k >= len(toks) or toks[k].lower != ",":
         return None
     total, parts, outcomes = q.value_low, 0, []
-    for p in cands[i + 1 :]:
+    # by index, not a copy of the rest of the list for every frame; the scan stops once the parts reach the total
+    for n in range(i + 1, len(cands)):
+        p = cands[n]
         if p.q.value_low is None or p.q.value_low != p.q.value_high or total <= 0:
             break
         total -= p.q.value_low
         parts += 1
-        if found := _outcome_after(toks, p.np.end):
+        if found := after[p.np.end]:
             outcomes.append(found)
     if total != 0 or parts < 2 or len({o for o, _ in outcomes}) > 1:
         return None
@@ -562,8 +667,9 @@ def sentence_claims(
     toks = toks if toks is not None else tokenize(text, s_start, s_end)
     quantities = parse_quantities(toks, text)
     cands: list[_Candidate] = []
+    wholes: dict[int, _NounPhrase] = {}
     for k, q in enumerate(quantities):
-        np = _noun_phrase(toks, q, quantities[k + 1].first if k + 1 < len(quantities) else None)
+        np = _noun_phrase(toks, q, quantities[k + 1].first if k + 1 < len(quantities) else None, wholes)
         reason = _reject_reason(toks, q) or np.reject
         if reason:
             continue
@@ -574,17 +680,26 @@ def sentence_claims(
         cands.append(_Candidate(q, np, first))
     claims: list[Claim] = []
     skip_until = -1
+    # what the counts of a chain ask about its last count, and the breakdown runs, are read once per sentence
+    chains: dict[int, list[_Candidate]] = {}
+    for x in cands:
+        chains.setdefault(x.chain_first, []).append(x)
+    runs = _runs(toks, cands)
+    after = _Memo(lambda j: _outcome_after(toks, j))
+    among = _Memo(lambda j: part_after(toks, j))
+    in_held = _Memo(lambda j: _in_held_place(toks, j, held))
+    last_total: Claim | None = None  # the latest claim of role total, a part's whole
     for i, c in enumerate(cands):
         if i <= skip_until:
             continue
-        parts = _breakdown_parts(toks, cands, i)
-        chain = [x for x in cands if x.chain_first == c.chain_first]
+        parts = _breakdown_parts(toks, cands, i, runs)
+        chain = chains[c.chain_first]
         last = chain[-1]
         first = cands[c.chain_first].q.first
         before = _outcome_before(toks, cands[c.chain_first].q)
         at = first  # where the outcome's wording starts: a pending word stands before it
         found: tuple[str, str] | None
-        split = _of_breakdown(toks, cands, i)
+        split = _of_breakdown(toks, cands, i, after)
         if split:
             parts = split[0]
         if split and split[1]:
@@ -593,7 +708,7 @@ def sentence_claims(
             # "the slayings of 14 women remain unsolved": the verb after belongs to "slayings"
             found, how, at = before[:2], "before", before[2]
         else:
-            found, how = _outcome_after(toks, c.np.end) or _outcome_after(toks, last.np.end), "after"
+            found, how = after[c.np.end] or after[last.np.end], "after"
             if not found and before:
                 found, how, at = before[:2], "before", before[2]
         noun_outcome = lx.nouns.get(c.np.head or "")
@@ -623,15 +738,15 @@ def sentence_claims(
         part = (
             part_before(toks, cands[c.chain_first].q.first)
             or part_of_the(toks, c.q.last)
-            or part_after(toks, last.np.end)
+            or among[last.np.end]
         )
-        whole = next((x for x in reversed(claims) if x.role == "total"), None) if part and part.whole_before else None
+        whole = last_total if part and part.whole_before else None
         if part and not found and (part.outcome or whole):
             # "195 dead, including 26 foreigners": a part shares its whole's outcome unless its frame names one
             found, how = (part.outcome or whole.outcome, part.cue), "part"
         if not found and held and c.np.group in (None, "unspecified", "civilians"):
             # "2,500 Americans in occupied Kuwait", after "Westerners trapped in Kuwait"
-            place = _in_held_place(toks, c.np.end, held) or _in_held_place(toks, last.np.end, held)
+            place = in_held[c.np.end] or in_held[last.np.end]
             if place:
                 found, how = ("held", f"in {place}"), "place"
         if not found:
@@ -672,6 +787,7 @@ def sentence_claims(
                 part_of=whole.start if whole else None,
             )
         )
+        last_total = claims[-1] if claims[-1].role == "total" else last_total
         skip_until = i + parts
     return claims
 
@@ -740,10 +856,11 @@ def classify_scope(
         words = tuple(t.lower for t in tokenize(sentence))
     # "in the northwestern city of Peshawar": a named place that is not the event's
     known = {p.lower() for p in places}
+    longest = max((len(p.split()) for p in known), default=0)  # no longer run of capitals can name one
     for m in _place_re().finditer(sentence):
         words = m.group(2).replace("-", " ").split()
         # "the city of Santa Eugenia Friday": the longest run of capitals that names an event place
-        if not any(" ".join(words[:k]).lower() in known for k in range(len(words), 0, -1)):
+        if not any(" ".join(words[:k]).lower() in known for k in range(min(len(words), longest), 0, -1)):
             return "other", f"place:{m.group(2)}"
     for t in times:
         if not (claim.sentence_start <= t.start < claim.sentence_end) or t.starts_at is None or t.ends_at is None:
@@ -816,6 +933,7 @@ def extract(
     low = text.lower()
     cand, words = _candidate_re(), _outcome_words()
     held = held_places(text) if _held_hint_re().search(low) else frozenset()
+    skips, hints = SpanIndex(skip), _Hints(times)
     if held:  # a count in a held place needs no outcome word
         words = words | {w for p in held for w in p.split()}
     # only lines with a count near an outcome word (both within one clause's reach) are split into
@@ -830,7 +948,7 @@ def extract(
         ):
             out.extend(
                 _line_claims(
-                    text, low, line_start, line_end, skip, published_on, event_start, event_end, times, places, held
+                    text, low, line_start, line_end, skips, published_on, event_start, event_end, hints, places, held
                 )
             )
         line_start = line_end + 1
@@ -841,11 +959,16 @@ def _subsets(claims: list[Claim]) -> list[Claim]:
     """A count of victims named by who they are ("Two Britons were injured", "9,000 Soviets") is a part when
     the article gives a larger count of the same outcome; its whole is the nearest such count (before first)."""
     out = list(claims)
+    totals: dict[str, list[int]] = {}  # the wholes analysis.parts.whole_of accepts, by outcome
+    for i, c in enumerate(claims):
+        if c.role == "total" and c.value_low is not None:
+            totals.setdefault(c.outcome, []).append(i)
+    larger = {outcome: _Larger(idx, [claims[i].value_low for i in idx]) for outcome, idx in totals.items()}
     for i, c in enumerate(claims):
         if c.role != "total" or not names_a_subset(c.group_text):
             continue
-        before, after = claims[:i][::-1], claims[i + 1 :]
-        whole = whole_of(c.value_low, c.outcome, before) or whole_of(c.value_low, c.outcome, after)
+        found = larger[c.outcome].nearest(i, c.value_low) if c.outcome in larger and c.value_low is not None else None
+        whole = None if found is None else claims[found]
         if whole is not None:
             out[i] = replace(
                 c,
@@ -857,6 +980,47 @@ def _subsets(claims: list[Claim]) -> list[Claim]:
     return out
 
 
+class _Larger:
+    """Values at increasing positions, asked for the nearest position before (else after) a given one whose value
+    is larger than a given value, in log time: a max tree, searched from the side nearest the position. Scanning
+    every total for every subset count is quadratic."""
+
+    def __init__(self, positions: list[int], values: list[int]) -> None:
+        self.positions = positions
+        self.size = 1 << max(len(values) - 1, 0).bit_length()
+        none = float("-inf")
+        self.tree = [none] * self.size + values + [none] * (self.size - len(values))
+        for node in range(self.size - 1, 0, -1):
+            self.tree[node] = max(self.tree[2 * node], self.tree[2 * node + 1])
+
+    def nearest(self, position: int, value: int) -> int | None:
+        """The position nearest before position with a larger value, else the nearest after it."""
+        k = self._last(1, 0, self.size, bisect.bisect_left(self.positions, position), value)
+        if k is None:
+            k = self._first(1, 0, self.size, bisect.bisect_right(self.positions, position), value)
+        return None if k is None else self.positions[k]
+
+    def _last(self, node: int, lo: int, hi: int, stop: int, value: int) -> int | None:
+        """The last index below stop, within lo..hi (node's range), whose value exceeds value."""
+        if lo >= stop or self.tree[node] <= value:
+            return None
+        if hi - lo == 1:
+            return lo
+        mid = (lo + hi) // 2
+        right = self._last(2 * node + 1, mid, hi, stop, value)
+        return right if right is not None else self._last(2 * node, lo, mid, stop, value)
+
+    def _first(self, node: int, lo: int, hi: int, start: int, value: int) -> int | None:
+        """The first index from start on, within lo..hi (node's range), whose value exceeds value."""
+        if hi <= start or self.tree[node] <= value:
+            return None
+        if hi - lo == 1:
+            return lo
+        mid = (lo + hi) // 2
+        left = self._first(2 * node, lo, mid, start, value)
+        return left if left is not None else self._first(2 * node + 1, mid, hi, start, value)
+
+
 def _tie_places(text: str, claims: list[Claim], places: dict[str, str | None]) -> list[Claim]:
     """Each claim's event place: named in its clause after the count (up to the next count of the sentence),
     or before it when it opens the sentence ("In Kuta, 12 people died"). A whole-event place leaves it null."""
@@ -864,10 +1028,9 @@ def _tie_places(text: str, claims: list[Claim], places: dict[str, str | None]) -
     by_sentence: dict[int, list[Claim]] = {}
     for c in claims:  # grouped once, so a long document stays linear
         by_sentence.setdefault(c.sentence_start, []).append(c)
+    bounds = {s: _Neighbours(same) for s, same in by_sentence.items()}
     for c in claims:
-        same = by_sentence[c.sentence_start]
-        nxt = next((x.start for x in same if x.start > c.start), c.sentence_end)
-        prev = max((x.end for x in same if x.end <= c.start), default=c.sentence_start)
+        nxt, prev = bounds[c.sentence_start].around(c)
         found = place_in(text[c.start : nxt], places)
         if found is None and not names_another_place(text[c.start : nxt]):
             # "the Oberoi was declared clear, with 24 bodies found": the place before the count, back to the
@@ -879,14 +1042,62 @@ def _tie_places(text: str, claims: list[Claim], places: dict[str, str | None]) -
     return out
 
 
-def _fuller_name(claim: Claim, low: str) -> tuple[str, str] | None:
+class _Neighbours:
+    """The claims of one sentence, for the next count's start and the previous count's end around a claim."""
+
+    def __init__(self, same: list[Claim]) -> None:
+        self.same = same
+        self.starts, self.ends = [x.start for x in same], [x.end for x in same]
+        # in text order (as sentence_claims gives them), bisection finds what a scan of them all would
+        self.ordered = self.starts == sorted(self.starts) and self.ends == sorted(self.ends)
+
+    def around(self, c: Claim) -> tuple[int, int]:
+        """(the start of the first later count, else the sentence end; the end of the last count before c,
+        else the sentence start)."""
+        if not self.ordered:
+            nxt = next((x.start for x in self.same if x.start > c.start), c.sentence_end)
+            return nxt, max((x.end for x in self.same if x.end <= c.start), default=c.sentence_start)
+        k, j = bisect.bisect_right(self.starts, c.start), bisect.bisect_right(self.ends, c.start)
+        nxt = self.starts[k] if k < len(self.starts) else c.sentence_end
+        prev = self.ends[j - 1] if j else c.sentence_start
+        return nxt, prev
+
+
+@cache
+def _compound_res() -> dict[str, re.Pattern[str]]:
+    """Each fuller 'N of M' name as a whole-words pattern."""
+    names = {" ".join(p) for forms in _lex().of_compounds.values() for p, _ in forms}
+    return {name: re.compile(r"\b" + re.escape(name) + r"\b") for name in names}
+
+
+class _Earlier:
+    """Whether a fuller 'N of M' name stands in a document before an offset. Where each name first stands is
+    found once per document: searching the text before every claim is quadratic."""
+
+    def __init__(self, low: str) -> None:
+        self.low = low
+        self.first_end: dict[str, int] = {}
+
+    def before(self, name: str, offset: int) -> bool:
+        """Whether the name stands, as whole words, in low[:offset]."""
+        pattern = _compound_res()[name]
+        if name not in self.first_end:
+            m = pattern.search(self.low)
+            self.first_end[name] = m.end() if m else len(self.low) + 1
+        if self.first_end[name] <= offset:
+            return True
+        # cut at offset, the text ends a word there: "prisoners of war" before a count glued to it ("war5")
+        return offset >= len(name) and pattern.match(self.low, offset - len(name), offset) is not None
+
+
+def _fuller_name(claim: Claim, earlier: _Earlier) -> tuple[str, str] | None:
     """'5,500 Iraqi prisoners' after 'prisoners of war' in the article: a bare noun takes the group of its
     fuller 'N of M' name used earlier (the same people, named once in full). Returns (group, name)."""
     if not claim.group_text:
         return None
     head = claim.group_text.lower().split()[-1]
     for phrase, group in _lex().of_compounds.get(head, ()):
-        if re.search(r"\b" + re.escape(" ".join(phrase)) + r"\b", low[: claim.start]):
+        if earlier.before(" ".join(phrase), claim.start):
             return group, " ".join(phrase)
     return None
 
@@ -895,8 +1106,9 @@ def _resolve_groups(claims: list[Claim], low: str = "") -> list[Claim]:
     """Groups from elsewhere in the article, for claims whose own words name none: a fuller name used
     earlier, the group of an earlier claim with the same figure, a partitive's whole."""
     out = []
+    earlier = _Earlier(low)
     for c in claims:
-        if c.group == "unspecified" and (full := _fuller_name(c, low)):
+        if c.group == "unspecified" and (full := _fuller_name(c, earlier)):
             c = replace(c, group=full[0], rule=c.rule.replace("|group:", f"|group:named earlier as {full[1]};", 1))
         out.append(c)
     out = _same_figure(out)
@@ -914,22 +1126,33 @@ def _same_figure(claims: list[Claim]) -> list[Claim]:
     """'the 14 killings' after '14 black women' were killed: an unnamed group takes the group of an earlier
     claim in the article with the same outcome and bounds (a repeated figure names the same people)."""
     out: list[Claim] = []
+    named: dict[tuple, str] = {}  # (outcome, bounds) -> the group of the latest claim that names one
     for c in claims:
-        if c.group == "unspecified" and c.value_low is not None:
-            same = [
-                e
-                for e in out
-                if e.group != "unspecified"
-                and (e.outcome, e.value_low, e.value_high) == (c.outcome, c.value_low, c.value_high)
-            ]
-            if same:
-                c = replace(c, group=same[-1].group, rule=c.rule.replace("|group:", "|group:same figure earlier;", 1))
+        figure = (c.outcome, c.value_low, c.value_high)
+        if c.group == "unspecified" and c.value_low is not None and figure in named:
+            c = replace(c, group=named[figure], rule=c.rule.replace("|group:", "|group:same figure earlier;", 1))
+        if c.group != "unspecified":
+            named[figure] = c.group
         out.append(c)
     return out
 
 
+class _Hints:
+    """A document's time hints by offset: those of one sentence, in their given order, found in log time."""
+
+    def __init__(self, times: Sequence[TimeHint]) -> None:
+        self.times = times
+        self.order = sorted(range(len(times)), key=lambda k: times[k].start)
+        self.starts = [times[k].start for k in self.order]
+
+    def within(self, start: int, end: int) -> list[TimeHint]:
+        """The hints that start in start..end-1."""
+        lo, hi = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
+        return [self.times[k] for k in sorted(self.order[lo:hi])]
+
+
 def _line_claims(
-    text, low, line_start, line_end, skip, published_on, event_start, event_end, times, places, held=frozenset()
+    text, low, line_start, line_end, skips: SpanIndex, published_on, event_start, event_end, hints: _Hints, places, held
 ) -> list[Claim]:
     """Claims of the sentences of one line."""
     out = []
@@ -937,7 +1160,7 @@ def _line_claims(
     previous: list[Claim] = []  # the claims of the sentence just before (a running total may count them)
     for s, e in sentences(text, line_start, line_end):
         if (
-            any(a <= s and e <= b for a, b in skip)
+            skips.covers(s, e)
             or not cand.search(low, s, e)
             or (outcome_words.isdisjoint(_WORD_RE.findall(low, s, e)) and not any(p in low[s:e] for p in held))
         ):
@@ -946,11 +1169,14 @@ def _line_claims(
         toks = tokenize(text, s, e)
         words = tuple(t.lower for t in toks)
         previous = sentence_claims(text, s, e, toks, previous[-1] if previous else None, held)
+        scope = None  # a claim's scope depends on its sentence only: found once, not once per count
         for claim in previous:
-            if any(a < claim.end and claim.start < b for a, b in skip):
+            if skips.overlaps(claim.start, claim.end):
                 continue
             if event_start is not None and event_end is not None and published_on is not None:
-                scope, cue = classify_scope(text, claim, published_on, event_start, event_end, times, places, words)
-                claim = replace(claim, scope=scope, rule=f"{claim.rule}|scope:{cue}")
+                if scope is None:
+                    times = hints.within(s, e)
+                    scope = classify_scope(text, claim, published_on, event_start, event_end, times, places, words)
+                claim = replace(claim, scope=scope[0], rule=f"{claim.rule}|scope:{scope[1]}")
             out.append(claim)
     return out

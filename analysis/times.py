@@ -15,7 +15,7 @@ from analysis import lexicon
 from analysis.ingest import furniture_by_doc, load_texts
 from analysis.io import frame, read_table, write_tables
 from analysis.schemas import Times
-from analysis.tokens import Token, sentences, tokenize
+from analysis.tokens import SpanIndex, Token, sentences, tokenize
 
 # Granularities from fine to coarse; composed offsets keep the coarser of anchor and unit.
 _GRAN = {"MIN": 0, "H": 1, "PD": 2, "D": 3, "W": 4, "WE": 4, "M": 5, "Q": 6, "SE": 6, "Y": 8, "DE": 9, "CE": 10}
@@ -23,6 +23,18 @@ _GRAN = {"MIN": 0, "H": 1, "PD": 2, "D": 3, "W": 4, "WE": 4, "M": 5, "Q": 6, "SE
 _CLAUSE_BREAKS = frozenset(';:"“”()[]—') | {"--"}
 _BARRIER = "\x00"
 _DIGITS = re.compile(r"[0-9]+")
+_REFERENCE_RE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+_NUMBER_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?")
+_DAY_RE = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?")
+_ORDINAL_RE = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)")
+_YEAR_RE = re.compile(r"[0-9]{4}")
+_TWO_DIGITS_RE = re.compile(r"[0-9]{2}")
+_CLOCK_RE = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?(a\.?m|p\.?m)?")
+_MILITARY_RE = re.compile(r"([0-2][0-9])([0-5][0-9])")
+_DECADE_RE = re.compile(r"([0-9]{3})0s")
+_SHORT_DECADE_RE = re.compile(r"[0-9]0s")
+_POSSESSIVE_RE = re.compile(r"\w['’]s$")
+_HYPHEN_SPLIT_RE = re.compile(r"(-)")
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,7 @@ class _Sent:
     toks: list[Token]
     w: list[str]  # normalised token texts
     hits: list[tuple[int, _Hit]] = field(default_factory=list)
+    last_time: _Hit | None = None  # the last clock time (a TIME with a start) among hits, kept as they are added
 
     @property
     def lex(self) -> _Lex:
@@ -161,7 +174,7 @@ def _parse_reference(reference: str) -> datetime:
     try:
         return datetime.fromisoformat(reference.strip()).replace(tzinfo=None)
     except ValueError:
-        m = re.match(r"(\d{4})-?(\d{2})-?(\d{2})", reference.strip())
+        m = _REFERENCE_RE.match(reference.strip())
         if not m:
             raise ValueError(f"unreadable reference time {reference!r}") from None
         return datetime(int(m[1]), int(m[2]), int(m[3]))
@@ -300,7 +313,7 @@ def _number(s: _Sent, i: int) -> tuple[float | None, int] | None:
         return None, vague[1]
     if i >= len(w):
         return None
-    if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?", w[i]):
+    if _NUMBER_RE.fullmatch(w[i]):
         n, j = float(w[i].replace(",", "")), i + 1
         if j + 2 < len(w) and w[j] == "1" and w[j + 1] == "/" and w[j + 2] == "2":
             n, j = n + 0.5, j + 3  # "2 1/2 years"
@@ -361,14 +374,14 @@ def _weekday(s: _Sent, i: int) -> tuple[int, int] | None:
 
 
 def _day_number(s: _Sent, i: int) -> tuple[int, int] | None:
-    m = re.fullmatch(r"([0-9]{1,2})(?:st|nd|rd|th)?", s.w[i]) if i < len(s.w) else None
+    m = _DAY_RE.fullmatch(s.w[i]) if i < len(s.w) else None
     if m and 1 <= int(m[1]) <= 31:
         return int(m[1]), i + 1
     return None
 
 
 def _year(s: _Sent, i: int) -> tuple[int, int] | None:
-    if i < len(s.w) and re.fullmatch(r"[0-9]{4}", s.w[i]):
+    if i < len(s.w) and _YEAR_RE.fullmatch(s.w[i]):
         return int(s.w[i]), i + 1
     return None
 
@@ -513,7 +526,7 @@ def _clock(s: _Sent, i: int) -> tuple[int, int, int] | None:
     if w[i] in lex["clock_words"]:
         h, mi = lex["clock_words"][w[i]]
         return h, mi, i + 1
-    m = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?(a\.?m|p\.?m)?", w[i])
+    m = _CLOCK_RE.fullmatch(w[i])
     j = i + 1
     if m:
         h, mi, mer = int(m[1]), int(m[2] or 0), m[3]
@@ -528,7 +541,7 @@ def _clock(s: _Sent, i: int) -> tuple[int, int, int] | None:
                 return None
             h = h % 12 + (12 if mer.startswith("p") else 0)
     else:
-        m = re.fullmatch(r"([0-2][0-9])([0-5][0-9])", w[i])
+        m = _MILITARY_RE.fullmatch(w[i])
         if not m or j >= len(w) or w[j] not in lex["military_hour_words"]:
             return None
         h, mi = int(m[1]), int(m[2])
@@ -585,7 +598,7 @@ def _zoned_day(s: _Sent, zone: tzinfo, h: int, mi: int) -> date:
     """Day for "2300 GMT" with no day: the one nearest the previous clock time in the sentence
     (the parenthetical conversion), else nearest noon of the focus day."""
     doc = s.doc
-    prev = next((hit for _, hit in reversed(s.hits) if hit.kind == "TIME" and hit.start), None)
+    prev = s.last_time
     if prev:
         target = prev.start.replace(tzinfo=prev.zone or doc.zone)
     else:
@@ -645,8 +658,8 @@ def _m_date(s: _Sent, i: int) -> _Hit | None:
 
 def _iso_date(s: _Sent, i: int) -> _Hit | None:
     w = s.w
-    if i + 4 < len(w) and re.fullmatch(r"[0-9]{4}", w[i]) and w[i + 1] == w[i + 3] == "-":
-        if re.fullmatch(r"[0-9]{2}", w[i + 2]) and re.fullmatch(r"[0-9]{2}", w[i + 4]):
+    if i + 4 < len(w) and _YEAR_RE.fullmatch(w[i]) and w[i + 1] == w[i + 3] == "-":
+        if _TWO_DIGITS_RE.fullmatch(w[i + 2]) and _TWO_DIGITS_RE.fullmatch(w[i + 4]):
             return _period_hit(s.lex, i + 5, datetime(int(w[i]), int(w[i + 2]), int(w[i + 4])), "D", "iso-date")
     return None
 
@@ -660,12 +673,12 @@ def _m_year(s: _Sent, i: int) -> _Hit | None:
     j = _skip(w, j, "fiscal")
     if j >= len(w):
         return None
-    m = re.fullmatch(r"([0-9]{3})0s", w[j])
+    m = _DECADE_RE.fullmatch(w[j])
     if m:
         return _period_hit(lex, j + 1, datetime(int(m[1]) * 10, 1, 1), "DE", "decade", _span(pos))
-    if w[j] == "'" and j + 1 < len(w) and re.fullmatch(r"[0-9]0s", w[j + 1]):
+    if w[j] == "'" and j + 1 < len(w) and _SHORT_DECADE_RE.fullmatch(w[j + 1]):
         return _period_hit(lex, j + 2, datetime(1900 + int(w[j + 1][0]) * 10, 1, 1), "DE", "decade", _span(pos))
-    m = re.fullmatch(r"([0-9]{1,2})(?:st|nd|rd|th)", w[j])
+    m = _ORDINAL_RE.fullmatch(w[j])
     if m and j + 1 < len(w) and w[j + 1] == "century" and 1 <= int(m[1]) <= 30:
         return _period_hit(lex, j + 2, datetime((int(m[1]) - 1) * 100 or 1, 1, 1), "CE", "century", _span(pos))
     yr = _year(s, j)
@@ -905,12 +918,12 @@ def _split_hyphens(tokens: list[Token]) -> tuple[list[Token], list[tuple[int, in
     """Split "two-year" into "two", "-", "year" so rules see the parts; keep each part's whole word."""
     out, words = [], []
     for t in tokens:
-        if re.search(r"\w['’]s$", t.text):  # "Friday's" -> "Friday" "'s"
+        if _POSSESSIVE_RE.search(t.text):  # "Friday's" -> "Friday" "'s"
             out += [Token(t.text[:-2], t.start, t.end - 2), Token("'s", t.end - 2, t.end)]
             words += [(t.start, t.end - 2), (t.end - 2, t.end)]
         elif "-" in t.text.strip("-") and len(t.text) > 1:
             pos = t.start
-            for part in re.split(r"(-)", t.text):
+            for part in _HYPHEN_SPLIT_RE.split(t.text):
                 if part:
                     out.append(Token(part, pos, pos + len(part)))
                     words.append((t.start, t.end))
@@ -921,8 +934,8 @@ def _split_hyphens(tokens: list[Token]) -> tuple[list[Token], list[tuple[int, in
     return out, words
 
 
-def _blocked(start: int, end: int, skip: Sequence[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in skip)
+def _blocked(start: int, end: int, skip: SpanIndex) -> bool:
+    return skip.overlaps(start, end)
 
 
 def _to_utc(d: datetime | None, zone: tzinfo) -> datetime | None:
@@ -932,7 +945,7 @@ def _to_utc(d: datetime | None, zone: tzinfo) -> datetime | None:
         return None
 
 
-def _tag_sentence(text: str, span: tuple[int, int], doc: _Doc, skip: Sequence[tuple[int, int]]) -> list[tuple[int, int, _Hit]]:
+def _tag_sentence(text: str, span: tuple[int, int], doc: _Doc, skip: SpanIndex) -> list[tuple[int, int, _Hit]]:
     """Scan one sentence left to right, keeping the longest match at each position."""
     toks, words = _split_hyphens(tokenize(text, *span))
     toks = [Token(_BARRIER, t.start, t.end) if _blocked(t.start, t.end, skip) else t for t in toks]
@@ -944,6 +957,8 @@ def _tag_sentence(text: str, span: tuple[int, int], doc: _Doc, skip: Sequence[tu
             i += 1
             continue
         sent.hits.append((i, hit))
+        if hit.kind == "TIME" and hit.start:
+            sent.last_time = hit
         _update_focus(doc, hit)
         i = hit.j
     _resolve_following_anchors(sent)
@@ -968,16 +983,28 @@ def _update_focus(doc: _Doc, hit: _Hit) -> None:
 def _resolve_following_anchors(sent: _Sent) -> None:
     """ "five hours after <...> 4 a.m.": compose with the next point in the sentence, or fall back
     to a plain duration (dropping "after") when there is none."""
-    for n, (i, hit) in enumerate(sent.hits):
+    for n, ((i, hit), anchor) in enumerate(zip(sent.hits, _next_points(sent.hits), strict=True)):
         if not hit.offset:
             continue
-        anchor = next((h for _, h in sent.hits[n + 1 :] if h.start is not None and not h.offset), None)
         try:
             sent.hits[n] = (i, _compose(sent.doc, hit.j, anchor, hit.offset, hit.rule)) if anchor else None
         except (ValueError, OverflowError):
             sent.hits[n] = None  # the composed point falls outside the calendar
         if sent.hits[n] is None:
             sent.hits[n] = (i, replace(hit, j=hit.j - 1, offset=None, rule="duration"))
+
+
+def _next_points(hits: list[tuple[int, _Hit]]) -> list[_Hit | None]:
+    """For each hit, the first later one that is a resolved point (an anchor), found in one pass from the end:
+    a scan of the rest from every offset is quadratic in a sentence of thousands of them."""
+    out: list[_Hit | None] = [None] * len(hits)
+    anchor = None
+    for n in range(len(hits) - 1, -1, -1):
+        out[n] = anchor
+        hit = hits[n][1]
+        if hit.start is not None and not hit.offset:
+            anchor = hit
+    return out
 
 
 # Lexicon lists whose words anchor every expression the tagger can find; with digits and spelled
@@ -1004,11 +1031,12 @@ def tag_times(text: str, reference: str, tz: str, skip: Sequence[tuple[int, int]
     found: list[TimeExpr] = []
     low = text.lower()
     trigger = _trigger_re()
+    skips = SpanIndex(skip)  # asked for every token: a scan of all spans each time is quadratic in a long text
     for span in sentences(text):
         if not trigger.search(low, *span):
             continue
-        for start, end, hit in _tag_sentence(text, span, doc, skip):
-            if _blocked(start, end, skip) or (found and start < found[-1].end):
+        for start, end, hit in _tag_sentence(text, span, doc, skips):
+            if _blocked(start, end, skips) or (found and start < found[-1].end):
                 continue
             z = hit.zone or zone
             starts, ends = _to_utc(hit.start, z), _to_utc(hit.end, z)

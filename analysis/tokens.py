@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterable, Iterator
+from itertools import accumulate
 
 # Words, numbers with separators/decimals, clock times ("4am", "23:00"), abbreviations with dots
 # ("a.m.", "Gen.", "U.S."), or any single other non-space character.
@@ -25,6 +28,13 @@ ABBREVIATIONS = frozenset(
     mt. ft. approx. est. dept. univ. u.s. u.n. u.k. a.m. p.m.
     """.split()
 )
+# The longest abbreviation: a sentence splitter need look no further back than this to decide a stop.
+_ABBREVIATION_MAX = max(map(len, ABBREVIATIONS))
+_INITIALS_RE = re.compile(r"(?:[A-Za-z]\.){2,}")
+_INITIAL_RE = re.compile(r"[a-z]\.")
+_LINE_RE = re.compile(r"[^\n]+")
+# The non-space run a stop ends, searched in a bounded window before it.
+_LAST_WORD_RE = re.compile(r"\S+$")
 
 
 class Token:
@@ -56,7 +66,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
             len(word) > 1
             and word.endswith(".")
             and word.lower() not in ABBREVIATIONS
-            and not re.fullmatch(r"(?:[A-Za-z]\.){2,}", word)
+            and not _INITIALS_RE.fullmatch(word)
         ):
             tokens.append(Token(word[:-1], m.start(), m.end() - 1))
             tokens.append(Token(".", m.end() - 1, m.end()))
@@ -65,14 +75,25 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     return tokens
 
 
-_END_RE = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+_STOP_RUN_RE = re.compile(r"[.!?]+")
+# What must follow a run of stop marks for it to end a sentence: closing quotes or brackets, space, a capital.
+_STOP_TAIL_RE = re.compile(r"""["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+
+
+def _stops(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence stop in text[start:end]. A run of stop marks is tried once, as a whole: one
+    pattern tried at every mark of a long run ("!!!!...") fails the same way each time, which is quadratic."""
+    for m in _STOP_RUN_RE.finditer(text, start, end):
+        tail = _STOP_TAIL_RE.match(text, m.end(), end)
+        if tail:
+            yield m.start(), tail.end()
 
 
 def lines(text: str, start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
     """Non-blank lines of text[start:stop], trimmed of white space (news texts put a paragraph per line)."""
     stop = len(text) if stop is None else stop
     out = []
-    for m in re.finditer(r"[^\n]+", text[start:stop]):
+    for m in _LINE_RE.finditer(text[start:stop]):
         s, e = start + m.start(), start + m.end()
         while s < e and text[s].isspace():
             s += 1
@@ -90,15 +111,45 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
     spans: list[tuple[int, int]] = []
     for ps, pe in lines(text, start, end):
         s = ps
-        for m in _END_RE.finditer(text, ps, pe):
-            word = re.search(r"(\S+)$", text[s : m.start() + 1])
-            w = word.group(1).lower() if word else ""
-            if w in ABBREVIATIONS or re.fullmatch(r"[a-z]\.", w):
+        for stop, stop_end in _stops(text, ps, pe):
+            if _abbreviated(text, s, stop + 1):
                 continue
-            spans.append((s, m.end()))
-            s = m.end()
+            spans.append((s, stop_end))
+            s = stop_end
             while s < pe and text[s].isspace():
                 s += 1
         if s < pe:
             spans.append((s, pe))
     return spans
+
+
+def _abbreviated(text: str, s: int, end: int) -> bool:
+    """Whether the word ending at end (not before s) is a known abbreviation or an initial. Only the last few
+    characters are read: a word longer than any abbreviation is none, and rereading the sentence so far at
+    every stop made a run of abbreviations ("Gen. A Gen. A ...") quadratic."""
+    lo = max(s, end - _ABBREVIATION_MAX - 1)
+    word = _LAST_WORD_RE.search(text, lo, end)
+    w = word.group().lower() if word else ""
+    if word and word.start() == lo and lo > s and not text[lo - 1].isspace():
+        return False  # the word runs on before the window: longer than any abbreviation
+    return w in ABBREVIATIONS or _INITIAL_RE.fullmatch(w) is not None
+
+
+class SpanIndex:
+    """Character spans (start, end), sorted once, then asked in log time whether one holds or overlaps a range:
+    checking every span for every sentence or claim is quadratic in a long document."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted((a, b) for a, b in spans)
+        self._starts = [a for a, _ in ordered]
+        self._reach = list(accumulate((b for _, b in ordered), max))  # the furthest end of the spans so far
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether some span (a, b) holds start..end: a <= start and end <= b."""
+        k = bisect.bisect_right(self._starts, start)
+        return k > 0 and self._reach[k - 1] >= end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether some span (a, b) overlaps start..end: a < end and start < b."""
+        k = bisect.bisect_left(self._starts, end)
+        return k > 0 and self._reach[k - 1] > start

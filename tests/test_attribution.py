@@ -227,3 +227,22 @@ def test_attribute_never_crashes(parts, spans):
     out = attribute(text, claims, skip=[(0, 3)])
     assert len(out) == len(claims)
     assert [a.claim_start for a in out] == [c.start for c in claims]
+
+
+def test_each_quote_takes_the_cue_beside_it_in_a_long_run_of_quotes():
+    unit = '"20 were killed," Arshad said. "Five died," said the army. Police said: "12 were hurt." '
+    text = unit * 200
+    claims = extract(text)
+    got = [(c.quantity_text, a.speaker, a.cue) for c, a in zip(claims, attribute(text, claims), strict=True)]
+    assert got == [
+        ("20", "Arshad", "quote-speaker"),
+        ("Five", "the army", "quote-speaker"),
+        ("12", "Police", "quote-speaker"),
+    ] * 200
+
+
+def test_each_claim_takes_the_nearest_cue_before_it_in_a_long_sentence():
+    text = "Arshad said 1 killed, the army said 2 died, " * 500 + "he said."
+    claims = extract(text)
+    got = [(a.speaker, a.cue) for a in attribute(text, claims)]
+    assert got == [("Arshad", "said-before"), ("the army", "said-before")] * 500

@@ -327,3 +327,24 @@ def test_a_toll_of_the_focal_incident_stays_event_however_late_it_is_reported():
     hints = [TimeHint(t.start, t.end, t.starts_at, t.ends_at) for t in tag_times(text, "2004-04-11", "Europe/Madrid")]
     got = {c.quantity_text: c.scope for c in extract(text, (), published, start, end, hints, ["Madrid"])}
     assert got == {"192": "event", "191": "event", "202": "prior"}
+
+
+def test_a_fuller_name_counts_only_when_it_comes_before_the_count():
+    before = "Iran holds prisoners of war. Iraq said 5,500 prisoners were freed."
+    after = "Iraq said 5,500 prisoners were freed. Iran holds prisoners of war."
+    assert [c.group for c in extract(before)] == ["security_forces"]
+    assert [c.group for c in extract(after)] == ["unspecified"]
+
+
+def test_a_subset_is_part_of_the_nearest_larger_count_before_it_else_after_it():
+    text = "Two Britons were injured. 40 people were injured. Two Britons were injured. 3 were killed."
+    whole = text.index("40")
+    got = [(c.quantity_text, c.role, c.part_of) for c in extract(text)]
+    assert got == [("Two", "part", whole), ("40", "total", None), ("Two", "part", whole), ("3", "total", None)]
+
+
+def test_a_long_chain_of_partitives_is_read_without_recursion():
+    # each count's noun phrase is the next count's, to the end: once per sentence, not once per count
+    claims = extract("One of the " * 3000 + "two people were killed.")
+    assert len(claims) == 3001
+    assert {(c.outcome, c.group_text) for c in claims} == {("killed", "people")}
