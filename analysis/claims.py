@@ -858,9 +858,9 @@ def classify_scope(
     known = {p.lower() for p in places}
     longest = max((len(p.split()) for p in known), default=0)  # no longer run of capitals can name one
     for m in _place_re().finditer(sentence):
-        words = m.group(2).replace("-", " ").split()
+        names = m.group(2).replace("-", " ").split()  # not `words`: the sentence's tokens are read below
         # "the city of Santa Eugenia Friday": the longest run of capitals that names an event place
-        if not any(" ".join(words[:k]).lower() in known for k in range(min(len(words), longest), 0, -1)):
+        if not any(" ".join(names[:k]).lower() in known for k in range(min(len(names), longest), 0, -1)):
             return "other", f"place:{m.group(2)}"
     for t in times:
         if not (claim.sentence_start <= t.start < claim.sentence_end) or t.starts_at is None or t.ends_at is None:

@@ -348,3 +348,14 @@ def test_a_long_chain_of_partitives_is_read_without_recursion():
     claims = extract("One of the " * 3000 + "two people were killed.")
     assert len(claims) == 3001
     assert {(c.outcome, c.group_text) for c in claims} == {("killed", "people")}
+
+
+def test_a_named_event_place_does_not_hide_the_sentences_scope_cues():
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/Madrid")
+    start, end = datetime(2004, 3, 11, 7, 37, tzinfo=zone), datetime(2004, 3, 12, tzinfo=zone)
+    text = "Earlier in the week, 20 people were killed in the city of Madrid."
+    (claim,) = extract(text, (), date(2004, 3, 11), start, end, (), ["Madrid"])
+    assert claim.scope == "prior"  # the cue 'earlier in the' is read from the sentence, not the place's name
