@@ -959,7 +959,7 @@ def _subsets(claims: list[Claim]) -> list[Claim]:
     """A count of victims named by who they are ("Two Britons were injured", "9,000 Soviets") is a part when
     the article gives a larger count of the same outcome; its whole is the nearest such count (before first)."""
     out = list(claims)
-    totals: dict[str, list[int]] = {}  # the wholes analysis.parts.whole_of accepts, by outcome
+    totals: dict[str, list[int]] = {}  # candidate wholes of a subset, by outcome
     for i, c in enumerate(claims):
         if c.role == "total" and c.value_low is not None:
             totals.setdefault(c.outcome, []).append(i)

@@ -195,10 +195,23 @@ def source_checker(sources: pd.DataFrame) -> Callable[[pd.Series, pd.Series], bo
 # --- TimeBank: the same pipeline, run on the annotated articles through the CLI contract ------------
 
 
+def extract_into(raw: Path, out: Path, event: Event, places, prefix: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run ingest, times and claims on one corpus folder as the CLI would, and return its claims and sources
+    with source ids prefixed (prefix:slug), so sources of separately run corpora never collide."""
+    from analysis import claims_stage, ingest, times
+
+    ingest.run(raw, out, timezone=event.timezone)
+    times.run(raw, out, event.timezone)
+    claims_stage.run(raw, out, event, places)
+    claims, sources = read_table(out / "claims.parquet"), read_table(out / "sources.parquet")
+    sources["source_id"] = prefix + ":" + sources["source_id"]
+    claims["source_id"] = claims["source_id"].map(lambda x: None if pd.isna(x) else f"{prefix}:{x}")
+    return claims, sources
+
+
 def timebank_predictions(corpus_dir: Path, doc_ids: list[str], days_before: int = 10):
     """Run ingest, times and claims on each annotated TimeBank article (its own event window: the
     days_before days up to the end of its creation date, UTC) and return (claims, sources, texts)."""
-    from analysis import claims_stage, ingest, times
     from analysis.timeml import read_timeml
 
     claims, sources, texts = [], [], {}
@@ -214,16 +227,9 @@ def timebank_predictions(corpus_dir: Path, doc_ids: list[str], days_before: int 
             end = pd.Timestamp(doc.published_on) + pd.Timedelta(days=1)
             start = end - pd.Timedelta(days=days_before + 1)
             event = make_event(doc_id, "UTC", start.isoformat(), end.isoformat())
-            ingest.run(raw, out)
-            times.run(raw, out, event.timezone)
-            claims_stage.run(raw, out, event)
-            claims.append(read_table(out / "claims.parquet"))
-            s = read_table(out / "sources.parquet")
-            s["source_id"] = doc_id + ":" + s["source_id"]
-            sources.append(s)
-            claims[-1]["source_id"] = claims[-1]["source_id"].map(
-                lambda x, d=doc_id: None if pd.isna(x) else f"{d}:{x}"
-            )
+            c, src = extract_into(raw, out, event, (), prefix=doc_id)
+            claims.append(c)
+            sources.append(src)
     return pd.concat(claims, ignore_index=True), pd.concat(sources, ignore_index=True), texts
 
 
@@ -259,7 +265,7 @@ def read_unseen_events(unseen_dir: Path) -> list[tuple[str, list[str], Event, di
 def unseen_predictions(unseen_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], dict[str, str]]:
     """Run ingest, times and claims on each unseen event's articles, with that event's window and places, as a
     user would; return (claims, sources, texts, event_id by doc_id)."""
-    from analysis import claims_stage, ingest, times
+    from analysis import ingest
 
     raw_dir = Path(unseen_dir) / "raw"
     manifest = pd.read_csv(raw_dir / "manifest.csv", dtype=str, keep_default_na=False)
@@ -276,16 +282,9 @@ def unseen_predictions(unseen_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, di
                 (raw / row.file).write_bytes((raw_dir / row.file).read_bytes())
                 texts[row.doc_id] = ingest.read_text(raw_dir / row.file)[0]  # as every stage reads it
                 event_of[row.doc_id] = event_id
-            ingest.run(raw, out, timezone=event.timezone)
-            times.run(raw, out, event.timezone)
-            claims_stage.run(raw, out, event, places)
-            claims.append(read_table(out / "claims.parquet"))
-            s = read_table(out / "sources.parquet")
-            s["source_id"] = event_id + ":" + s["source_id"]
-            sources.append(s)
-            claims[-1]["source_id"] = claims[-1]["source_id"].map(
-                lambda x, e=event_id: None if pd.isna(x) else f"{e}:{x}"
-            )
+            c, src = extract_into(raw, out, event, places, prefix=event_id)
+            claims.append(c)
+            sources.append(src)
     return pd.concat(claims, ignore_index=True), pd.concat(sources, ignore_index=True), texts, event_of
 
 

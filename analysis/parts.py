@@ -154,13 +154,3 @@ def names_a_subset(group_text: str | None) -> bool:
         group_text.lower() in _lex().subset_nouns or words[-1].lower() in _lex().subset_nouns or words[-1][:1].isupper()
     )
 
-
-def whole_of(part_value: int | None, outcome: str, candidates: Sequence) -> object | None:
-    """The nearest claim among candidates (totals of the same article, nearest first) with the same outcome
-    and a larger lower bound: the count the subset belongs to."""
-    if part_value is None:
-        return None
-    for c in candidates:
-        if c.outcome == outcome and c.role == "total" and c.value_low is not None and c.value_low > part_value:
-            return c
-    return None
