@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
-.PHONY: repro repro-force test check-clone lint clean-venv
+.PHONY: repro repro-force test check-clone lint clean-venv chromium
 
 # pytest exits 5 when it collects no tests: a suite that ran nothing fails the build, with a message.
 define pytest
@@ -33,7 +33,11 @@ repro-force: $(STAMP)
 check-clone:
 	scripts/check_fresh_clone.sh
 
-test: repro
+# The report's test opens reports/report.html in headless Chromium, Debian's package: installed where missing.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: repro chromium
 	dvc status -q || (echo "dvc status: pipeline is stale after repro" >&2; exit 1)
 	ruff check analysis tests scripts
 	$(call pytest,)

@@ -4,4 +4,6 @@ import sys
 
 from analysis.cli import main
 
-sys.exit(main())
+# guarded: worker processes of `extract --workers` import the main module again, and must not rerun the CLI
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -80,6 +80,37 @@ def held_by_the_same_source(claims: pd.DataFrame) -> pd.DataFrame:
     return claims
 
 
+@dataclass(frozen=True)
+class DocClaims:
+    """One document's claims with their as_of, attribution and sentence: what the corpus-level steps (speaker
+    resolution, ids, the held-by-the-same-source rule) need, so that documents can be read in any process."""
+
+    doc_id: str
+    found: list[tuple[Claim, AsOf]]
+    attributions: list[Attribution]
+    sentences: list[str]
+    text: str | None  # kept only when a claim has a speaker: speaker resolution reads names around it
+
+
+def claims_of_document(
+    doc_id: str,
+    text: str,
+    published_on: date,
+    published_at: datetime | None,
+    skip: Sequence[tuple[int, int]],
+    times: Sequence[TimeExpr],
+    event: Event,
+    places: PlaceMap | Sequence[str] = (),
+) -> DocClaims:
+    """The claims of one document, attributed."""
+    found = document_claims(text, published_on, skip, times, event, places, published_at)
+    # attribution reads the whole document: most documents of a corpus hold no claim
+    atts = attribute(text, [c for c, _, _ in found], skip) if found else []
+    sentences = [text[c.sentence_start : c.sentence_end] for c, _, _ in found]
+    spoken = any(a.speaker is not None for a in atts)
+    return DocClaims(doc_id, [(c, a) for c, a, _ in found], atts, sentences, text if spoken else None)
+
+
 def claims_tables(
     texts: dict[str, str],
     documents: pd.DataFrame,
@@ -89,59 +120,67 @@ def claims_tables(
     places: PlaceMap | Sequence[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The claims and sources tables of a corpus."""
-    rows: list[tuple[str, Claim, AsOf]] = []
-    mentions = []
-    attributions: dict[tuple[str, int], Attribution] = {}
+    docs = []
     for d in documents.itertuples():
-        text = texts[d.doc_id]
         published_at = getattr(d, "published_at", None)
-        found = document_claims(
-            text,
-            d.published_on,
-            furniture.get(d.doc_id, []),
-            times.get(d.doc_id, []),
-            event,
-            places,
-            None if pd.isna(published_at) else published_at.to_pydatetime(),
+        docs.append(
+            claims_of_document(
+                d.doc_id,
+                texts[d.doc_id],
+                d.published_on,
+                None if pd.isna(published_at) else published_at.to_pydatetime(),
+                furniture.get(d.doc_id, []),
+                times.get(d.doc_id, []),
+                event,
+                places,
+            )
         )
-        for att in attribute(text, [c for c, _, _ in found], furniture.get(d.doc_id, [])):
-            attributions[(d.doc_id, att.claim_start)] = att
-            if att.speaker is not None:
-                mentions.append((d.doc_id, text, att.speaker_start, att.speaker_end))
-        rows.extend((d.doc_id, c, a) for c, a, _ in found)
+    return assemble(docs)
+
+
+def _claim_record(
+    doc_id: str, c: Claim, a: AsOf, att: Attribution, sentence: str, source_of: dict[tuple[str, int], str]
+) -> dict:
+    """A claim's row of the claims table."""
+    return {
+        "claim_id": f"{doc_id}:{c.start}",
+        "doc_id": doc_id,
+        "start": c.start,
+        "end": c.end,
+        "quantity_text": c.quantity_text,
+        "sentence": sentence,
+        "value_low": c.value_low,
+        "value_high": c.value_high,
+        "qualifier": c.qualifier,
+        "outcome": c.outcome,
+        "group": c.group,
+        "group_text": c.group_text,
+        "role": c.role,
+        "subset_text": c.subset_text,
+        "part_of": None if c.part_of is None else f"{doc_id}:{c.part_of}",
+        "place": c.place,
+        "scope": c.scope,
+        "source_id": source_of.get((doc_id, att.speaker_start)) if att.speaker is not None else None,
+        "via": att.via,
+        "as_of": a.as_of,
+        "as_of_low": a.low,
+        "as_of_high": a.high,
+        "time_id": f"{doc_id}:t{a.anchor.start}" if a.anchor else None,
+        "rule": f"{c.rule}|source:{att.cue}",
+    }
+
+
+def assemble(docs: Sequence[DocClaims]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The claims and sources tables from every document's claims, in document order: speakers are resolved
+    across the corpus, then the held-by-the-same-source rule is applied."""
+    mentions = [
+        (d.doc_id, d.text, a.speaker_start, a.speaker_end) for d in docs for a in d.attributions if a.speaker is not None
+    ]
     speakers, source_of = resolve_speakers(mentions)
     recs = []
-    for doc_id, c, a in rows:
-        att = attributions[(doc_id, c.start)]
-        source_id = source_of.get((doc_id, att.speaker_start)) if att.speaker is not None else None
-        recs.append(
-            {
-                "claim_id": f"{doc_id}:{c.start}",
-                "doc_id": doc_id,
-                "start": c.start,
-                "end": c.end,
-                "quantity_text": c.quantity_text,
-                "sentence": texts[doc_id][c.sentence_start : c.sentence_end],
-                "value_low": c.value_low,
-                "value_high": c.value_high,
-                "qualifier": c.qualifier,
-                "outcome": c.outcome,
-                "group": c.group,
-                "group_text": c.group_text,
-                "role": c.role,
-                "subset_text": c.subset_text,
-                "part_of": None if c.part_of is None else f"{doc_id}:{c.part_of}",
-                "place": c.place,
-                "scope": c.scope,
-                "source_id": source_id,
-                "via": att.via,
-                "as_of": a.as_of,
-                "as_of_low": a.low,
-                "as_of_high": a.high,
-                "time_id": f"{doc_id}:t{a.anchor.start}" if a.anchor else None,
-                "rule": f"{c.rule}|source:{att.cue}",
-            }
-        )
+    for d in docs:
+        for (c, a), att, sentence in zip(d.found, d.attributions, d.sentences, strict=True):
+            recs.append(_claim_record(d.doc_id, c, a, att, sentence, source_of))
     claims = held_by_the_same_source(frame(recs, Claims))
     counts = claims["source_id"].value_counts()
     sources = frame(

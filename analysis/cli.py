@@ -1,31 +1,79 @@
-"""The one command line: `python -m analysis <stage> [options]`, defaults from params.yaml."""
+"""The one command line: `python -m analysis <command> [options]`, defaults from a params file."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from analysis import config, lexicon
 from analysis.io import InputError, TableError, locked, staged
 
+EPILOG = f"""\
+Defaults come from a params file: --params FILE, else the file named by ${config.PARAMS_ENV}, else the
+project's params.yaml (the bundled 2007 Islamabad case, which `dvc repro` runs). Relative paths in a params
+file are read from its folder.
+
+Your own event, from an empty folder: `init DIR`, `import FILE --into DIR`, `run DIR`
+(README, "Use it on your own corpus")."""
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Each option's default after its help (none for options without one); descriptions kept as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False) or action.default is argparse.SUPPRESS:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def params_file(given: Path | str | None = None) -> Path:
+    """The params file in use: given, else $TOLLWATCH_PARAMS, else the project's params.yaml."""
+    return Path(given or os.environ.get(config.PARAMS_ENV) or config.PARAMS_FILE).resolve()
+
+
+def is_project_params(path: Path) -> bool:
+    """Whether path is the project's own params.yaml (the bundled case)."""
+    return Path(path).resolve() == config.PARAMS_FILE.resolve()
+
+
+def _params(args: argparse.Namespace) -> config.Params:
+    return config.load(getattr(args, "params", None))
+
+
+def _window_given(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "event_start", None) or getattr(args, "event_end", None))
+
 
 def _event(args: argparse.Namespace) -> config.Event:
-    ev = config.load().event
+    ev = _params(args).event
     return config.make_event(
         ev.name,
-        args.timezone,
-        args.event_start or ev.start.replace(tzinfo=None).isoformat(),
-        args.event_end or ev.end.replace(tzinfo=None).isoformat(),
+        getattr(args, "timezone", None) or ev.timezone,
+        getattr(args, "event_start", None) or ev.start.replace(tzinfo=None).isoformat(),
+        getattr(args, "event_end", None) or ev.end.replace(tzinfo=None).isoformat(),
     )
+
+
+def _places(args: argparse.Namespace):
+    """--place, else the params' places; the bundled event's places never apply to a window given on the
+    command line (another event)."""
+    if args.place:
+        return args.place
+    if _window_given(args) and is_project_params(args.params):
+        return ()
+    return _params(args).place_of
 
 
 def _ingest(args: argparse.Namespace) -> None:
     from analysis import ingest
 
     # naive publication times in the manifest are local to the event unless a row names its own zone
-    ingest.run(args.raw_dir, args.out_dir, args.manifest, config.load().furniture, timezone=_event(args).timezone)
+    ingest.run(args.raw_dir, args.out_dir, args.manifest, _params(args).furniture, timezone=_event(args).timezone)
 
 
 def _times(args: argparse.Namespace) -> None:
@@ -37,23 +85,24 @@ def _times(args: argparse.Namespace) -> None:
 def _claims(args: argparse.Namespace) -> None:
     from analysis import claims_stage
 
-    claims_stage.run(args.raw_dir, args.out_dir, _event(args), args.place or config.load().place_of)
+    claims_stage.run(args.raw_dir, args.out_dir, _event(args), _places(args))
 
 
 def _extract(args: argparse.Namespace) -> None:
     """Every extraction stage in order, for any corpus folder: written into a staging folder and moved into
     the out folder together at the end, so a failed run leaves the previous set as it was."""
+    from analysis import engine
+
+    event = _event(args)
     with staged(args.out_dir) as stage:
-        inner = argparse.Namespace(**{**vars(args), "out_dir": stage})
-        _ingest(inner)
-        _times(inner)
-        _claims(inner)
+        engine.run(args.raw_dir, stage, args.manifest, _params(args).furniture, event, _places(args),
+                   workers=args.workers, dask=args.engine == "dask", scheduler=args.scheduler)  # fmt: skip
 
 
 def _evaluate(args: argparse.Namespace) -> None:
     from analysis import evaluate
 
-    p = config.load()
+    p = _params(args)
     unseen = args.unseen_dir or p.unseen_dir
     evaluate.run(args.out_dir, args.raw_dir, args.gold or p.annotations, args.timebank_dir, args.metrics_dir, unseen)
 
@@ -73,68 +122,305 @@ def _timeline(args: argparse.Namespace) -> None:
 def _notebooks(args: argparse.Namespace) -> None:
     from analysis import report
 
-    report.run_notebooks(out_dir=args.notebooks_dir)
+    # the kernels read the same params file as this command (they cannot see --params)
+    env = {**os.environ, config.PARAMS_ENV: str(args.params)}
+    report.run_notebooks(out_dir=args.notebooks_dir, env=env)
+
+
+def _exports(args: argparse.Namespace) -> None:
+    from analysis import exports
+
+    exports.write_exports(args.out_dir, args.exports_dir, _event(args))
+
+
+def _report(args: argparse.Namespace) -> None:
+    from analysis import html_report
+
+    html_report.write_report(args.out_dir, args.figures_dir, args.report, _event(args))
 
 
 # Stages that write tables into --out-dir: they hold its lock while they run.
 WRITES_TABLES = frozenset({"ingest", "times", "claims", "extract", "timeline"})
-
+# What each option group adds (see _add_options); a stage takes only the options it uses.
 STAGES: dict[str, tuple[str, Callable[[argparse.Namespace], None], tuple[str, ...]]] = {
-    "ingest": ("manifest + raw texts -> documents.parquet, furniture.parquet", _ingest, ("event",)),
-    "times": ("documents -> times.parquet (TIMEX3 expressions, resolved to UTC)", _times, ("event",)),
-    "claims": ("documents, times -> claims.parquet, sources.parquet", _claims, ("event",)),
-    "extract": ("ingest + times + claims for any corpus folder", _extract, ("event",)),
-    "evaluate": ("claims vs gold -> metrics/extraction.json", _evaluate, ("gold", "timebank")),
-    "times-eval": ("tagger vs TimeBank gold (TempEval-3 measures) -> metrics/times.json", _times_eval, ("timebank",)),
-    "timeline": ("claims -> toll_timeline, toll_consensus (totals), toll_parts (parts)", _timeline, ("event",)),
-    "notebooks": ("execute notebooks/src/*.ipynb -> notebooks/*.ipynb, reports/figures/", _notebooks, ("notebooks",)),
-}
+    "ingest": ("manifest + raw texts -> documents.parquet, furniture.parquet", _ingest,
+               ("raw", "manifest", "out", "zone")),
+    "times": ("documents -> times.parquet (TIMEX3 expressions, resolved to UTC)", _times, ("raw", "out", "zone")),
+    "claims": ("documents, times -> claims.parquet, sources.parquet", _claims,
+               ("raw", "out", "zone", "window", "place")),
+    "extract": ("ingest + times + claims for any corpus folder", _extract,
+                ("raw", "manifest", "out", "zone", "window", "place", "workers")),
+    "evaluate": ("claims vs gold -> metrics/extraction.json", _evaluate, ("raw", "out", "gold", "timebank")),
+    "times-eval": ("tagger vs TimeBank gold (TempEval-3 measures) -> metrics/times.json", _times_eval,
+                   ("timebank",)),
+    "timeline": ("claims -> toll_timeline, toll_consensus (totals), toll_parts (parts)", _timeline,
+                 ("out", "zone", "window")),
+    "notebooks": ("execute notebooks/src/*.ipynb -> executed notebooks, figures", _notebooks, ("notebooks",)),
+    "exports": ("tables -> exports/claims.csv, exports/toll_series.csv (tidy CSVs for analysts)", _exports,
+                ("out", "exports")),
+    "report": ("tables, main figure -> report.html (one self-contained page)", _report, ("out", "figures", "report")),
+}  # fmt: skip
+# What a stage's closing line counts (extract and timeline: the two a user runs by hand): table -> rows are.
+SUMMARY_TABLES = {
+    "extract": {"documents": "documents", "furniture": "furniture spans", "times": "time expressions",
+                "claims": "claims", "sources": "sources"},
+    "timeline": {"toll_timeline": "distinct figures", "toll_consensus": "consensus rows", "toll_parts": "parts"},
+}  # fmt: skip
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """One sub-command per stage; every default comes from params.yaml."""
-    p = config.load()
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
-    sub = parser.add_subparsers(dest="stage", required=True)
-    for name, (help_text, _, extras) in STAGES.items():
-        sp = sub.add_parser(name, help=help_text, description=help_text)
-        sp.add_argument("--raw-dir", type=Path, default=p.raw_dir, help="folder with manifest.csv and texts")
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 1 expected, got {value!r}")
+    return int(value)
+
+
+def _cores() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _add_options(sp: argparse.ArgumentParser, groups: tuple[str, ...], p: config.Params, source: Path) -> None:
+    """The stage's options, each with the default the params file gives it."""
+    ev = p.event
+    if "raw" in groups:
+        sp.add_argument("--raw-dir", type=Path, default=p.raw_dir, help="folder with the manifest and texts")
+    if "manifest" in groups:
         sp.add_argument("--manifest", default=p.manifest_name, help="manifest file name inside --raw-dir")
+    if "out" in groups:
         sp.add_argument("--out-dir", type=Path, default=p.processed_dir, help="folder of the tables")
-        if "event" in extras:
-            sp.add_argument("--timezone", default=p.event.timezone, help="IANA zone of the event (local times)")
-            sp.add_argument("--event-start", help="start of the focal event, ISO local time")
-            sp.add_argument("--event-end", help="end of the focal event, ISO local time")
-            sp.add_argument("--place", action="append", help="a place of the focal event (repeatable)")
-        if "notebooks" in extras:
-            sp.add_argument(
-                "--notebooks-dir", type=Path, default=config.ROOT / "notebooks", help="where executed notebooks go"
-            )
-        if "gold" in extras:
-            sp.add_argument("--gold", type=Path, help="gold claims CSV")
-            sp.add_argument("--unseen-dir", type=Path, help="blindly annotated articles of other events")
-        if "timebank" in extras:
-            sp.add_argument("--timebank-dir", type=Path, default=p.timebank_dir, help="TimeBank 1.2 .tml folder")
-            sp.add_argument("--metrics-dir", type=Path, default=p.metrics_dir, help="folder for metrics files")
+    if "zone" in groups:
+        sp.add_argument("--timezone", help=f"IANA zone of the event, for local times (default: {ev.timezone})")
+    if "window" in groups:
+        local = "%Y-%m-%dT%H:%M"
+        sp.add_argument("--event-start", help=f"start of the focal event, ISO local time (default: {ev.start:{local}})")
+        sp.add_argument("--event-end", help=f"end of the focal event, ISO local time (default: {ev.end:{local}})")
+    if "place" in groups:
+        sp.add_argument("--place", action="append", help="a place of the focal event (repeatable; default: the "
+                        "params file's places)")  # fmt: skip
+    if "workers" in groups:
+        sp.add_argument(
+            "--workers", type=_positive, default=_cores(),
+            help="processes to read documents with (the tables are the same for any number)",
+        )  # fmt: skip
+        sp.add_argument(
+            "--engine", choices=("local", "dask"), default="local",
+            help="local processes, or a Dask cluster (the same tables)",
+        )  # fmt: skip
+        sp.add_argument(
+            "--scheduler", metavar="ADDRESS",
+            help="a running Dask scheduler, 'tcp://host:8786' (--engine dask; default: a local cluster of --workers)",
+        )  # fmt: skip
+    if "notebooks" in groups:
+        sp.add_argument("--notebooks-dir", type=Path, default=source.parent / "notebooks",
+                        help="where the executed notebooks go: notebooks/ beside the params file unless given (figures go "
+                        "to the params' figures_dir)")  # fmt: skip
+    if "exports" in groups:
+        sp.add_argument("--exports-dir", type=Path, default=p.processed_dir.parent / "exports",
+                        help="where the CSV exports go (exports/ beside the tables' folder unless given)")  # fmt: skip
+    if "figures" in groups:
+        sp.add_argument("--figures-dir", type=Path, default=p.figures_dir, help="folder of the figures")
+    if "report" in groups:
+        sp.add_argument("--report", type=Path, default=p.figures_dir.parent / "report.html",
+                        help="the report page (report.html beside the figures' folder unless given)")  # fmt: skip
+    if "gold" in groups:
+        sp.add_argument("--gold", type=Path, help=f"gold claims CSV (default: {p.annotations})")
+        sp.add_argument("--unseen-dir", type=Path, help="blindly annotated articles of other events")
+    if "timebank" in groups:
+        sp.add_argument("--timebank-dir", type=Path, default=p.timebank_dir, help="TimeBank 1.2 .tml folder")
+        sp.add_argument("--metrics-dir", type=Path, default=p.metrics_dir, help="folder for metrics files")
+
+
+def _add_workflow(sub) -> None:
+    """init, import and run: a new event's folder from nothing to its report."""
+    sp = sub.add_parser("init", help="start a folder for your own event: params.yaml, raw/, manifest template",
+                        description=INIT_DOC, formatter_class=HelpFormatter)  # fmt: skip
+    sp.add_argument("dir", type=Path, help="the event's folder (created)")
+    sp.add_argument("--name", help="the event's name, as the report titles it")
+    sp.add_argument("--timezone", help="IANA zone of the event ('Europe/Madrid')")
+    sp.add_argument("--start", help="start of the focal event, local time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+    sp.add_argument("--end", help="end of the focal event, local time")
+    sp.add_argument("--area", metavar="NAME[=ALIAS,...]",
+                    help="the city or area the whole event happened in: a count there is the whole event's")
+    sp.add_argument("--place", action="append", metavar="NAME[=ALIAS,...]",
+                    help="a site within the event that counts can be tied to (repeatable)")
+    sp.add_argument("--force", action="store_true", help="overwrite an existing DIR/params.yaml")  # fmt: skip
+
+    sp = sub.add_parser("import", help="a CSV or JSON Lines file of articles -> DIR/raw/*.txt + manifest.csv",
+                        description=IMPORT_DOC, formatter_class=HelpFormatter)  # fmt: skip
+    sp.add_argument("file", type=Path, help="CSV (header row) or JSON Lines (.jsonl, .ndjson), UTF-8")
+    sp.add_argument("--into", type=Path, required=True, help="the event's folder: texts go to DIR/raw")
+    sp.add_argument("--format", choices=("csv", "jsonl"), help="file format (default: from the file's suffix)")
+    for field, default in (("id", "id"), ("outlet", "outlet"), ("published", "published"), ("text", "text"),
+                           ("url", "url"), ("agency", "agency")):  # fmt: skip
+        sp.add_argument(f"--{field}-column", default=default, help=f"column holding the article's {field}")
+
+    sp = sub.add_parser("run", help="every stage for your own event: tables, figures, notebooks, exports, report",
+                        description=RUN_DOC, formatter_class=HelpFormatter)  # fmt: skip
+    sp.add_argument("dir", type=Path, nargs="?", help="the event's folder (reads DIR/params.yaml)")
+    sp.add_argument("--params", type=Path, help="a params file instead of DIR (outputs go beside it)")
+    sp.add_argument("--no-notebooks", action="store_true", help="skip the executed notebooks (the slowest step)")
+
+
+INIT_DOC = """\
+Start a folder for your own event: DIR/params.yaml (every path inside DIR), DIR/raw/ and a manifest template.
+Options left out are asked for on a terminal; elsewhere they are required. It never writes outside DIR.
+
+Places: --area "Madrid=Spanish capital,the capital" --place "Atocha=Atocha station" --place "El Pozo"
+(a name, then '=' and its other names separated by commas)."""
+IMPORT_DOC = """\
+Turn an export of articles into DIR/raw/<id>.txt files and DIR/raw/manifest.csv. One row or line per
+article: id, outlet, published time (ISO 8601, '2023-06-06 14:22', or RFC 2822 as in RSS), text and optional
+url and agency; rename columns with the --*-column options. A bad row stops the import with an error naming its
+line, and nothing is written."""
+RUN_DOC = """\
+Every stage for your own event, in order, into the event's folder: extract -> processed/, timeline,
+figures -> figures/, executed notebooks -> notebooks/, exports -> exports/, report -> report.html.
+The params are checked before anything is written. Progress goes to stderr, the closing summary to stdout."""
+
+WORKFLOW = frozenset({"init", "import", "run"})
+
+
+def build_parser(params: Path | str | None = None) -> argparse.ArgumentParser:
+    """One sub-command per stage, defaults from the params file (params, $TOLLWATCH_PARAMS or params.yaml),
+    and init, import and run for a new event."""
+    source = params_file(params)
+    p = config.load(source)
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__, epilog=EPILOG,
+                                     formatter_class=HelpFormatter)  # fmt: skip
+    sub = parser.add_subparsers(dest="stage", required=True, metavar="command")
+    _add_workflow(sub)
+    for name, (help_text, _, groups) in STAGES.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG, formatter_class=HelpFormatter)
+        sp.add_argument("--params", type=Path, default=source, help="params file for every default below")
+        _add_options(sp, groups, p, source)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one stage; bad input (params included) exits 2 with a one-paragraph message, nothing written."""
-    try:
-        args = build_parser().parse_args(argv)
-        lexicon.validate_all()  # a broken lexicon stops the run before any stage writes
-        if "event" in STAGES[args.stage][2]:
-            _event(args)  # a bad zone or window stops the run before any stage writes
-        if args.stage in WRITES_TABLES:
-            with locked(args.out_dir):  # one run at a time per out folder
-                STAGES[args.stage][1](args)
-        else:
+def parse(argv: list[str]) -> argparse.Namespace:
+    """argv parsed against the params file it names (--params), else the default one."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--params", type=Path)
+    given, _ = pre.parse_known_args(argv)
+    parser = build_parser(given.params)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        raise InputError(_not_an_option(parser, args.stage, extra[0]))
+    if getattr(args, "params", None) is not None:
+        args.params = Path(args.params).resolve()
+    return args
+
+
+def _not_an_option(parser: argparse.ArgumentParser, command: str, word: str) -> str:
+    """An option the command does not take is an error, not ignored: say which it does take."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
+    takes = [o for a in sub._actions for o in a.option_strings if o.startswith("--") and o != "--help"]
+    if not word.startswith("-"):
+        return f"{command}: unexpected argument {word!r}"
+    return f"{command}: {word.split('=')[0]} is not an option of this command (it takes {', '.join(takes) or 'none'})"
+
+
+def _publication_dates(stage: str, args: argparse.Namespace, zone: str) -> list:
+    """The corpus's publication dates: from the manifest (extract) or the documents table (claims,
+    timeline); [] when there is nothing yet to read (the stage itself then says what is missing)."""
+    if stage == "extract":
+        from analysis import ingest
+
+        return [r.published_on for r in ingest.read_manifest(args.raw_dir, args.manifest, zone)]
+    path = Path(args.out_dir) / "documents.parquet"
+    if not path.is_file():
+        return []
+    import pandas as pd
+
+    return list(pd.read_parquet(path, columns=["published_on"])["published_on"])
+
+
+def check_window(stage: str, args: argparse.Namespace, event: config.Event) -> str | None:
+    """An event window far from the corpus's publication dates: an error when the window is the bundled
+    case's (params.yaml, no window given), else a warning (returned for the caller to print)."""
+    dates = _publication_dates(stage, args, event.timezone)
+    if not dates:
+        return None
+    first, last = min(dates), max(dates)
+    start, end = event.start.astimezone(event.zone).date(), event.end.astimezone(event.zone).date()
+    if last < start - timedelta(days=1):
+        why = f"every document was published ({first} to {last}) before the event start ({start})"
+    elif first > end + timedelta(days=365):
+        why = f"every document was published ({first} to {last}) more than a year after the event end ({end})"
+    else:
+        return None
+    if is_project_params(args.params) and not _window_given(args):
+        raise InputError(
+            f"{stage}: {why}: the window is the bundled case's ({config.PARAMS_FILE.name}: {_params(args).event.name});"
+            f" give this corpus's own with --event-start, --event-end and --timezone, or --params FILE"
+        )
+    return f"warning: {stage}: {why}; is the event window right?"
+
+
+def _count(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def counts(stage: str, out_dir: Path) -> str:
+    """What a stage wrote, counted: '5 documents, 6 furniture spans, ...'."""
+    return ", ".join(f"{_count(Path(out_dir) / f'{t}.parquet')} {label}" for t, label in SUMMARY_TABLES[stage].items())
+
+
+def check_outputs(stage: str, args: argparse.Namespace) -> None:
+    """Another corpus's notebooks, figures, exports and report never overwrite the project's committed ones."""
+    if is_project_params(args.params):
+        return
+    from analysis.workflow import check_outside_project
+
+    if stage == "notebooks":
+        check_outside_project(args.notebooks_dir, "--notebooks-dir", args.params)
+        check_outside_project(_params(args).figures_dir, "paths.figures_dir", args.params)
+    elif stage == "exports":
+        check_outside_project(args.exports_dir, "--exports-dir", args.params)
+    elif stage == "report":
+        check_outside_project(args.report, "--report", args.params)
+
+
+def execute(args: argparse.Namespace) -> None:
+    """Run one parsed stage after every check that needs no writing."""
+    lexicon.validate_all()  # a broken lexicon stops the run before any stage writes
+    groups = STAGES[args.stage][2]
+    warning = None
+    if "zone" in groups:
+        event = _event(args)  # a bad zone or window stops the run before any stage writes
+        if "window" in groups:
+            warning = check_window(args.stage, args, event)
+    check_outputs(args.stage, args)
+    if warning:
+        print(warning, file=sys.stderr)
+    if args.stage in WRITES_TABLES:
+        with locked(args.out_dir):  # one run at a time per out folder
             STAGES[args.stage][1](args)
+    else:
+        STAGES[args.stage][1](args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; bad input (params included) exits 2 with a one-paragraph message, nothing written."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = parse(argv)
+        if args.stage in WORKFLOW:
+            from analysis import workflow
+
+            workflow.command(args)
+        else:
+            execute(args)
+            if args.stage in SUMMARY_TABLES:
+                print(f"{args.stage}: {counts(args.stage, args.out_dir)} -> {args.out_dir}", file=sys.stderr)
     except (InputError, TableError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a read-only folder, a path that is a file, a full disk
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    except subprocess.CalledProcessError as exc:  # a notebook that failed (report.NotebookError says which)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import csv
+import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pydantic
 
 from analysis.config import Event, make_event
-from analysis.io import InputError, TableError, read_table, validate, write_json, write_text_atomic
-from analysis.schemas import ClaimsGold, ExtractionMetrics
+from analysis.io import InputError, TableError, read_table, validate, write_json, write_text_atomic, write_texts
+from analysis.schemas import ClaimsGold, ExtractionMetrics, UnseenClaimScores
 
 GOLD_COLUMNS = [
     "corpus", "doc_id", "start", "end", "quantity_text", "value_low", "value_high", "qualifier",
@@ -336,6 +338,64 @@ def evaluate(
     return metrics, errors
 
 
+# --- the DVC metrics: one small file per measure, one key per corpus ---------------------------------------
+# `dvc metrics show` prints one row per file and one column per key found in any file: the nested
+# extraction.json made one row about 100 columns wide. These files make one row per measure and one column per
+# corpus. extraction.json keeps everything (the per-event scores too), nested, for the notebooks.
+CLAIMS_VIEW = "claims"  # metrics/claims/<measure>.json
+NOT_MEASURES = ("by_event",)  # per-event scores stay in extraction.json: a column per event would be too wide
+
+
+def measures(model: type[pydantic.BaseModel], prefix: str = "") -> list[str]:
+    """The flat names of a metrics model's measures: a nested model's joined with '_' ('detection_f1');
+    NOT_MEASURES left out."""
+    out = []
+    for name, field in model.model_fields.items():
+        inner = field.annotation
+        if name in NOT_MEASURES:
+            continue
+        if isinstance(inner, type) and issubclass(inner, pydantic.BaseModel):
+            out += measures(inner, f"{prefix}{name}_")
+        else:
+            out.append(f"{prefix}{name}")
+    return out
+
+
+def flatten(scores: dict, prefix: str = "") -> dict:
+    """Nested scores as flat measure names (as measures() names them), NOT_MEASURES left out."""
+    out = {}
+    for key, value in scores.items():
+        if key in NOT_MEASURES:
+            continue
+        if isinstance(value, dict):
+            out |= flatten(value, f"{prefix}{key}_")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def measure_files(columns: dict[str, dict], names: list[str]) -> dict[str, dict]:
+    """{measure: {column: value}} for every name (a measure no column has gets {}: the set of files is fixed,
+    dvc.yaml lists them); a measure not in names is an error, never dropped."""
+    flat = {column: flatten(scores) for column, scores in columns.items()}
+    unknown = sorted({m for f in flat.values() for m in f} - set(names))
+    if unknown:
+        raise ValueError(f"metrics: measure(s) {unknown} have no file: add them to the metrics model")
+    return {m: {c: f[m] for c, f in flat.items() if m in f} for m in names}
+
+
+def write_measures(out_dir: Path, columns: dict[str, dict], names: list[str]) -> list[Path]:
+    """<out_dir>/<measure>.json for every measure, {column: value} with sorted keys, written together."""
+    files = measure_files(columns, names)
+    texts = {Path(out_dir) / f"{m}.json": json.dumps(v, indent=2, sort_keys=True) + "\n" for m, v in files.items()}
+    return write_texts(texts)
+
+
+def claim_columns(metrics: dict) -> dict[str, dict]:
+    """The corpora scored (seeds, timebank, unseen), a skipped one left out."""
+    return {corpus: scores for corpus, scores in metrics.items() if scores is not None and "skipped" not in scores}
+
+
 def run(
     processed_dir: Path,
     raw_dir: Path,
@@ -344,9 +404,10 @@ def run(
     metrics_dir: Path,
     unseen_dir: Path | None = None,
 ) -> None:
-    """Write metrics/extraction.json and metrics/extraction_errors.csv."""
+    """Write metrics/extraction.json, metrics/extraction_errors.csv and the DVC metrics metrics/claims/*.json."""
     metrics, errors = evaluate(processed_dir, raw_dir, gold_path, timebank_dir, unseen_dir)
     metrics_dir = Path(metrics_dir)
     cols = ["corpus", "kind", "doc_id", "start", "gold_text", "gold", "predicted_text", "predicted", "wrong", "rule"]
     write_json(metrics_dir / "extraction.json", metrics, ExtractionMetrics)
+    write_measures(metrics_dir / CLAIMS_VIEW, claim_columns(metrics), measures(UnseenClaimScores))
     write_text_atomic(metrics_dir / "extraction_errors.csv", pd.DataFrame(errors, columns=cols).to_csv(index=False))

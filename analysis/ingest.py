@@ -318,17 +318,25 @@ def load_corpus(
 ) -> list[RawDoc]:
     """Manifest rows matched one-to-one with the .txt files of raw_dir, decoded, furniture found; timezone is
     the event's zone, in which naive publication times are read."""
+    rows = manifest_rows(raw_dir, manifest_name, timezone=timezone)
+    return [load_document(raw_dir, row, furniture_params) for row in rows]
+
+
+def manifest_rows(raw_dir: Path, manifest_name: str = "manifest.csv", *, timezone: str = "UTC") -> list[ManifestRow]:
+    """The checked manifest rows, which must list every .txt file of raw_dir."""
     raw_dir = Path(raw_dir)
     rows = read_manifest(raw_dir, manifest_name, timezone)
     listed = {r.file for r in rows}
     unlisted = sorted(p.name for p in raw_dir.glob("*.txt") if p.name not in listed)
     if unlisted:
         raise InputError(f"{raw_dir / unlisted[0]}: raw file has no manifest row (all unlisted: {unlisted})")
-    docs = []
-    for row in rows:
-        text, digest = read_text(raw_dir / row.file)
-        docs.append(RawDoc(row, text, digest, find_furniture(text, **furniture_params)))
-    return docs
+    return rows
+
+
+def load_document(raw_dir: Path, row: ManifestRow, furniture_params: dict) -> RawDoc:
+    """One manifest row's text, decoded, with its furniture found."""
+    text, digest = read_text(Path(raw_dir) / row.file)
+    return RawDoc(row, text, digest, find_furniture(text, **furniture_params))
 
 
 def layout(text: str, furniture: list[Span]) -> dict[str, str | None]:
@@ -349,34 +357,29 @@ def layout(text: str, furniture: list[Span]) -> dict[str, str | None]:
     return out
 
 
-def documents_frame(docs: list[RawDoc]) -> pd.DataFrame:
-    """One row per document (schema: Documents)."""
-    recs = []
-    for d in docs:
-        fchars = sum(sp.end - sp.start for sp in d.furniture)
-        recs.append(
-            {
-                "doc_id": d.row.doc_id,
-                "file": d.row.file,
-                "outlet": d.row.outlet,
-                "agency": d.row.agency,
-                "published_on": d.row.published_on,
-                "published_at": d.row.published_at,
-                "url": d.row.url,
-                "sha256": d.sha256,
-                **layout(d.text, d.furniture),
-                "n_chars": len(d.text),
-                "n_body_chars": len(d.text) - fchars,
-                "n_furniture_spans": len(d.furniture),
-                "furniture_spans": " ".join(f"{sp.start}:{sp.end}" for sp in d.furniture),
-            }
-        )
-    return frame(recs, Documents)
+def document_record(d: RawDoc) -> dict:
+    """A document's row of the documents table."""
+    fchars = sum(sp.end - sp.start for sp in d.furniture)
+    return {
+        "doc_id": d.row.doc_id,
+        "file": d.row.file,
+        "outlet": d.row.outlet,
+        "agency": d.row.agency,
+        "published_on": d.row.published_on,
+        "published_at": d.row.published_at,
+        "url": d.row.url,
+        "sha256": d.sha256,
+        **layout(d.text, d.furniture),
+        "n_chars": len(d.text),
+        "n_body_chars": len(d.text) - fchars,
+        "n_furniture_spans": len(d.furniture),
+        "furniture_spans": " ".join(f"{sp.start}:{sp.end}" for sp in d.furniture),
+    }
 
 
-def furniture_frame(docs: list[RawDoc]) -> pd.DataFrame:
-    """One row per furniture span (schema: Furniture)."""
-    recs = [
+def furniture_records(d: RawDoc) -> list[dict]:
+    """A document's rows of the furniture table."""
+    return [
         {
             "furniture_id": f"{d.row.doc_id}:{sp.start}",
             "doc_id": d.row.doc_id,
@@ -386,10 +389,18 @@ def furniture_frame(docs: list[RawDoc]) -> pd.DataFrame:
             "cue": sp.cue,
             "text": d.text[sp.start : sp.end],
         }
-        for d in docs
         for sp in d.furniture
     ]
-    return frame(recs, Furniture)
+
+
+def documents_frame(docs: list[RawDoc]) -> pd.DataFrame:
+    """One row per document (schema: Documents)."""
+    return frame([document_record(d) for d in docs], Documents)
+
+
+def furniture_frame(docs: list[RawDoc]) -> pd.DataFrame:
+    """One row per furniture span (schema: Furniture)."""
+    return frame([r for d in docs for r in furniture_records(d)], Furniture)
 
 
 def run(

@@ -238,6 +238,28 @@ def write_text_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
+def write_texts(texts: Mapping[Path, str]) -> list[Path]:
+    """Write several text files together: each to a temp file beside it, then all renamed into place, so a
+    failure (a full disk, a folder that is a file) leaves every one as it was. Returns the paths."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, text in texts.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+            temps.append((tmp, path))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            os.chmod(tmp, file_mode())  # mkstemp's 0600 would ignore the user's umask
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return [path for _, path in temps]
+
+
 def check_json(data: dict, model: type[pydantic.BaseModel], name: str) -> None:
     """Validate a metrics dict against its pydantic model, raising a TableError that names the file."""
     try:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -241,8 +243,10 @@ def read_metrics(metrics_dir: Path) -> dict:
     return out
 
 
-def extraction_summary(extraction: dict) -> pd.DataFrame:
-    """Detection and strict precision/recall/F1 per corpus (seeds, TimeBank)."""
+def extraction_summary(extraction: dict) -> pd.DataFrame | None:
+    """Detection and strict precision/recall/F1 per corpus (seeds, TimeBank); None without metrics."""
+    if not extraction:
+        return None
     rows = []
     for corpus, m in sorted(extraction.items()):
         if "detection" not in m:
@@ -262,14 +266,18 @@ def extraction_summary(extraction: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def attribute_accuracy(extraction: dict) -> pd.DataFrame:
-    """Per-attribute accuracy over matched claims: one row per attribute, one column per corpus."""
+def attribute_accuracy(extraction: dict) -> pd.DataFrame | None:
+    """Per-attribute accuracy over matched claims: one row per attribute, one column per corpus; None without
+    metrics."""
     cols = {c: m["accuracy"] for c, m in sorted(extraction.items()) if "accuracy" in m}
+    if not cols:
+        return None
     return pd.DataFrame(cols).rename_axis("attribute").reset_index()
 
 
-def times_summary(times: dict) -> pd.DataFrame:
-    """The temporal tagger against TimeBank gold: strict and relaxed P/R/F1 and value/type accuracy."""
+def times_summary(times: dict) -> pd.DataFrame | None:
+    """The temporal tagger against TimeBank gold: strict and relaxed P/R/F1 and value/type accuracy; None
+    without metrics."""
     rows = []
     for part in ("corpus", "half_a", "half_b"):
         m = times.get(part)
@@ -286,14 +294,14 @@ def times_summary(times: dict) -> pd.DataFrame:
                 "system": m["counts"]["system"],
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows) if rows else None
 
 
-def error_table(metrics_dir: Path) -> pd.DataFrame:
-    """metrics/extraction_errors.csv without the rule trace (empty if absent)."""
+def error_table(metrics_dir: Path) -> pd.DataFrame | None:
+    """metrics/extraction_errors.csv without the rule trace (None if absent)."""
     path = Path(metrics_dir) / "extraction_errors.csv"
     if not path.is_file():
-        return pd.DataFrame()
+        return None
     errors = pd.read_csv(path, keep_default_na=False)
     return errors.drop(columns=["rule"], errors="ignore")
 
@@ -326,35 +334,109 @@ def matched_pairs(claims: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["doc_id", *[f"{k}_{a}" for k in ("gold", "predicted") for a in attrs]])
 
 
-def confusion(pairs: pd.DataFrame, attribute: str) -> pd.DataFrame:
-    """Gold (rows) × predicted (columns) counts for one attribute, '(none)' for missed or spurious claims."""
+def confusion(pairs: pd.DataFrame, attribute: str) -> pd.DataFrame | None:
+    """Gold (rows) × predicted (columns) counts for one attribute, '(none)' for missed or spurious claims; None
+    without pairs."""
+    if pairs.empty:
+        return None
     table = pd.crosstab(pairs[f"gold_{attribute}"], pairs[f"predicted_{attribute}"])
     table.index.name, table.columns.name = f"gold {attribute}", f"predicted {attribute}"
     return table
 
 
+PROJECT_METRICS = config.ROOT / "metrics"
+NO_GOLD = (
+    "No gold claims were given for this corpus (no {path} file), so its extraction is not scored here: the "
+    "scores below are the project's own, on articles annotated by hand (its blind 'unseen' set is what to "
+    "expect on new text), and the last table shows what the extractor found."
+)
+
+
+@dataclass(frozen=True)
+class Quality:
+    """What notebook 03 reads: the corpus's gold, the metrics it shows and the error list (None: not shown)."""
+
+    gold: pd.DataFrame
+    metrics: dict
+    errors: pd.DataFrame | None
+
+
+def quality(p: config.Params) -> Quality:
+    """Gold and metrics for notebook 03. A corpus without a gold file gets one sentence saying so, and the
+    project's scores (what to expect) without their error list, which is about other articles."""
+    if p.annotations.is_file():
+        return Quality(read_gold(p), read_metrics(p.metrics_dir), error_table(p.metrics_dir))
+    print(NO_GOLD.format(path=Path(p.annotations.parent.name, p.annotations.name).as_posix()))
+    return Quality(read_gold(p), read_metrics(PROJECT_METRICS), None)
+
+
+def gold_pairs(claims: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """matched_pairs, with one line on how many there are when the corpus has gold."""
+    pairs = matched_pairs(claims, gold)
+    if len(gold):
+        print(f"{len(pairs)} gold/predicted pairs in the annotated documents of this corpus")
+    return pairs
+
+
+def extraction_profile(claims: pd.DataFrame) -> pd.DataFrame | None:
+    """What the extractor found, attribute by attribute: claims per value of outcome, group, scope, qualifier
+    and role, and how many credit a source and have an as-of time (share of all claims, 2 decimals)."""
+    if claims.empty:
+        print("The extractor found no claims in this corpus.")
+        return None
+    rows = [(a, v, n) for a in ("outcome", "group", "scope", "qualifier", "role")
+            for v, n in claims[a].value_counts().sort_index().items()]  # fmt: skip
+    for attr, column, yes, no in (("source", "source_id", "credited", "none (the outlet's own voice)"),
+                                  ("as_of", "as_of", "known", "unknown")):  # fmt: skip
+        known = int(claims[column].notna().sum())
+        rows += [(attr, yes, known), (attr, no, len(claims) - known)]
+    out = pd.DataFrame(rows, columns=["attribute", "value", "claims"])
+    out["share"] = (out["claims"] / len(claims)).round(2)
+    return out
+
+
 # --- the notebook runner ----------------------------------------------------------------------------------------
+
+
+class NotebookError(subprocess.CalledProcessError):
+    """A notebook whose execution failed: names it and ends with the end of nbconvert's report (the error)."""
+
+    def __str__(self) -> str:
+        tail = "\n".join(_ANSI_RE.sub("", self.stderr or "").strip().splitlines()[-25:])
+        return f"notebook {self.cmd[-1]} failed:\n{tail}"
+
+
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def run_notebooks(
     src_dir: Path = NOTEBOOK_SRC, out_dir: Path = NOTEBOOK_OUT, names: list[str] | None = None, env=None
 ) -> list[Path]:
     """Execute each source notebook with nbconvert (no timing metadata, so the output is byte-stable) and
-    write the executed copy under out_dir with the same name."""
+    write the executed copy under out_dir with the same name. The notebooks run side by side (each in its own
+    kernel, writing its own files); nbconvert's progress lines and the kernels' warnings are kept back, and a
+    failure raises NotebookError with the end of them."""
     import matplotlib.font_manager  # noqa: F401  (builds matplotlib's font cache before any kernel prints about it)
 
-    written = []
-    for src in sorted(Path(src_dir).glob("*.ipynb")):
-        if names is not None and src.stem not in names:
-            continue
+    sources = [s for s in sorted(Path(src_dir).glob("*.ipynb")) if names is None or s.stem in names]
+    Path(out_dir).mkdir(parents=True, exist_ok=True)  # once, not by several nbconvert processes at a time
+    running = []
+    for src in sources:
         cmd = [
-            sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
+            sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute", "--log-level=ERROR",
             "--ExecutePreprocessor.record_timing=False", "--ExecutePreprocessor.timeout=600",
             "--output-dir", str(out_dir), "--output", src.name, str(src),
         ]  # fmt: skip
-        subprocess.run(cmd, check=True, env=kernel_env(env))
-        written.append(Path(out_dir) / src.name)
-    return written
+        proc = subprocess.Popen(cmd, env=kernel_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        running.append((cmd, proc))
+    failed = None
+    for cmd, proc in running:
+        out, err = proc.communicate()
+        if proc.returncode != 0 and failed is None:
+            failed = NotebookError(proc.returncode, cmd, out, err)
+    if failed is not None:
+        raise failed
+    return [Path(out_dir) / src.name for src in sources]
 
 
 def kernel_env(env: dict | None = None) -> dict:
@@ -381,12 +463,21 @@ def _type_name(dtype) -> str:
     )
 
 
-def data_dictionary() -> str:
-    """Markdown for every table in schemas.TABLES, from the pandera models' docstrings and field descriptions."""
+# Before the exports' entries in the data dictionary.
+EXPORTS_INTRO = (
+    "The exports (`python -m analysis exports`: `data/exports/` for the bundled case, `DIR/exports/` for "
+    "`run DIR`) are CSV files in UTF-8: a header row, one row per record, an empty cell for a null, times as "
+    "ISO 8601 text; their columns follow ACLED's and UCDP's event files where those have a match."
+)
+
+
+def data_dictionary(tables: dict | None = None) -> str:
+    """Markdown for every model in tables (default schemas.TABLES), from the pandera models' docstrings and field
+    descriptions."""
     from analysis.schemas import TABLES
 
     parts = []
-    for name, model in TABLES.items():
+    for name, model in (TABLES if tables is None else tables).items():
         schema = model.to_schema()
         doc = " ".join((model.__doc__ or "").split()).replace("<", "&lt;").replace(">", "&gt;")
         parts.append(f"### `{name}`\n\n{doc}")
@@ -406,4 +497,7 @@ def readme_with_dictionary(readme: str) -> str:
     """The README text with the data dictionary between its markers regenerated."""
     head, rest = readme.split(DICT_START, 1)
     _, tail = rest.split(DICT_END, 1)
-    return f"{head}{DICT_START}\n{data_dictionary()}{DICT_END}{tail}"
+    from analysis.schemas import EXPORTS
+
+    exports = data_dictionary({f"exports/{name}": model for name, model in EXPORTS.items()})
+    return f"{head}{DICT_START}\n{data_dictionary()}\n{EXPORTS_INTRO}\n\n{exports}{DICT_END}{tail}"

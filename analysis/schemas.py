@@ -456,6 +456,166 @@ TABLES["toll_consensus"] = TollConsensus
 TABLES["toll_parts"] = TollParts
 
 
+# --- exports: tidy CSVs for analysts, in the shape of ACLED's and UCDP's event files (stage exports) ----------
+
+LOCAL_MINUTE_RE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d[+-]\d\d:\d\d$"
+UTC_MINUTE_RE = r"^\d{4}-\d\d-\d\dT\d\d:\d\dZ$"
+DATE_RE = r"^\d{4}-\d\d-\d\d$"
+
+
+def _best_within_bounds(df: pd.DataFrame) -> Series[bool]:
+    """value_best is value_low, else value_high (the most conservative number the figure states)."""
+    return (df["value_best"].isna() & df["value_low"].isna() & df["value_high"].isna()) | (
+        df["value_best"] == df["value_low"].fillna(df["value_high"])
+    ).fillna(False).astype(bool)
+
+
+class _ExportModel(_StrictModel):
+    """The columns both exports share, in the order ACLED and UCDP users read them: the event, where, what,
+    who published and who said it, the numbers, when, then the evidence."""
+
+    event: Series[str] = pa.Field(
+        str_length={"min_value": 1}, description="The focal event's name (params event.name), on every row."
+    )
+    place: Series[str] = pa.Field(
+        nullable=True,
+        description="Event place the count is tied to (claims.place, a canonical name from params event.places); "
+        "empty = the whole event.",
+    )
+    scope: Series[str] = pa.Field(
+        isin=SCOPES,
+        description="event (the focal incident), cumulative (running total), prior (earlier phase) or other: "
+        "filter on event for the toll of the event itself.",
+    )
+    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
+    group: Series[str] = pa.Field(
+        isin=GROUPS,
+        description="Who the people counted are: militants, security_forces, civilians, mixed or unspecified.",
+    )
+    outlet: Series[str] = pa.Field(
+        str_length={"min_value": 1},
+        description="Outlet that published the article (documents.outlet): what ACLED calls the source.",
+    )
+    agency: Series[str] = pa.Field(
+        nullable=True, description="Wire agency the article credits (documents.agency); empty if none."
+    )
+    source: Series[str] = pa.Field(
+        nullable=True,
+        description="Who the article credits the number to (sources.name: 'army', 'Waheed Arshad'); empty = the "
+        "outlet's own voice.",
+    )
+    source_kind: Series[str] = pa.Field(
+        nullable=True,
+        isin=SOURCE_KINDS,
+        description="What that source is (sources.kind): military, government, militant, media, relief, analyst, "
+        "civilian or unknown; empty with source.",
+    )
+    value_low: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Lowest count the figure allows (UCDP's low); empty if unbounded."
+    )
+    value_best: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        ge=0,
+        description="The most conservative number the figure states, as ACLED codes fatalities: value_low, else "
+        "value_high ('at most 10' gives 10). For a vague word it is the word's lowest reading ('dozens' gives "
+        "24): drop qualifier vague for numbers the text gives in figures. Empty only if both bounds are.",
+    )
+    value_high: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Highest count the figure allows (UCDP's high); empty if open-ended ('at least 20').",
+    )
+    qualifier: Series[str] = pa.Field(
+        isin=QUALIFIERS, description="exact, approximate, at_least, more_than, at_most, range or vague."
+    )
+    as_of_local: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=LOCAL_MINUTE_RE,
+        description="When the figure was stated as current, as local wall time in the event's time zone with its "
+        "UTC offset, ISO 8601 to the minute ('2007-07-10T07:00+05:00'); empty if unknown.",
+    )
+    as_of_utc: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=UTC_MINUTE_RE,
+        description="The same moment in UTC, ISO 8601 to the minute ('2007-07-10T02:00Z'); empty if unknown.",
+    )
+    as_of_low_utc: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=UTC_MINUTE_RE,
+        description="Earliest time the figure may have been current (UTC, as as_of_utc); empty if unknown.",
+    )
+    as_of_high_utc: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=UTC_MINUTE_RE,
+        description="Latest time the figure may have been current (UTC, as as_of_utc); empty if unknown.",
+    )
+    hours_since_event_start: Series[pd.Float64Dtype] = pa.Field(
+        nullable=True,
+        description="Hours from the event start (params event.start) to as_of, to 0.01 h; negative before it.",
+    )
+    published_on: Series[str] = pa.Field(
+        str_matches=DATE_RE, description="The article's local publication date (documents.published_on)."
+    )
+    url: Series[str] = pa.Field(
+        nullable=True, description="Where the article was published (the manifest's url); empty if not given."
+    )
+    sentence: Series[str] = pa.Field(
+        description="The sentence the figure was read from, on one line (claims.sentence, newlines as spaces)."
+    )
+    doc_id: Series[str] = pa.Field(description="The article (documents.doc_id; its raw file is documents.file).")
+
+    @pa.dataframe_check
+    def best_is_the_conservative_bound(cls, df: pd.DataFrame) -> Series[bool]:
+        return _best_within_bounds(df)
+
+
+class ClaimsExport(_ExportModel):
+    """exports/claims.csv: one row per claim (a mention of a count of people in a casualty or custody outcome)
+    with the article it is from, in claims' order; totals and parts, every scope (stage exports)."""
+
+    role: Series[str] = pa.Field(
+        isin=ROLES,
+        description="total, or part: a subset of the victims picked out by who they are ('including 9 Britons'); "
+        "a part is never a toll of its own.",
+    )
+    subset_text: Series[str] = pa.Field(
+        nullable=True, description="For a part: the words naming the subset ('Britons'); else empty."
+    )
+    part_of: Series[str] = pa.Field(
+        nullable=True, description="For a part: the claim_id of the whole it belongs to, where the article says."
+    )
+    quantity_text: Series[str] = pa.Field(description="The count phrase as written ('at least 20', 'Dozens').")
+    claim_id: Series[str] = pa.Field(unique=True, description="Stable id of the claim (claims.claim_id).")
+
+
+class TollSeriesExport(_ExportModel):
+    """exports/toll_series.csv: one row per distinct total figure an outlet reported (toll_timeline: repeats
+    within an article count once, parts are left out), in the order they were stated; a series is one outlet's
+    figures for one outcome, group, scope and place (stage exports)."""
+
+    series: Series[str] = pa.Field(
+        str_length={"min_value": 1},
+        description="The series the figure belongs to, in words: outcome, group and place ('killed militants', "
+        "'killed civilians in Atocha'); with scope and outlet it names one outlet's series.",
+    )
+    figure_text: Series[str] = pa.Field(
+        description="The figure in words from its bounds and qualifier ('20', 'about 40', 'at least 3')."
+    )
+    revises: Series[str] = pa.Field(
+        nullable=True,
+        description="'<previous> → <this>' when the same outlet's previous figure in the series had other numbers; "
+        "empty if none.",
+    )
+    n_mentions: Series[int] = pa.Field(ge=1, description="Mentions of this figure in the article; they count once.")
+    figure_id: Series[str] = pa.Field(
+        unique=True, description="Stable id (toll_timeline.figure_id: the claim_id of the figure's first mention)."
+    )
+
+
+# The exports the README's data dictionary documents, by file name inside the exports folder.
+EXPORTS: dict[str, type[pa.DataFrameModel]] = {"claims.csv": ClaimsExport, "toll_series.csv": TollSeriesExport}
+
+
 # --- keys across tables: checked at the write boundary (io.check_references) -----------------------------
 
 

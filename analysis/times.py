@@ -898,10 +898,31 @@ _MATCHERS: tuple[Callable[[_Sent, int], _Hit | None], ...] = (
 )
 
 
-def _best(s: _Sent, i: int) -> _Hit | None:
-    """The longest match starting at token i (earlier matchers win ties)."""
+# What each matcher can read at its first token: the first words of some lexicon lists' keys, words its code
+# names, and whether a token starting with a digit can start it. Tried only there (see _dispatch).
+_MATCHER_STARTS: dict[Callable, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
+    _m_reference_word: (("reference_words",), (), False),
+    _m_clock: (("modifiers", "clock_words"), (), True),
+    _m_date: (("position_modifiers", "weekdays", "months"), ("the",), True),
+    _m_quarter: (("relative_determiners", "ordinals"), ("the", "its", "year", "fiscal"), True),
+    _m_year: (("position_modifiers",), ("the", "fiscal", "'"), True),
+    _m_year_ago: ((), ("year",), False),
+    _m_spelled_year: (("numbers", "vague_numbers"), ("the",), True),
+    _m_relative: (("position_modifiers", "relative_days", "relative_determiners"), ("the",), False),
+    _m_weekday: (("position_modifiers", "weekdays"), ("the",), False),
+    _m_weekend: ((), ("the",), False),
+    _m_part_of_day: (("position_modifiers", "parts_of_day"), ("the",), False),
+    _m_set: (("set_words", "set_determiners", "plural_weekdays"), (), False),
+    _m_duration: (
+        ("relative_determiners", "modifiers", "numbers", "vague_numbers", "units"), ("the", "recent", "first"), True
+    ),
+}
+
+
+def _best(s: _Sent, i: int, matchers: Sequence[Callable[[_Sent, int], _Hit | None]] = _MATCHERS) -> _Hit | None:
+    """The longest match starting at token i among matchers (earlier matchers win ties)."""
     best = None
-    for matcher in _MATCHERS:
+    for matcher in matchers:
         try:
             hit = matcher(s, i)
         except (ValueError, OverflowError, KeyError, IndexError, TypeError):
@@ -945,22 +966,74 @@ def _to_utc(d: datetime | None, zone: tzinfo) -> datetime | None:
         return None
 
 
-def _tag_sentence(text: str, span: tuple[int, int], doc: _Doc, skip: SpanIndex) -> list[tuple[int, int, _Hit]]:
-    """Scan one sentence left to right, keeping the longest match at each position."""
+# Frequent words that start an expression only before one of a few words: "the" and "its" before any start
+# word or digit; "a"/"an" before a unit, a unit adjective, a multiplier or a hyphen ("a week", "a hundred years").
+_GATED_WORDS = frozenset({"the", "its", "a", "an"})
+
+
+def _first_words(lex: _Lex, name: str) -> set[str]:
+    if name == "plural_weekdays":  # "Tuesdays" (every Tuesday)
+        return {f"{w}s" for w in lex["weekdays"]}
+    return {str(k).lower().split()[0] for k in lex[name]}
+
+
+@lru_cache(maxsize=4)
+def _dispatch() -> tuple[dict[str, tuple], tuple, frozenset[str]]:
+    """(word -> the matchers that can start at it, the matchers a digit-led token can start, the words that may
+    follow a gated word), in _MATCHERS order. Tests check the dispatched scan against every matcher at every
+    token, so a start missing here shows as a difference, not a silent miss."""
+    lex = load_lexicon()
+    by_word: dict[str, list] = {}
+    for matcher in _MATCHERS:
+        lists, words, _ = _MATCHER_STARTS[matcher]
+        for word in set(words).union(*(_first_words(lex, name) for name in lists)):
+            by_word.setdefault(word, []).append(matcher)
+    digits = tuple(m for m in _MATCHERS if _MATCHER_STARTS[m][2])
+    names = {name for lists, _, _ in _MATCHER_STARTS.values() for name in lists} - {"plural_weekdays"}
+    keys = [str(k).lower().split() for name in sorted(names) for k in lex[name]]
+    second = {k[1] for k in keys if len(k) > 1 and k[0] in _GATED_WORDS}
+    follow = set(by_word) | second | set(lex["unit_adjectives"]) | set(lex["multipliers"]) | {"-", "weekend", "half"}
+    return {w: tuple(ms) for w, ms in by_word.items()}, digits, frozenset(follow)
+
+
+def _matchers_at(w: list[str], i: int) -> tuple:
+    """The matchers that can start at token i: none for most tokens. Calling all of them at every token cost most
+    of the tagger's time."""
+    by_word, digits, follow = _dispatch()
+    word = w[i]
+    if word in _GATED_WORDS and not (i + 1 < len(w) and (w[i + 1] in follow or w[i + 1][:1].isdigit())):
+        return ()
+    found = by_word.get(word, ())
+    if word[:1].isdigit():
+        found = tuple(m for m in _MATCHERS if m in found or m in digits)
+    return found
+
+
+def _tag_sentence(
+    text: str, span: tuple[int, int], doc: _Doc, skip: SpanIndex, exhaustive: bool = False
+) -> list[tuple[int, int, _Hit]]:
+    """Scan one sentence left to right, keeping the longest match at each candidate position (at every
+    position when exhaustive: the reference the tests compare the pruned scan with)."""
     toks, words = _split_hyphens(tokenize(text, *span))
     toks = [Token(_BARRIER, t.start, t.end) if _blocked(t.start, t.end, skip) else t for t in toks]
     sent = _Sent(doc, toks, [_norm(t.text) for t in toks])
-    i = 0
-    while i < len(toks):
-        hit = _best(sent, i)
+    if exhaustive:
+        plan = [(i, _MATCHERS) for i in range(len(toks))]
+    else:
+        plan = [(i, ms) for i in range(len(toks)) if (ms := _matchers_at(sent.w, i))]
+    k = 0
+    while k < len(plan):
+        i, matchers = plan[k]
+        k += 1
+        hit = _best(sent, i, matchers)
         if not hit:
-            i += 1
             continue
         sent.hits.append((i, hit))
         if hit.kind == "TIME" and hit.start:
             sent.last_time = hit
         _update_focus(doc, hit)
-        i = hit.j
+        while k < len(plan) and plan[k][0] < hit.j:
+            k += 1
     _resolve_following_anchors(sent)
     out = []
     for i, hit in sent.hits:
@@ -1018,13 +1091,26 @@ _TRIGGER_LISTS = (
 @lru_cache(maxsize=4)
 def _trigger_re() -> re.Pattern[str]:
     lex = load_lexicon()
-    words = {w for name in _TRIGGER_LISTS for key in lex[name] for w in str(key).lower().split()}
+    # one word per key is enough (a key that matches holds all its words): the longest, so that "the past" and
+    # "at present" add "past" and "present", not "the" and "at", which would pass every sentence
+    keys = [str(key).lower().split() for name in _TRIGGER_LISTS for key in lex[name]]
+    words = {k[0] for k in keys if len(k) == 1}
+    words |= {max(k, key=len) for k in keys if len(k) > 1 and not words.intersection(k)}
+    # spelled years: "nineteen ninety-six" starts with 11..19, "the year two thousand" holds a multiplier
+    words |= {str(k) for k, v in lex["numbers"].items() if isinstance(v, int) and 11 <= v <= 19}
+    words |= set(lex["multipliers"]) | {"o'clock"}
     alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    return re.compile(r"\d|(?<![a-z])(?:" + alternation + r"|nineteen|twenty|two thousand)(?![a-z])")
+    # a bare count ("3 people") is no expression: digits trigger only as a year or a clock reading ("1998",
+    # "2300 GMT", "4:30", "4am", "the '90s"); a count with a unit has the unit as its trigger
+    digits = r"\d{4}|\d:\d|\d0s|\d[ap]\.?m"
+    return re.compile(digits + r"|(?<![a-z])(?:" + alternation + r")(?![a-z])")
 
 
-def tag_times(text: str, reference: str, tz: str, skip: Sequence[tuple[int, int]] = ()) -> list[TimeExpr]:
-    """Find and resolve the time expressions of text written at reference (local time in tz)."""
+def tag_times(
+    text: str, reference: str, tz: str, skip: Sequence[tuple[int, int]] = (), exhaustive: bool = False
+) -> list[TimeExpr]:
+    """Find and resolve the time expressions of text written at reference (local time in tz); exhaustive tries
+    every token of every sentence (the slow reference scan that tests compare the pruned one with)."""
     zone = ZoneInfo(tz)
     dct = _parse_reference(reference)
     doc = _Doc(load_lexicon(), dct, zone, dct.date())
@@ -1033,9 +1119,9 @@ def tag_times(text: str, reference: str, tz: str, skip: Sequence[tuple[int, int]
     trigger = _trigger_re()
     skips = SpanIndex(skip)  # asked for every token: a scan of all spans each time is quadratic in a long text
     for span in sentences(text):
-        if not trigger.search(low, *span):
+        if not exhaustive and not trigger.search(low, *span):
             continue
-        for start, end, hit in _tag_sentence(text, span, doc, skips):
+        for start, end, hit in _tag_sentence(text, span, doc, skips, exhaustive):
             if _blocked(start, end, skips) or (found and start < found[-1].end):
                 continue
             z = hit.zone or zone

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from analysis.evaluate import prf
+from analysis.evaluate import measures, prf, write_measures
 from analysis.io import InputError, write_json
-from analysis.schemas import TimesMetrics
+from analysis.schemas import TimeScores, TimesMetrics
 from analysis.timeml import GoldTimex, TimeMLDoc, read_corpus
 from analysis.times import TimeExpr, tag_times
 
@@ -117,3 +117,6 @@ def run(corpus_dir: Path, out_path: Path, tz: str = "UTC") -> None:
         "n_documents": len(results),
     }
     write_json(Path(out_path), metrics, TimesMetrics)
+    # one small file per measure, so that `dvc metrics show` reads in a terminal
+    write_measures(Path(out_path).parent / "times", {k: metrics[k] for k in ("corpus", "half_a", "half_b")},
+                   measures(TimeScores))  # fmt: skip

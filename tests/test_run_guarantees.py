@@ -39,12 +39,12 @@ def test_a_failed_extract_leaves_the_previous_set_as_it_was(extracted, tmp_path,
     out = tmp_path / "out"
     shutil.copytree(extracted, out)
     before = _snapshot(out)
-    from analysis import claims_stage
+    from analysis import engine
 
     def boom(*args, **kwargs):
         raise io.InputError("claims failed on purpose")
 
-    monkeypatch.setattr(claims_stage, "run", boom)
+    monkeypatch.setattr(engine, "assemble", boom)  # after every document was read, before any table is written
     assert main(["extract", "--out-dir", str(out)]) == 2
     assert _snapshot(out) == before  # documents and times of the failed run never replaced the old ones
     assert not [p for p in out.iterdir() if p.name.startswith(io.STAGING_PREFIX) or p.name.endswith(io.TEMP_SUFFIX)]
