@@ -95,8 +95,9 @@ def _extract(args: argparse.Namespace) -> None:
 
     event = _event(args)
     with staged(args.out_dir) as stage:
-        engine.run(args.raw_dir, stage, args.manifest, _params(args).furniture, event, _places(args),
-                   workers=args.workers, dask=args.engine == "dask", scheduler=args.scheduler)  # fmt: skip
+        done = engine.run(args.raw_dir, stage, args.manifest, _params(args).furniture, event, _places(args),
+                          workers=args.workers, dask=args.engine == "dask", scheduler=args.scheduler)  # fmt: skip
+    args.read = f"{done.n_bytes / 1e6:.1f} MB in {done.seconds:.1f} s"  # for the closing line
 
 
 def _evaluate(args: argparse.Namespace) -> None:
@@ -413,7 +414,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             execute(args)
             if args.stage in SUMMARY_TABLES:
-                print(f"{args.stage}: {counts(args.stage, args.out_dir)} -> {args.out_dir}", file=sys.stderr)
+                read = f" ({args.read})" if getattr(args, "read", None) else ""
+                print(f"{args.stage}: {counts(args.stage, args.out_dir)} -> {args.out_dir}{read}", file=sys.stderr)
     except (InputError, TableError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
