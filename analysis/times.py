@@ -925,8 +925,10 @@ def _best(s: _Sent, i: int, matchers: Sequence[Callable[[_Sent, int], _Hit | Non
     for matcher in matchers:
         try:
             hit = matcher(s, i)
-        except (ValueError, OverflowError, KeyError, IndexError, TypeError):
-            hit = None  # impossible dates ("Feb. 31") and out-of-range numbers are not expressions
+        except (ValueError, OverflowError):
+            # the calendar refuses the date ("Feb. 31", "next year" written in 9999): no expression. Any other
+            # error is a bug in a matcher or the lexicon, and raises.
+            hit = None
         if hit and hit.j > i and (best is None or hit.j > best.j):
             best = hit
     return best

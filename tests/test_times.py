@@ -192,3 +192,15 @@ def test_nothing_inside_skip_spans(text, raw_spans):
     skip = [(s, s + n) for s, n in raw_spans]
     for t in tag_times(text, "1998-02-27T07:56:00", "UTC", skip=skip):
         assert all(not (t.start < e and s < t.end) for s, e in skip)
+
+
+def test_an_impossible_date_is_no_expression_but_a_matcher_bug_raises(monkeypatch):
+    assert [t.text for t in tag_times("It happened on Feb. 31 and on Feb. 28.", "2007-07-10", "UTC")] == ["Feb. 28"]
+    import analysis.times as times
+
+    def broken(s, i):
+        raise KeyError("months")  # what a lexicon key typo would raise
+
+    monkeypatch.setattr(times, "_MATCHERS", (broken, *times._MATCHERS[1:]))
+    with pytest.raises(KeyError):
+        tag_times("It happened on Feb. 28.", "2007-07-10", "UTC", exhaustive=True)
