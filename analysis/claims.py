@@ -107,6 +107,9 @@ class _Lex:
     total_nouns: frozenset[str]
     total_words: frozenset[str]
     total_change: frozenset[str]
+    total_phrase_starts: frozenset[str]
+    total_phrase_max: int
+    total_phrase_ends: frozenset[str]
     of_compounds: dict[str, tuple[tuple[Phrase, str], ...]]
     held_place_cues: tuple[str, ...]
     place_links: frozenset[str]
@@ -170,6 +173,9 @@ def _lex() -> _Lex:
         total_nouns=frozenset(raw["total_nouns"]),
         total_words=frozenset(raw["total_words"]),
         total_change=frozenset(raw["total_change_verbs"]),
+        total_phrase_starts=frozenset(raw["total_phrase_starts"]),
+        total_phrase_max=raw["total_phrase_max"],
+        total_phrase_ends=frozenset(raw["total_phrase_ends"]),
         of_compounds={h: tuple(v) for h, v in compounds.items()},
         held_place_cues=tuple(raw["held_place"]["cues"]),
         place_links=frozenset(raw["held_place"]["links"]),
@@ -407,23 +413,59 @@ def _outcome_before(toks: list[Token], q: Quantity) -> tuple[str, str, int] | No
     total = _running_total(toks, i)
     if total:
         return total
+    label = _label(toks, i)
+    if label:
+        return label
     m = _match_ending(toks, i, lx.before)
     if m:
         return lx.before[m[0]], " ".join(m[0]), m[1]
     return None
 
 
+def _label(toks: list[Token], i: int) -> tuple[str, str, int] | None:
+    """A count labelled by an outcome word and a colon, as in tables and lists ("Dead: 180  Injured: 1,500"):
+    the label is the count's outcome, whatever follows it."""
+    if i < 2 or toks[i - 1].text != ":":
+        return None
+    lx = _lex()
+    word = toks[i - 2].lower
+    outcome = lx.nouns.get(word) or lx.after.get((word,))
+    return (outcome, f"{word}:", i - 2) if outcome else None
+
+
+def _total_phrase(toks: list[Token], noun: int, gap: list[int], count: int) -> bool:
+    """Whether the words gap (token indices, right to left) that stand between a toll noun and its count are one
+    phrase saying what the toll counts: "for both attacks" in "the toll for both attacks to 201"."""
+    lx = _lex()
+    if not gap:
+        return True
+    return (
+        len(gap) <= lx.total_phrase_max
+        and gap[-1] == noun + 1
+        and toks[noun + 1].lower in lx.total_phrase_starts
+        and toks[count - 1].lower in lx.total_phrase_ends
+    )
+
+
 def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
-    """'the death toll rose to 40', 'a toll of 40' (killed); 'the total may have climbed above 8,000',
-    'bringing the tally to 25' (the previous claim's outcome: 'inherit')."""
+    """'the death toll rose to 40', 'a toll of 40', 'the toll for both attacks to 201' (killed); 'the total may
+    have climbed above 8,000', 'bringing the tally to 25' (the previous claim's outcome: 'inherit')."""
     lx = _lex()
     changed, named = False, None
-    for back in range(1, 9):
+    gap: list[int] = []  # words outside the total's vocabulary: one phrase right after the toll noun, at most
+    for back in range(1, 9 + lx.total_phrase_max):
         if i - back < 0:
             return None
         word = toks[i - back].lower
         if word in lx.toll_nouns:
+            if not _total_phrase(toks, i - back, gap, i):
+                return None
             return named or "killed", word, i - back
+        if gap:  # inside the phrase ("from the two blasts"): any word, up to the toll noun
+            if len(gap) >= lx.total_phrase_max:
+                return None
+            gap.append(i - back)
+            continue
         if word in lx.total_nouns:
             if named:  # "the number of dead had risen to 80", "the number of people killed rose to 45"
                 return named, word, i - back
@@ -438,7 +480,8 @@ def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
         if named and (word,) in lx.groups:
             continue
         if word not in lx.total_words:
-            return None
+            gap.append(i - back)  # the phrase starts here (read right to left); only a toll noun may end it
+            continue
         changed = changed or word in lx.total_change
     return None
 
@@ -704,7 +747,7 @@ def sentence_claims(
             parts = split[0]
         if split and split[1]:
             found, how = (split[1], split[2]), "breakdown"
-        elif before and before[1].endswith(" of"):
+        elif before and (before[1].endswith(" of") or before[1].endswith(":")):
             # "the slayings of 14 women remain unsolved": the verb after belongs to "slayings"
             found, how, at = before[:2], "before", before[2]
         else:

@@ -359,3 +359,21 @@ def test_a_named_event_place_does_not_hide_the_sentences_scope_cues():
     text = "Earlier in the week, 20 people were killed in the city of Madrid."
     (claim,) = extract(text, (), date(2004, 3, 11), start, end, (), ["Madrid"])
     assert claim.scope == "prior"  # the cue 'earlier in the' is read from the sentence, not the place's name
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a toll with a phrase saying what it counts, between the noun and "to"/"at"
+        ("The blast brought the death toll for both attacks to 201, police said.", [("201", "killed")]),
+        ("The toll from the two blasts stood at 30.", [("30", "killed")]),
+        ("The death toll in the capital rose to 190 on Friday.", [("190", "killed")]),
+        # but not a phrase that does not start right after the noun with a preposition
+        ("The toll was unclear but rose to 40.", []),
+        # a table or list line: each count takes the outcome of its own label
+        ("CITY: Dead: 180  Injured: 1,500", [("180", "killed"), ("1,500", "injured")]),
+        ("Wounded: 12. Dead: 3.", [("12", "injured"), ("3", "killed")]),
+    ],
+)
+def test_totals_with_a_phrase_and_labelled_counts(sentence, expected):
+    assert [(c.quantity_text, c.outcome) for c in extract(sentence)] == expected

@@ -184,6 +184,9 @@ class ClaimsLexicon(_Lexicon):
     total_nouns: Words
     total_words: Words
     total_change_verbs: Words
+    total_phrase_starts: Words
+    total_phrase_max: PositiveInt
+    total_phrase_ends: Words
     relative: Words
     relative_max_tokens: PositiveInt
     held_place: HeldPlace
