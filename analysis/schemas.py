@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -20,6 +20,37 @@ TIMEX_TYPES = ["DATE", "TIME", "DURATION", "SET"]
 SOURCE_KINDS = ["military", "government", "militant", "media", "relief", "analyst", "civilian", "unknown"]
 SPAN_LIST_RE = r"^(\d+:\d+)?( \d+:\d+)*$"
 UTC = {"unit": "us", "tz": "UTC"}
+
+
+# Fields that several tables share, written once (pandera needs a Field object per model, hence functions).
+def _doc_id() -> Any:
+    return pa.Field(description="Document (documents.doc_id).")
+
+
+def _outlet() -> Any:
+    return pa.Field(description="Outlet that published the document (documents.outlet).")
+
+
+def _source_name() -> Any:
+    return pa.Field(
+        nullable=True, description="Canonical name of that source (sources.name); null = the outlet's own voice."
+    )
+
+
+def _outcome() -> Any:
+    return pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
+
+
+def _group() -> Any:
+    return pa.Field(isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified.")
+
+
+def _scope() -> Any:
+    return pa.Field(isin=SCOPES, description="event, cumulative, prior or other (as in claims).")
+
+
+def _qualifier() -> Any:
+    return pa.Field(isin=QUALIFIERS, description="exact, approximate, at_least, more_than, at_most, range or vague.")
 
 
 class _StrictModel(pa.DataFrameModel):
@@ -98,7 +129,7 @@ class Times(_StrictModel):
     """data/processed/times.parquet: one row per time expression (TimeML TIMEX3) outside furniture."""
 
     time_id: Series[str] = pa.Field(unique=True, description="Stable id: '<doc_id>:t<start>'.")
-    doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
+    doc_id: Series[str] = _doc_id()
     start: Series[int] = pa.Field(ge=0, description="Start offset of the expression in the raw text.")
     end: Series[int] = pa.Field(ge=1, description="End offset (exclusive).")
     text: Series[str] = pa.Field(description="The expression as written.")
@@ -126,7 +157,7 @@ class Claims(_StrictModel):
     """data/processed/claims.parquet: one row per mention of a count of people in a casualty or custody outcome."""
 
     claim_id: Series[str] = pa.Field(unique=True, description="Stable id: '<doc_id>:<start>'.")
-    doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
+    doc_id: Series[str] = _doc_id()
     start: Series[int] = pa.Field(
         ge=0, description="Start offset of the count phrase (with its qualifier) in the raw text."
     )
@@ -139,13 +170,9 @@ class Claims(_StrictModel):
     value_high: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="Highest count the phrase allows; null if unbounded."
     )
-    qualifier: Series[str] = pa.Field(
-        isin=QUALIFIERS, description="exact, approximate, at_least, more_than, at_most, range or vague."
-    )
-    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
-    group: Series[str] = pa.Field(
-        isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified."
-    )
+    qualifier: Series[str] = _qualifier()
+    outcome: Series[str] = _outcome()
+    group: Series[str] = _group()
     group_text: Series[str] = pa.Field(
         nullable=True, description="The words naming the group ('male and female students')."
     )
@@ -236,22 +263,18 @@ class TollTimeline(_StrictModel):
     figure_id: Series[str] = pa.Field(
         unique=True, description="Stable id: the claim_id of the figure's earliest mention ('<doc_id>:<start>')."
     )
-    doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
+    doc_id: Series[str] = _doc_id()
     start: Series[int] = pa.Field(ge=0, description="Raw-text offset of the earliest mention (claims.start).")
-    outlet: Series[str] = pa.Field(description="Outlet that published the document (documents.outlet).")
+    outlet: Series[str] = _outlet()
     agency: Series[str] = pa.Field(nullable=True, description="Wire agency credited (documents.agency); null if none.")
     published_on: Series[pa.Date] = pa.Field(description="Publication date of the document (documents.published_on).")
     source_id: Series[str] = pa.Field(
         nullable=True, description="Who the figure is credited to (sources.source_id); null = the outlet's own voice."
     )
-    source_name: Series[str] = pa.Field(
-        nullable=True, description="Canonical name of that source (sources.name); null = the outlet's own voice."
-    )
-    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
-    group: Series[str] = pa.Field(
-        isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified."
-    )
-    scope: Series[str] = pa.Field(isin=SCOPES, description="event, cumulative, prior or other (as in claims).")
+    source_name: Series[str] = _source_name()
+    outcome: Series[str] = _outcome()
+    group: Series[str] = _group()
+    scope: Series[str] = _scope()
     place: Series[str] = pa.Field(
         nullable=True,
         description="Event place the figure counts (claims.place); null = the whole event. A place's figures "
@@ -263,9 +286,7 @@ class TollTimeline(_StrictModel):
     value_high: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="Highest count the figure allows; null if open-ended."
     )
-    qualifier: Series[str] = pa.Field(
-        isin=QUALIFIERS, description="exact, approximate, at_least, more_than, at_most, range or vague."
-    )
+    qualifier: Series[str] = _qualifier()
     figure_text: Series[str] = pa.Field(
         description="The figure in words from its bounds and qualifier: '20', 'about 40', 'at least 3', "
         "'300–400', 'vague: 24–99'."
@@ -345,10 +366,8 @@ class TollConsensus(_StrictModel):
     hours_since_event_start: Series[pd.Float64Dtype] = pa.Field(
         description="Hours from the event start (params event.start) to hour."
     )
-    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
-    group: Series[str] = pa.Field(
-        isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified."
-    )
+    outcome: Series[str] = _outcome()
+    group: Series[str] = _group()
     place: Series[str] = pa.Field(
         nullable=True,
         description="Event place the series counts (toll_timeline.place); null = the whole event. Each place's "
@@ -396,19 +415,15 @@ class TollParts(_StrictModel):
     claim_id: Series[str] = pa.Field(
         unique=True, description="The part's mention (claims.claim_id, '<doc_id>:<start>')."
     )
-    doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
-    outlet: Series[str] = pa.Field(description="Outlet that published the document (documents.outlet).")
+    doc_id: Series[str] = _doc_id()
+    outlet: Series[str] = _outlet()
     source_id: Series[str] = pa.Field(
         nullable=True, description="Who the part is credited to (sources.source_id); null = the outlet's own voice."
     )
-    source_name: Series[str] = pa.Field(
-        nullable=True, description="Canonical name of that source (sources.name); null = the outlet's own voice."
-    )
-    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
-    group: Series[str] = pa.Field(
-        isin=GROUPS, description="militants, security_forces, civilians, mixed or unspecified."
-    )
-    scope: Series[str] = pa.Field(isin=SCOPES, description="event, cumulative, prior or other (as in claims).")
+    source_name: Series[str] = _source_name()
+    outcome: Series[str] = _outcome()
+    group: Series[str] = _group()
+    scope: Series[str] = _scope()
     place: Series[str] = pa.Field(
         nullable=True, description="Event place the count is tied to (claims.place); null = the whole event."
     )
@@ -421,9 +436,7 @@ class TollParts(_StrictModel):
     value_high: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="Highest count the part allows; null if open-ended."
     )
-    qualifier: Series[str] = pa.Field(
-        isin=QUALIFIERS, description="exact, approximate, at_least, more_than, at_most, range or vague."
-    )
+    qualifier: Series[str] = _qualifier()
     figure_text: Series[str] = pa.Field(
         description="The part's count in words from its bounds and qualifier (as toll_timeline.figure_text)."
     )
@@ -487,7 +500,7 @@ class _ExportModel(_StrictModel):
         description="event (the focal incident), cumulative (running total), prior (earlier phase) or other: "
         "filter on event for the toll of the event itself.",
     )
-    outcome: Series[str] = pa.Field(isin=OUTCOMES, description="killed, injured, captured, freed, held or present.")
+    outcome: Series[str] = _outcome()
     group: Series[str] = pa.Field(
         isin=GROUPS,
         description="Who the people counted are: militants, security_forces, civilians, mixed or unspecified.",
@@ -525,9 +538,7 @@ class _ExportModel(_StrictModel):
         ge=0,
         description="Highest count the figure allows (UCDP's high); empty if open-ended ('at least 20').",
     )
-    qualifier: Series[str] = pa.Field(
-        isin=QUALIFIERS, description="exact, approximate, at_least, more_than, at_most, range or vague."
-    )
+    qualifier: Series[str] = _qualifier()
     as_of_local: Series[str] = pa.Field(
         nullable=True,
         str_matches=LOCAL_MINUTE_RE,
