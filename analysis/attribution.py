@@ -32,13 +32,23 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from typing import Protocol
 
 from analysis import lexicon
-from analysis.claims import Claim
 from analysis.tokens import SpanIndex, Token, sentences, tokenize
 from analysis.tokens import lines as split_lines
 
 Phrase = tuple[str, ...]
+
+
+class Claim(Protocol):
+    """What attribution reads of a claim: where its count stands in the text (claims.Claim has more)."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
 
 @dataclass(frozen=True)
