@@ -695,6 +695,33 @@ def _of_breakdown(
     return (parts, outcomes[0][0], outcomes[0][1]) if outcomes else (parts, None, None)
 
 
+@dataclass
+class _View:
+    """One sentence as the claim rules read it: its tokens, counted phrases and what their rules ask, once."""
+
+    text: str
+    start: int
+    end: int
+    toks: list[Token]
+    cands: list[_Candidate]
+    chains: dict[int, list[_Candidate]]  # the counts of each joined chain, by its first candidate
+    runs: _Runs
+    after: _Memo  # token index -> outcome worded after it
+    among: _Memo  # token index -> part cue after it ("among them")
+    in_held: _Memo  # token index -> the held place it stands in
+    held: frozenset[str]
+
+
+@dataclass
+class _Outcome:
+    """What a count's wording says happened to the people, and which rule said it."""
+
+    outcome: str
+    cue: str
+    how: str
+    at: int  # first token of the outcome's wording: a pending word ("threatened to") stands before it
+
+
 def sentence_claims(
     text: str,
     s_start: int,
@@ -706,133 +733,193 @@ def sentence_claims(
     """Claims in one sentence, scope left as 'event' (set by the caller). context: the claim just before the
     sentence, which a running total in it may count ("The total rose to 30"); held: places where the
     article says people are held (see held_places)."""
-    lx = _lex()
-    toks = toks if toks is not None else tokenize(text, s_start, s_end)
+    v = _view(text, s_start, s_end, toks if toks is not None else tokenize(text, s_start, s_end), held)
+    claims: list[Claim] = []
+    skip_until = -1
+    last_total: Claim | None = None  # the latest claim of role total, a part's whole
+    for i, c in enumerate(v.cands):
+        if i <= skip_until:
+            continue
+        parts = _breakdown_parts(v.toks, v.cands, i, v.runs)
+        claim, parts = _count_claim(v, i, c, parts, claims[-1] if claims else None, context, last_total)
+        if claim is None:
+            continue
+        claims.append(claim)
+        last_total = claim if claim.role == "total" else last_total
+        skip_until = i + parts  # a breakdown's parts are coded with their total, not as claims of their own
+    return claims
+
+
+def _view(text: str, s_start: int, s_end: int, toks: list[Token], held: frozenset[str]) -> _View:
+    """The sentence's counted phrases (rejected ones left out), chained where only joining words part them."""
     quantities = parse_quantities(toks, text)
     cands: list[_Candidate] = []
     wholes: dict[int, _NounPhrase] = {}
     for k, q in enumerate(quantities):
         np = _noun_phrase(toks, q, quantities[k + 1].first if k + 1 < len(quantities) else None, wholes)
-        reason = _reject_reason(toks, q) or np.reject
-        if reason:
+        if _reject_reason(toks, q) or np.reject:
             continue
         first = len(cands)
         # "Of the 30 hostages, 12 were released": what follows the frame is a part, not a list item
         if cands and _joined(toks, cands[-1].np.end, q.first) and not _of_frame(toks, cands[-1].q):
             first = cands[-1].chain_first
         cands.append(_Candidate(q, np, first))
-    claims: list[Claim] = []
-    skip_until = -1
-    # what the counts of a chain ask about its last count, and the breakdown runs, are read once per sentence
     chains: dict[int, list[_Candidate]] = {}
     for x in cands:
         chains.setdefault(x.chain_first, []).append(x)
-    runs = _runs(toks, cands)
-    after = _Memo(lambda j: _outcome_after(toks, j))
-    among = _Memo(lambda j: part_after(toks, j))
-    in_held = _Memo(lambda j: _in_held_place(toks, j, held))
-    last_total: Claim | None = None  # the latest claim of role total, a part's whole
-    for i, c in enumerate(cands):
-        if i <= skip_until:
-            continue
-        parts = _breakdown_parts(toks, cands, i, runs)
-        chain = chains[c.chain_first]
-        last = chain[-1]
-        first = cands[c.chain_first].q.first
-        before = _outcome_before(toks, cands[c.chain_first].q)
-        at = first  # where the outcome's wording starts: a pending word stands before it
-        found: tuple[str, str] | None
-        split = _of_breakdown(toks, cands, i, after)
-        if split:
-            parts = split[0]
-        if split and split[1]:
-            found, how = (split[1], split[2]), "breakdown"
-        elif before and (before[1].endswith(" of") or before[1].endswith(":")):
-            # "the slayings of 14 women remain unsolved": the verb after belongs to "slayings"
-            found, how, at = before[:2], "before", before[2]
+    return _View(
+        text, s_start, s_end, toks, cands, chains, _runs(toks, cands),
+        _Memo(lambda j: _outcome_after(toks, j)), _Memo(lambda j: part_after(toks, j)),
+        _Memo(lambda j: _in_held_place(toks, j, held)), held,
+    )  # fmt: skip
+
+
+def _count_claim(
+    v: _View, i: int, c: _Candidate, parts: int, prev: Claim | None, context: Claim | None, last_total: Claim | None
+) -> tuple[Claim | None, int]:
+    """The claim of count i (None when its wording makes none), and how many counts after it are its breakdown.
+    The rules, in the order they outrank each other:
+    1. the outcome as worded: a breakdown's, a label's or 'the deaths of', after the counted phrase, before it;
+    2. a running total takes the previous claim's outcome; a pending outcome is none, or still held;
+    3. a noun that carries its outcome ('hostages') outranks a mere location; a list shares its verb;
+    4. a part ('including 9 Britons') takes its whole's outcome; a count in a held place is held;
+    5. the group: the noun's, an ellipsis's ('and 15 injured'), or a mass-violence cue's."""
+    found, parts = _worded_outcome(v, i, c, parts)
+    if found and found.outcome == "inherit":
+        prev = prev or context  # a running total may count the people of the sentence before
+    found = _adjusted_outcome(v, c, found, _noun_outcome(v, c), prev)
+    if found is _NO_CLAIM:
+        return None, parts
+    part = part_before(v.toks, v.cands[c.chain_first].q.first) or part_of_the(v.toks, c.q.last) or v.among[
+        v.chains[c.chain_first][-1].np.end
+    ]
+    whole = last_total if part and part.whole_before else None
+    if part and not found and (part.outcome or whole):
+        # "195 dead, including 26 foreigners": a part shares its whole's outcome unless its frame names one
+        found = _Outcome(part.outcome or whole.outcome, part.cue, "part", c.q.first)
+    if not found:
+        found = _held_place_outcome(v, c)
+    if not found or _not_a_count(v, c):
+        return None, parts
+    return _claim(v, c, found, prev, part, whole), parts
+
+
+_NO_CLAIM = _Outcome("", "", "", -1)  # the wording rules out a claim (a pending outcome, a total with nothing to count)
+
+
+def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outcome | None, int]:
+    """Rule 1: the outcome the words around the count name, and the breakdown parts after it."""
+    last = v.chains[c.chain_first][-1]
+    first = v.cands[c.chain_first].q.first
+    before = _outcome_before(v.toks, v.cands[c.chain_first].q)
+    split = _of_breakdown(v.toks, v.cands, i, v.after)
+    if split:
+        parts = split[0]
+    if split and split[1]:
+        return _Outcome(split[1], split[2], "breakdown", first), parts
+    if before and (before[1].endswith(" of") or before[1].endswith(":")):
+        # "the slayings of 14 women remain unsolved": the verb after belongs to "slayings"; "Dead: 180"
+        return _Outcome(before[0], before[1], "before", before[2]), parts
+    after = v.after[c.np.end] or v.after[last.np.end]
+    if after:
+        return _Outcome(after[0], after[1], "after", first), parts
+    if before:
+        return _Outcome(before[0], before[1], "before", before[2]), parts
+    return None, parts
+
+
+def _noun_outcome(v: _View, c: _Candidate) -> str | None:
+    """The outcome the counted noun carries ('hostages', 'lives'), unless a verb before undoes it ('save 20 lives')."""
+    lx = _lex()
+    outcome = lx.nouns.get(c.np.head or "")
+    first = v.cands[c.chain_first].q.first
+    if outcome and any(t.lower in lx.negating for t in v.toks[max(0, first - 2) : first]):
+        return None  # "save a few more lives"
+    return outcome
+
+
+def _adjusted_outcome(
+    v: _View, c: _Candidate, found: _Outcome | None, noun_outcome: str | None, prev: Claim | None
+) -> _Outcome | None:
+    """Rules 2 and 3: running totals, pending outcomes, nouns that carry their outcome, lists sharing a verb."""
+    if found and found.outcome == "inherit":
+        # a running total counts the people of the claim before it, in this sentence or the last
+        if prev is None:
+            return _NO_CLAIM
+        found = _Outcome(prev.outcome, found.cue, "total", found.at)
+    pending = _pending(v.toks, found.at) if found and found.how in ("after", "before") else None
+    if found and pending:
+        if found.outcome == "freed":  # a promised release: still held (or captured, for "prisoners")
+            found = _Outcome(noun_outcome or "held", found.cue, f"pending {pending}", found.at)
+        elif noun_outcome:  # "threatened to kill 20 hostages": hostages all the same
+            found = _Outcome(noun_outcome, c.np.head, f"noun (pending {pending})", found.at)
         else:
-            found, how = after[c.np.end] or after[last.np.end], "after"
-            if not found and before:
-                found, how, at = before[:2], "before", before[2]
-        noun_outcome = lx.nouns.get(c.np.head or "")
-        if noun_outcome and any(t.lower in lx.negating for t in toks[max(0, first - 2) : first]):
-            noun_outcome = None  # "save a few more lives"
-        prev = claims[-1] if claims else None
-        if found and found[0] == "inherit":
-            # a running total counts the people of the claim before it, in this sentence or the last
-            prev = prev or context
-            if prev is None:
-                continue
-            found, how = (prev.outcome, found[1]), "total"
-        pending = _pending(toks, at) if found and how in ("after", "before") else None
-        if found and pending:
-            if found[0] == "freed":  # a promised release: still held (or captured, for "prisoners")
-                found, how = (noun_outcome or "held", found[1]), f"pending {pending}"
-            elif noun_outcome:  # "threatened to kill 20 hostages": hostages all the same
-                found, how = (noun_outcome, c.np.head), f"noun (pending {pending})"
-            else:
-                continue
-        # a noun that carries its outcome ("hostages") outranks a mere location ("inside")
-        if noun_outcome and (not found or (found[0] == "present" and noun_outcome != "present")):
-            found, how = (noun_outcome, c.np.head), "noun"
-        if not found and claims and _preceded_by_join(toks, c.q.first):
-            # "around 100 militants were inside ... along with 300-400 women": the list shares the verb
-            found, how = (claims[-1].outcome, "list"), "inherited"
-        part = (
-            part_before(toks, cands[c.chain_first].q.first)
-            or part_of_the(toks, c.q.last)
-            or among[last.np.end]
-        )
-        whole = last_total if part and part.whole_before else None
-        if part and not found and (part.outcome or whole):
-            # "195 dead, including 26 foreigners": a part shares its whole's outcome unless its frame names one
-            found, how = (part.outcome or whole.outcome, part.cue), "part"
-        if not found and held and c.np.group in (None, "unspecified", "civilians"):
-            # "2,500 Americans in occupied Kuwait", after "Westerners trapped in Kuwait"
-            place = in_held[c.np.end] or in_held[last.np.end]
-            if place:
-                found, how = ("held", f"in {place}"), "place"
-        if not found:
-            continue
-        # "one" needs a group noun: "one of the", "no one" are not claims
-        if c.q.text.lower() == "one" and (c.np.group is None or (c.q.first and toks[c.q.first - 1].lower == "no")):
-            continue
-        outcome, cue = found
-        group, group_text, group_rule = c.np.group, None, "partitive" if c.np.partitive else "noun"
-        if c.np.text_start is not None:
-            group_text = text[toks[c.np.text_start].start : toks[c.np.text_end - 1].end]
-        if group is None or (c.np.head in lx.anaphoric and prev):
-            if prev:  # ellipsis: "20 militants were killed ... and 15 injured", "six others"
-                group, group_text, group_rule = prev.group, prev.group_text, "inherited"
-            else:
-                group, group_rule = "unspecified", "none"
-        if group == "unspecified" and _match_ending(toks, cands[c.chain_first].q.first, lx.civilian_cues):
-            group, group_rule = "civilians", "mass-violence cue"
-        claims.append(
-            Claim(
-                start=c.q.start,
-                end=c.q.end,
-                quantity_text=c.q.text,
-                sentence_start=s_start,
-                sentence_end=s_end,
-                value_low=c.q.value_low,
-                value_high=c.q.value_high,
-                qualifier=c.q.qualifier,
-                outcome=outcome,
-                group=group,
-                group_text=group_text,
-                scope="event",
-                rule=f"outcome:{how}:{cue}|group:{group_rule}"
-                + ("|joined" if len(chain) > 1 else "")
-                + (f"|role:part ({part.cue})" if part else ""),
-                role="part" if part else "total",
-                subset_text=_subset_text(text, toks, c, part, group_text),
-                part_of=whole.start if whole else None,
-            )
-        )
-        last_total = claims[-1] if claims[-1].role == "total" else last_total
-        skip_until = i + parts
-    return claims
+            return _NO_CLAIM
+    # a noun that carries its outcome ("hostages") outranks a mere location ("inside")
+    if noun_outcome and (not found or (found.outcome == "present" and noun_outcome != "present")):
+        found = _Outcome(noun_outcome, c.np.head, "noun", c.q.first)
+    if not found and prev and _preceded_by_join(v.toks, c.q.first):
+        # "around 100 militants were inside ... along with 300-400 women": the list shares the verb
+        found = _Outcome(prev.outcome, "list", "inherited", c.q.first)
+    return found
+
+
+def _held_place_outcome(v: _View, c: _Candidate) -> _Outcome | None:
+    """Rule 4, last: '2,500 Americans in occupied Kuwait', after 'Westerners trapped in Kuwait', are held."""
+    if not v.held or c.np.group not in (None, "unspecified", "civilians"):
+        return None
+    place = v.in_held[c.np.end] or v.in_held[v.chains[c.chain_first][-1].np.end]
+    return _Outcome("held", f"in {place}", "place", c.q.first) if place else None
+
+
+def _not_a_count(v: _View, c: _Candidate) -> bool:
+    """'one' needs a group noun: 'one of the', 'no one' are not claims."""
+    if c.q.text.lower() != "one":
+        return False
+    return c.np.group is None or bool(c.q.first and v.toks[c.q.first - 1].lower == "no")
+
+
+def _group_of(v: _View, c: _Candidate, prev: Claim | None) -> tuple[str, str | None, str]:
+    """Rule 5: (group, the words naming it, the rule): the noun's, else an ellipsis takes the claim before's
+    ('20 militants were killed ... and 15 injured', 'six others'), else unspecified; a mass-violence cue before
+    the count makes unspecified people civilians."""
+    lx = _lex()
+    group, group_text, rule = c.np.group, None, "partitive" if c.np.partitive else "noun"
+    if c.np.text_start is not None:
+        group_text = v.text[v.toks[c.np.text_start].start : v.toks[c.np.text_end - 1].end]
+    if group is None or (c.np.head in lx.anaphoric and prev):
+        if prev:
+            group, group_text, rule = prev.group, prev.group_text, "inherited"
+        else:
+            group, rule = "unspecified", "none"
+    if group == "unspecified" and _match_ending(v.toks, v.cands[c.chain_first].q.first, lx.civilian_cues):
+        group, rule = "civilians", "mass-violence cue"
+    return group, group_text, rule
+
+
+def _claim(v: _View, c: _Candidate, found: _Outcome, prev: Claim | None, part, whole: Claim | None) -> Claim:
+    """The Claim of a count, its rule trace naming every rule that decided it."""
+    group, group_text, group_rule = _group_of(v, c, prev)
+    return Claim(
+        start=c.q.start,
+        end=c.q.end,
+        quantity_text=c.q.text,
+        sentence_start=v.start,
+        sentence_end=v.end,
+        value_low=c.q.value_low,
+        value_high=c.q.value_high,
+        qualifier=c.q.qualifier,
+        outcome=found.outcome,
+        group=group,
+        group_text=group_text,
+        scope="event",
+        rule=f"outcome:{found.how}:{found.cue}|group:{group_rule}"
+        + ("|joined" if len(v.chains[c.chain_first]) > 1 else "")
+        + (f"|role:part ({part.cue})" if part else ""),
+        role="part" if part else "total",
+        subset_text=_subset_text(v.text, v.toks, c, part, group_text),
+        part_of=whole.start if whole else None,
+    )
 
 
 def _subset_text(text: str, toks: list[Token], c: _Candidate, part, group_text: str | None) -> str | None:
