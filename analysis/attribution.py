@@ -1372,16 +1372,30 @@ def _occurrences(groups: dict, runs: dict[str, list[_Occ]], clusters: _Clusters)
 def resolve_speakers(
     mentions: Sequence[tuple[str, str, int, int]],
 ) -> tuple[list[Speaker], dict[tuple[str, int], str]]:
-    """One Speaker per distinct speaker across the corpus, and (doc_id, speaker_start) -> source_id."""
-    lex = _lex()
+    """One Speaker per distinct speaker across the corpus, and (doc_id, speaker_start) -> source_id: persons are
+    clustered by name across documents, other speakers (institutions, descriptions) by their description."""
     texts: dict[str, str] = {}
     for doc, text, _, _ in mentions:
         texts.setdefault(doc, text)
     runs = {doc: _name_runs(doc, text) for doc, text in texts.items()}
+    person_of, other_of = _classify_mentions(mentions)
+    end_of: dict[tuple[str, int], int] = {}
+    for m in mentions:
+        end_of.setdefault((m[0], m[2]), m[3])
+    ids = _Ids()
+    speakers, id_of = _person_speakers(person_of, runs, texts, end_of, ids)
+    others, other_ids = _other_speakers(other_of, texts, ids)
+    return speakers + others, {**id_of, **other_ids}
 
-    # Classify each mention; persons get a key name, others a description.
+
+def _classify_mentions(
+    mentions: Sequence[tuple[str, str, int, int]],
+) -> tuple[dict[tuple[str, int], tuple[str, ...]], dict[tuple[str, int], tuple[str, str, bool]]]:
+    """(doc, start) -> the key name of each person mention, and -> (description, surface, is_institution) of
+    every other mention (an organisation's name, an anonymous or institutional description)."""
+    lex = _lex()
     person_of: dict[tuple[str, int], tuple[str, ...]] = {}
-    other_of: dict[tuple[str, int], tuple[str, str, bool]] = {}  # key -> (name, surface, is_institution)
+    other_of: dict[tuple[str, int], tuple[str, str, bool]] = {}
     for doc, text, s, e in mentions:
         surface = text[s:e]
         np = _mention_np(text, s, e)
@@ -1392,67 +1406,78 @@ def resolve_speakers(
                 k += 1
             person_of[(doc, s)] = tuple(t.text for t in toks[k : np.j + 1]) or (surface,)
         elif np and np.kind == "org":
-            name = _LEADING_THE_RE.sub("", surface)
-            other_of[(doc, s)] = (name, surface, True)
+            other_of[(doc, s)] = (_LEADING_THE_RE.sub("", surface), surface, True)
         else:
             kind = np.kind if np else "anonymous"
             head = surface.split()[-1].lower() if surface.split() else ""
-            inst = kind == "institution" or head in lex.institutions
-            other_of[(doc, s)] = (_description(surface), surface, inst)
+            other_of[(doc, s)] = (_description(surface), surface, kind == "institution" or head in lex.institutions)
+    return person_of, other_of
 
-    fulls = _full_names(person_of, runs)
-    clusters = _Clusters(fulls, runs)
-    cluster_of_full, cluster_for = clusters.of_full, clusters.cluster_for
 
+class _Ids:
+    """source_ids from names, unique across the corpus ('waheed-arshad', then 'waheed-arshad-2')."""
+
+    def __init__(self) -> None:
+        self.used: Counter = Counter()
+
+    def new(self, name: str) -> str:
+        base = _slug(name)
+        self.used[base] += 1
+        return base if self.used[base] == 1 else f"{base}-{self.used[base]}"
+
+
+def _person_speakers(
+    person_of: dict[tuple[str, int], tuple[str, ...]],
+    runs: dict[str, list],
+    texts: dict[str, str],
+    end_of: dict[tuple[str, int], int],
+    ids: _Ids,
+) -> tuple[list[Speaker], dict[tuple[str, int], str]]:
+    """One Speaker per cluster of person names, named by its fullest name, with every way it was written."""
+    clusters = _Clusters(_full_names(person_of, runs), runs)
     groups: dict[int | str, list[tuple[str, int]]] = defaultdict(list)
     for key, name in person_of.items():
-        groups[cluster_for(key[0], name)].append(key)
+        groups[clusters.cluster_for(key[0], name)].append(key)
     occurrences = _occurrences(groups, runs, clusters)
-    end_of: dict[tuple[str, int], int] = {}
-    for m in mentions:
-        end_of.setdefault((m[0], m[2]), m[3])
-
     speakers: list[Speaker] = []
     id_of: dict[tuple[str, int], str] = {}
-    used: Counter = Counter()
-
-    def new_id(name: str) -> str:
-        base = _slug(name)
-        used[base] += 1
-        return base if used[base] == 1 else f"{base}-{used[base]}"
-
     for cid, keys in groups.items():
         occs = occurrences.get(cid, [])
-        names = Counter(o.name for o in occs if len(o.name) > 1 and o.name in cluster_of_full)
+        names = Counter(o.name for o in occs if len(o.name) > 1 and o.name in clusters.of_full)
         if names:
             canon = max(names, key=lambda n: (len(n), names[n], len(" ".join(n))))
         else:
             canon = max((person_of[k] for k in keys), key=len)
-        surfaces = []
-        for d, s in keys:
-            surfaces.append(texts[d][s : end_of.get((d, s), s)])
+        surfaces = [texts[d][s : end_of.get((d, s), s)] for d, s in keys]
         aliases = tuple(dict.fromkeys([o.surface for o in occs] + [" ".join(o.name) for o in occs] + surfaces))
         words = _words(*(x for o in occs for x in (o.title, o.pre, o.appositive, o.possessor, o.clause)))
-        sid = new_id(" ".join(canon))
+        sid = ids.new(" ".join(canon))
         speakers.append(
             Speaker(sid, " ".join(canon), aliases, _title(occs), _affiliation(occs), _kind(words), False, False)
         )
-        for k in keys:
-            id_of[k] = sid
+        id_of.update((k, sid) for k in keys)
+    return speakers, id_of
 
+
+def _other_speakers(
+    other_of: dict[tuple[str, int], tuple[str, str, bool]], texts: dict[str, str], ids: _Ids
+) -> tuple[list[Speaker], dict[tuple[str, int], str]]:
+    """One Speaker per description ('the army', 'a police official'); anonymous unless an institution that the
+    text does not call unnamed."""
+    lex = _lex()
     by_desc: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for key, (name, _, _) in other_of.items():
         by_desc[name.lower()].append(key)
-    for _, keys in by_desc.items():
+    speakers: list[Speaker] = []
+    id_of: dict[tuple[str, int], str] = {}
+    for keys in by_desc.values():
         name, _, inst = other_of[keys[0]]
         surfaces = tuple(dict.fromkeys(other_of[k][1] for k in keys))
         anon_text = " ".join(texts[d][s : s + 200] for d, s in keys)
         anonymous = not inst or any(" ".join(p) in anon_text.lower() for p in lex.anonymity)
-        kind = _kind(_words(name))
-        sid = new_id(name)
-        speakers.append(Speaker(sid, name, surfaces, None, None, kind, anonymous, inst))
-        for k in keys:
-            id_of[k] = sid
+        sid = ids.new(name)
+        speakers.append(Speaker(sid, name, surfaces, None, None, _kind(_words(name)), anonymous, inst))
+        id_of.update((k, sid) for k in keys)
     return speakers, id_of
 
 
