@@ -1063,7 +1063,7 @@ def extract(
     low = text.lower()
     cand, words = _candidate_re(), _outcome_words()
     held = held_places(text) if _held_hint_re().search(low) else frozenset()
-    skips, hints = SpanIndex(skip), _Hints(times)
+    doc = _Text(text, low, SpanIndex(skip), _Hints(times), held, published_on, event_start, event_end, places)
     if held:  # a count in a held place needs no outcome word
         words = words | {w for p in held for w in p.split()}
     # only lines with a count near an outcome word (both within one clause's reach) are split into
@@ -1076,11 +1076,7 @@ def extract(
             and cand.search(low, max(line_start, m.start() - _REACH), min(line_end, m.end() + _REACH))
             for m in _WORD_RE.finditer(low, line_start, line_end)
         ):
-            out.extend(
-                _line_claims(
-                    text, low, line_start, line_end, skips, published_on, event_start, event_end, hints, places, held
-                )
-            )
+            out.extend(_line_claims(doc, line_start, line_end))
         line_start = line_end + 1
     return _subsets(_resolve_groups(_tie_places(text, out, place_map(places)), low))
 
@@ -1281,10 +1277,25 @@ class _Hints:
         return [self.times[k] for k in sorted(self.order[lo:hi])]
 
 
-def _line_claims(
-    text, low, line_start, line_end, skips: SpanIndex, published_on, event_start, event_end, hints: _Hints, places, held
-) -> list[Claim]:
+@dataclass(frozen=True)
+class _Text:
+    """A document as the sentence rules read it: its text, what to skip, its times and the event's window."""
+
+    text: str
+    low: str
+    skips: SpanIndex
+    hints: _Hints
+    held: frozenset[str]
+    published_on: date | None
+    event_start: datetime | None
+    event_end: datetime | None
+    places: PlaceMap | Sequence[str]
+
+
+def _line_claims(doc: _Text, line_start: int, line_end: int) -> list[Claim]:
     """Claims of the sentences of one line."""
+    text, low, skips, held = doc.text, doc.low, doc.skips, doc.held
+    published_on, event_start, event_end = doc.published_on, doc.event_start, doc.event_end
     out = []
     cand, outcome_words = _candidate_re(), _outcome_words()
     previous: list[Claim] = []  # the claims of the sentence just before (a running total may count them)
@@ -1305,8 +1316,8 @@ def _line_claims(
                 continue
             if event_start is not None and event_end is not None and published_on is not None:
                 if scope is None:
-                    times = hints.within(s, e)
-                    scope = classify_scope(text, claim, published_on, event_start, event_end, times, places, words)
+                    times = doc.hints.within(s, e)
+                    scope = classify_scope(text, claim, published_on, event_start, event_end, times, doc.places, words)
                 claim = replace(claim, scope=scope[0], rule=f"{claim.rule}|scope:{scope[1]}")
             out.append(claim)
     return out
