@@ -15,10 +15,6 @@ from analysis.times import TimeExpr
 UTC = ZoneInfo("UTC")
 _DURATION_RE = re.compile(r"^PT?(\d+)([HDM])$")
 _UNITS = {"H": timedelta(hours=1), "D": timedelta(days=1)}
-# Words before an expression that make it a bound of a period, not the time of a report ("since Monday").
-_NOT_A_REPORT_TIME = ("since", "until", "till", "before")
-# Words that may stand between a speech verb and its time ("said early on Sunday", "told AFP at 9 a.m.").
-_SPEECH_GAP = ("on", "at", "in", "early", "late", "later", "earlier", "by", "the", "this", "of")
 
 
 @dataclass(frozen=True)
@@ -88,7 +84,7 @@ def reported_points(
     """(offset, moment, expression) for every expression that says how far the story has got."""
     out = []
     for t in times:
-        if _word_before(text, t.start) in _NOT_A_REPORT_TIME:
+        if _word_before(text, t.start) in _time_words("not_a_report_time"):
             continue
         if t.starts_at is not None and t.timex_type in ("DATE", "TIME"):
             out.append((t.start, t.starts_at, t))
@@ -118,6 +114,12 @@ def reporting_time(
 
 
 @cache
+def _time_words(name: str) -> frozenset[str]:
+    """A word list of lexicon/time.yaml (not_a_report_time, speech_time_gap)."""
+    return frozenset(lexicon.load("time")[name])
+
+
+@cache
 def _speech_verbs() -> frozenset[str]:
     raw = lexicon.load("speech")["speech_verbs"]
     return frozenset(w for words in raw.values() for w in words)
@@ -126,7 +128,7 @@ def _speech_verbs() -> frozenset[str]:
 def _tied_to_speech(text: str, t: TimeExpr) -> bool:
     """'police said at first light on Sunday': a time right after a speech verb is the statement's."""
     words = re.findall(r"[A-Za-z']+", text[max(0, t.start - 40) : t.start].lower())
-    while words and words[-1] in _SPEECH_GAP:
+    while words and words[-1] in _time_words("speech_time_gap"):
         words.pop()
     return bool(words) and words[-1] in _speech_verbs()
 

@@ -399,6 +399,8 @@ class TimeLexicon(_Lexicon):
     tense_window: _pair(PositiveInt)  # tokens [left, right]
     year_range: _pair(int, _ordered)
     year_cues: Words
+    not_a_report_time: Words
+    speech_time_gap: Words
 
     @field_validator("ambiguous_months")
     @classmethod
