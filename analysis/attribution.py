@@ -35,10 +35,8 @@ from functools import cache, cached_property
 from typing import Protocol
 
 from analysis import lexicon
-from analysis.tokens import SpanIndex, Token, sentences, tokenize
+from analysis.tokens import PhraseTable, SpanIndex, Token, sentences, tokenize
 from analysis.tokens import lines as split_lines
-
-Phrase = tuple[str, ...]
 
 
 class Claim(Protocol):
@@ -80,23 +78,9 @@ class Speaker:
 # --- lexicon -----------------------------------------------------------------------------------------
 
 
-class _Phrases(list):
-    """Lexicon phrases, longest first, also listed by their first and by their last word: trying every title
-    at every token of a long article is slow."""
-
-    def __init__(self, phrases: list[Phrase]) -> None:
-        super().__init__(phrases)
-        self.by_first: dict[str, list[Phrase]] = {}
-        self.by_last: dict[str, list[Phrase]] = {}
-        for p in self:
-            self.by_first.setdefault(p[0], []).append(p)
-            self.by_last.setdefault(p[-1], []).append(p)
-
-
-def _phr(items) -> _Phrases:
-    # Tokenize lexicon phrases like the text so "Gen." or "U.S." match token for token; longest first.
-    out = {tuple(t.lower for t in tokenize(str(p))) for p in items}
-    return _Phrases(sorted((p for p in out if p), key=len, reverse=True))
+def _phr(items) -> PhraseTable:
+    # Tokenize lexicon phrases like the text so "Gen." or "U.S." match token for token.
+    return PhraseTable(p for p in (tuple(t.lower for t in tokenize(str(i))) for i in items) if p)
 
 
 @dataclass(frozen=True)
@@ -105,24 +89,24 @@ class _Lex:
     participles: frozenset[str]
     passive_be: frozenset[str]
     passive_after: dict[str, frozenset[str]]
-    according: _Phrases
+    according: PhraseTable
     report_nouns: frozenset[str]
     report_link: frozenset[str]
-    between: _Phrases
-    adjuncts: _Phrases
+    between: PhraseTable
+    adjuncts: PhraseTable
     audiences: frozenset[str]
-    channel_names: _Phrases
-    channel_nouns: _Phrases
-    introducers: _Phrases
-    titles: _Phrases
+    channel_names: PhraseTable
+    channel_nouns: PhraseTable
+    introducers: PhraseTable
+    titles: PhraseTable
     descriptors: frozenset[str]
     institutions: frozenset[str]
     anonymous: frozenset[str]
-    determiners: _Phrases
+    determiners: PhraseTable
     org_words: frozenset[str]
     pron_person: frozenset[str]
     pron_group: frozenset[str]
-    anonymity: _Phrases
+    anonymity: PhraseTable
     kinds: dict[str, frozenset[str]]
     not_names: frozenset[str]
     connectors: frozenset[str]
@@ -186,26 +170,16 @@ def _possessive(t: Token) -> bool:
     return t.lower.endswith(("'s", "’s"))
 
 
-def _match_at(toks: Sequence[Token], i: int, phrases: _Phrases, hi: int | None = None) -> int:
+def _match_at(toks: Sequence[Token], i: int, phrases: PhraseTable, hi: int | None = None) -> int:
     """Length of the longest phrase starting at token i (0 if none)."""
-    hi = len(toks) if hi is None else hi
-    if i >= hi:
-        return 0
-    for p in phrases.by_first.get(toks[i].lower, ()):
-        if i + len(p) <= hi and all(toks[i + k].lower == w for k, w in enumerate(p)):
-            return len(p)
-    return 0
+    m = phrases.at(toks, i, hi)
+    return m[1] - i if m else 0
 
 
-def _match_ending(toks: Sequence[Token], j: int, phrases: _Phrases, lo: int = 0) -> int:
+def _match_ending(toks: Sequence[Token], j: int, phrases: PhraseTable, lo: int = 0) -> int:
     """Length of the longest phrase ending at token j inclusive (0 if none)."""
-    if j < lo:
-        return 0
-    for p in phrases.by_last.get(toks[j].lower, ()):
-        i = j - len(p) + 1
-        if i >= lo and all(toks[i + k].lower == w for k, w in enumerate(p)):
-            return len(p)
-    return 0
+    m = phrases.ending(toks, j + 1, lo)
+    return j + 1 - m[1] if m else 0
 
 
 def _title_at(toks: Sequence[Token], i: int, hi: int) -> int:

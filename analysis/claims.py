@@ -14,9 +14,7 @@ from analysis import lexicon
 from analysis.parts import names_a_subset, part_after, part_before, part_of_the
 from analysis.places import PlaceMap, names_another_place, place_in, place_map
 from analysis.quantities import Quantity, number_words, parse_quantities
-from analysis.tokens import SpanIndex, Token, sentences, tokenize
-
-Phrase = tuple[str, ...]
+from analysis.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
 
 _YEAR_RE = re.compile(r"1[89]\d\d|20\d\d")
 # How many tokens past a counted noun phrase its outcome word may stand (bridge words, a relative clause, a place
@@ -60,39 +58,29 @@ class _NounPhrase:
     partitive: bool = False  # "Eight of the 14 killings": a part of the count that follows
 
 
-class _Table(dict):
-    """Lexicon phrases (to what they code), with the words they start and end with: most tokens start or end
-    no phrase, and are passed over without building the keys of every length."""
-
-    def __init__(self, items: dict) -> None:
-        super().__init__(items)
-        self.firsts = frozenset(p[0] for p in self if p)
-        self.lasts = frozenset(p[-1] for p in self if p)
-
-
-def _table(phrases) -> _Table:
+def _table(phrases) -> PhraseTable:
     """A table of phrases that code nothing but themselves (joins, cues)."""
-    return _Table(dict.fromkeys(phrases, True))
+    return PhraseTable(dict.fromkeys(phrases, True))
 
 
 @dataclass(frozen=True)
 class _Lex:
-    after: _Table
-    adjacent: _Table
-    before: _Table
+    after: PhraseTable
+    adjacent: PhraseTable
+    before: PhraseTable
     nouns: dict[str, str]
     bridge: frozenset[str]
     relative: frozenset[str]
     relative_max: int
-    join: _Table
+    join: PhraseTable
     join_preps: frozenset[str]
-    groups: _Table
+    groups: PhraseTable
     modifiers: frozenset[str]
     max_modifiers: int
     not_people: frozenset[str]
     breakdown: frozenset[str]
     anaphoric: frozenset[str]
-    civilian_cues: _Table
+    civilian_cues: PhraseTable
     hypothetical: frozenset[str]
     negating: frozenset[str]
     cumulative: tuple[Phrase, ...]
@@ -101,7 +89,7 @@ class _Lex:
     pending: frozenset[str]
     pending_gap: frozenset[str]
     pending_reach: int
-    sequence_join: _Table
+    sequence_join: PhraseTable
     simultaneous: frozenset[frozenset[str]]
     toll_nouns: frozenset[str]
     total_nouns: frozenset[str]
@@ -143,16 +131,16 @@ def _lex() -> _Lex:
             compounds.setdefault(p[0], []).append((p, g))
     sc = raw["scope"]
     return _Lex(
-        after=_Table(after),
-        adjacent=_Table(adjacent),
-        before=_Table(before),
+        after=PhraseTable(after),
+        adjacent=PhraseTable(adjacent),
+        before=PhraseTable(before),
         nouns=nouns,
         bridge=frozenset(raw["bridge"]),
         relative=frozenset(raw["relative"]),
         relative_max=raw["relative_max_tokens"],
         join=_table(_phrases(raw["join"])),
         join_preps=frozenset(raw["join_prepositions"]),
-        groups=_Table(groups),
+        groups=PhraseTable(groups),
         modifiers=frozenset(raw["modifiers"]),
         max_modifiers=raw["max_modifiers"],
         not_people=frozenset(raw["not_people"]),
@@ -184,32 +172,6 @@ def _lex() -> _Lex:
     )
 
 
-def _match(toks: list[Token], i: int, table: _Table) -> tuple[Phrase, int] | None:
-    """Longest lexicon phrase starting at token i: (phrase, index after it)."""
-    if i >= len(toks) or toks[i].lower not in table.firsts:
-        return None
-    best = None
-    for k in (4, 3, 2, 1):
-        if i + k <= len(toks):
-            key = tuple(t.lower for t in toks[i : i + k])
-            if key in table:
-                best = (key, i + k)
-                break
-    return best
-
-
-def _match_ending(toks: list[Token], i: int, table: _Table) -> tuple[Phrase, int] | None:
-    """Longest lexicon phrase ending right before token i: (phrase, its first index)."""
-    if i <= 0 or toks[i - 1].lower not in table.lasts:
-        return None
-    for k in (4, 3, 2, 1):
-        if i - k >= 0:
-            key = tuple(t.lower for t in toks[i - k : i])
-            if key in table:
-                return key, i - k
-    return None
-
-
 # --- the noun phrase after a count ---------------------------------------------------------------
 
 
@@ -218,7 +180,7 @@ def _reject_reason(toks: list[Token], q: Quantity) -> str | None:
     lx = _lex()
     prev = toks[q.first - 1].lower if q.first > 0 else ""
     nxt = toks[q.last].lower if q.last < len(toks) else ""
-    if q.qualifier == "exact" and _YEAR_RE.fullmatch(q.text) and _match(toks, q.last, lx.groups) is None:
+    if q.qualifier == "exact" and _YEAR_RE.fullmatch(q.text) and lx.groups.at(toks, q.last) is None:
         return "year"
     if prev in ("$", "£", "€", "rs", "rs.", "us$", "no.", "number", "aged", "age", "page", "route"):
         return "not a count of people"
@@ -288,21 +250,21 @@ def _np_words(toks: list[Token], last: int, j: int, n: int) -> _NounPhrase:
     mods = 0
     first_group = None
     while j < n:
-        if first_group is None and _match(toks, j, lx.after):
+        if first_group is None and lx.after.at(toks, j):
             break  # "15 injured", "Dozens dead": the outcome follows the count directly (ellipsis)
-        m = _match(toks, j, lx.groups)
+        m = lx.groups.at(toks, j)
         if m:
             phrase, k = m
             start = first_group if first_group is not None else j
             group, head, end = lx.groups[phrase], phrase[-1], k
             # compounds and coordinations: "women and children", "militants and soldiers" (mixed)
             while end < n:
-                nxt = _match(toks, end, lx.groups)
+                nxt = lx.groups.at(toks, end)
                 if nxt:
                     group = group if lx.groups[nxt[0]] == group else "mixed"
                     head, end = nxt[0][-1], nxt[1]
                     continue
-                if toks[end].lower in ("and", "or") and (after := _match(toks, end + 1, lx.groups)):
+                if toks[end].lower in ("and", "or") and (after := lx.groups.at(toks, end + 1)):
                     group = group if lx.groups[after[0]] == group else "mixed"
                     head, end = after[0][-1], after[1]
                     continue
@@ -312,7 +274,7 @@ def _np_words(toks: list[Token], last: int, j: int, n: int) -> _NounPhrase:
         low = t.lower
         if low in lx.not_people:
             return _NounPhrase(j + 1, None, None, None, low, reject=f"counts {low}")
-        if _match(toks, j, lx.after) or not (t.text[:1].isalpha() or low == "'s"):
+        if lx.after.at(toks, j) or not (t.text[:1].isalpha() or low == "'s"):
             break
         if mods >= lx.max_modifiers:
             break
@@ -340,7 +302,7 @@ def _whole_count(toks: list[Token], j: int) -> int | None:
 
 
 def _group_within(toks: list[Token], j: int, k: int) -> bool:
-    return any(_match(toks, x, _lex().groups) for x in range(j, min(j + k, len(toks))))
+    return any(_lex().groups.at(toks, x) for x in range(j, min(j + k, len(toks))))
 
 
 # --- outcomes ------------------------------------------------------------------------------------
@@ -350,13 +312,13 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
     """An outcome word after the noun phrase, across bridge words and a relative clause."""
     lx = _lex()
     n = len(toks)
-    if m := _match(toks, j, lx.adjacent):  # "2,000 followers with him": only right after the noun
+    if m := lx.adjacent.at(toks, j):  # "2,000 followers with him": only right after the noun
         return lx.adjacent[m[0]], " ".join(m[0])
     k = j
     relative_left = 0
     n = min(n, j + _CLAUSE_REACH)
     while k < n:
-        m = _match(toks, k, lx.after)
+        m = lx.after.at(toks, k)
         if m:
             return _later_outcome(toks, m[1], lx.after[m[0]], " ".join(m[0]))
         low = toks[k].lower
@@ -390,14 +352,14 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
 def _later_outcome(toks: list[Token], k: int, outcome: str, cue: str) -> tuple[str, str]:
     """'rounded up and held': a second outcome joined after the first is where the people ended up."""
     lx = _lex()
-    j = _match(toks, k, lx.sequence_join)
+    j = lx.sequence_join.at(toks, k)
     if j is None:
         return outcome, cue
     k = j[1]
     reach = min(len(toks), k + _CLAUSE_REACH)
     while k < reach and toks[k].lower in lx.bridge:
         k += 1
-    m = _match(toks, k, lx.after)
+    m = lx.after.at(toks, k)
     # "killed and wounded" name one event twice; "wounded and later died" is a sequence all the same
     explicit = j[0] != ("and",)
     if m is None or (not explicit and frozenset((outcome, lx.after[m[0]])) in lx.simultaneous):
@@ -416,7 +378,7 @@ def _outcome_before(toks: list[Token], q: Quantity) -> tuple[str, str, int] | No
     label = _label(toks, i)
     if label:
         return label
-    m = _match_ending(toks, i, lx.before)
+    m = lx.before.ending(toks, i)
     if m:
         return lx.before[m[0]], " ".join(m[0]), m[1]
     return None
@@ -541,7 +503,7 @@ def _joined(toks: list[Token], a_end: int, b_first: int) -> bool:
 
 def _preceded_by_join(toks: list[Token], i: int) -> bool:
     """Whether a joining phrase ("along with", "as well as") stands right before token i."""
-    return _match_ending(toks, i, _lex().join) is not None and toks[i - 1].lower != ","
+    return _lex().join.ending(toks, i) is not None and toks[i - 1].lower != ","
 
 
 @dataclass(frozen=True)
@@ -676,7 +638,7 @@ def _of_breakdown(
     if not _of_frame(toks, q) or q.value_low is None or q.value_low != q.value_high:
         return None
     k = c.np.end
-    if k < len(toks) and (m := _match(toks, k, _lex().after)):
+    if k < len(toks) and (m := _lex().after.at(toks, k)):
         k = m[1]  # "Of the 12 dead,"
     if k >= len(toks) or toks[k].lower != ",":
         return None
@@ -892,7 +854,7 @@ def _group_of(v: _View, c: _Candidate, prev: Claim | None) -> tuple[str, str | N
             group, group_text, rule = prev.group, prev.group_text, "inherited"
         else:
             group, rule = "unspecified", "none"
-    if group == "unspecified" and _match_ending(v.toks, v.cands[c.chain_first].q.first, lx.civilian_cues):
+    if group == "unspecified" and lx.civilian_cues.ending(v.toks, v.cands[c.chain_first].q.first):
         group, rule = "civilians", "mass-violence cue"
     return group, group_text, rule
 

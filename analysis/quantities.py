@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from analysis import lexicon
-from analysis.tokens import Token, tokenize
+from analysis.tokens import PhraseTable, Token, tokenize
 
 _DIGITS_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
 _DECIMAL_RE = re.compile(r"^\d+\.\d+$")
@@ -39,9 +39,9 @@ class _Lex:
     tens: dict[str, int]
     scales: dict[str, int]
     multiples: dict[str, int]
-    vague: dict[tuple[str, ...], tuple[int | None, int | None]]
-    prefixes: dict[tuple[str, ...], str]
-    suffixes: dict[tuple[str, ...], str]
+    vague: PhraseTable  # phrase -> (low, high)
+    prefixes: PhraseTable  # phrase -> qualifier
+    suffixes: PhraseTable  # phrase -> qualifier
     range_joiners: frozenset[str]
     range_between: frozenset[str]
 
@@ -57,9 +57,9 @@ def _lex() -> _Lex:
         raw["tens"],
         raw["scales"],
         raw["multiples"],
-        vague,
-        prefixes,
-        suffixes,
+        PhraseTable(vague),
+        PhraseTable(prefixes),
+        PhraseTable(suffixes),
         frozenset(raw["range_joiners"]),
         frozenset(raw["range_between"]),
     )
@@ -224,37 +224,11 @@ def _number_at(toks: list[Token], i: int) -> tuple[int, int] | None:
     return total + current, j
 
 
-@cache
-def _by_first_word(table_name: str) -> dict[str, list[tuple[str, ...]]]:
-    """A lexicon table's phrases indexed by their first word, longest first."""
-    index: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in getattr(_lex(), table_name):
-        index.setdefault(phrase[0], []).append(phrase)
-    for phrases in index.values():
-        phrases.sort(key=len, reverse=True)
-    return index
-
-
-def _phrase_at(toks: list[Token], i: int, table_name: str) -> tuple[tuple[str, ...], int] | None:
-    """Longest phrase of a lexicon table starting at token i: (phrase, index after it)."""
-    if i >= len(toks):
-        return None
-    for phrase in _by_first_word(table_name).get(toks[i].lower, ()):
-        k = len(phrase)
-        if i + k <= len(toks) and all(toks[i + x].lower == phrase[x] for x in range(1, k)):
-            return phrase, i + k
-    return None
-
-
 def _prefix_before(toks: list[Token], i: int) -> tuple[str, int] | None:
     """A qualifier phrase ending right before token i: (qualifier, its first index)."""
     lx = _lex()
-    for k in (3, 2, 1):
-        if i - k >= 0:
-            phrase = tuple(t.lower for t in toks[i - k : i])
-            if phrase in lx.prefixes:
-                return lx.prefixes[phrase], i - k
-    return None
+    m = lx.prefixes.ending(toks, i)
+    return (lx.prefixes[m[0]], m[1]) if m else None
 
 
 def _is_adjectival(toks: list[Token], j: int) -> bool:
@@ -273,7 +247,7 @@ def _core_at(toks: list[Token], i: int):
     lx = _lex()
     if i >= len(toks):
         return None
-    vague = _phrase_at(toks, i, "vague")
+    vague = _lex().vague.at(toks, i)
     if vague:
         phrase, j = vague
         low, high = lx.vague[phrase]
@@ -292,7 +266,7 @@ def _core_at(toks: list[Token], i: int):
         second = _number_at(toks, j + 1)
         if second and second[0] > value and not _is_adjectival(toks, second[1]):
             return value, second[0], "range", second[1], None
-    suffix = _phrase_at(toks, j, "suffixes")
+    suffix = _lex().suffixes.at(toks, j)
     if suffix:
         phrase, k = suffix
         qual = lx.suffixes[phrase]
@@ -401,7 +375,7 @@ def _parse(toks: list[Token], text: str) -> list[Quantity]:
                     i = b[1]
                     continue
         # a qualifier phrase first, so "as many as 1.7 million" is not read as the vague "many"
-        pre_here = _phrase_at(toks, i, "prefixes")
+        pre_here = _lex().prefixes.at(toks, i)
         if pre_here and (core := _core_at(toks, pre_here[1])) is not None:
             pre, first = (lx.prefixes[pre_here[0]], i), i
             i = pre_here[1]

@@ -15,7 +15,7 @@ from analysis import lexicon
 from analysis.ingest import furniture_by_doc, load_texts
 from analysis.io import frame, read_table, write_tables
 from analysis.schemas import Times
-from analysis.tokens import SpanIndex, Token, alternation, sentences, tokenize
+from analysis.tokens import PhraseTable, SpanIndex, Token, alternation, sentences, tokenize
 
 # Granularities from fine to coarse; composed offsets keep the coarser of anchor and unit.
 _GRAN = {"MIN": 0, "H": 1, "PD": 2, "D": 3, "W": 4, "WE": 4, "M": 5, "Q": 6, "SE": 6, "Y": 8, "DE": 9, "CE": 10}
@@ -54,39 +54,23 @@ class TimeExpr:
 # ---------------------------------------------------------------- lexicon
 
 
-class _Phrases:
-    """Longest-match lookup of (possibly multi-word) lexicon keys over normalised tokens."""
-
-    def __init__(self, table: dict):
-        self.by_first: dict[str, list[tuple[tuple[str, ...], object]]] = {}
-        for key, value in table.items():
-            words = tuple(str(key).lower().split())
-            self.by_first.setdefault(words[0], []).append((words, value))
-        for entries in self.by_first.values():
-            entries.sort(key=lambda e: -len(e[0]))
-
-    def match(self, w: list[str], i: int) -> tuple[object, int] | None:
-        if i >= len(w):
-            return None
-        for words, value in self.by_first.get(w[i], ()):
-            if tuple(w[i : i + len(words)]) == words:
-                return value, i + len(words)
-        return None
-
-
 @dataclass
 class _Lex:
     raw: dict
-    phrases: dict[str, _Phrases] = field(default_factory=dict)
+    phrases: dict[str, PhraseTable] = field(default_factory=dict)
 
     def __getitem__(self, key: str):
         return self.raw[key]
 
     def match(self, name: str, w: list[str], i: int) -> tuple[object, int] | None:
-        if name not in self.phrases:
-            table = self.raw[name]
-            self.phrases[name] = _Phrases(table if isinstance(table, dict) else {k: k for k in table})
-        return self.phrases[name].match(w, i)
+        """The longest key of lexicon table name at word i: (what it codes, the index after it)."""
+        table = self.phrases.get(name)
+        if table is None:
+            raw = self.raw[name]
+            items = raw.items() if isinstance(raw, dict) else ((k, k) for k in raw)
+            table = self.phrases[name] = PhraseTable({tuple(str(k).lower().split()): v for k, v in items})
+        m = table.at_words(w, i)
+        return (table[m[0]], m[1]) if m else None
 
 
 @lru_cache(maxsize=1)

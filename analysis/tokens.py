@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate
 
 # Words, numbers with separators/decimals, clock times ("4am", "23:00"), abbreviations with dots
@@ -177,3 +177,53 @@ def _emit(node: dict) -> str:
     if ends:
         return f"(?:{body})?"
     return body
+
+
+Phrase = tuple[str, ...]
+
+
+class PhraseTable(dict):
+    """Lexicon phrases (tuples of lower-case words) and what each codes: the one phrase matcher of the
+    extractors. Phrases are indexed by their first and by their last word, longest first, so a token that starts
+    or ends no phrase is passed over at once (trying every phrase at every token of a long article is slow)."""
+
+    def __init__(self, items: Mapping[Phrase, object] | Iterable[Phrase] = ()) -> None:
+        super().__init__(items if isinstance(items, Mapping) else dict.fromkeys(items, True))
+        self.by_first: dict[str, list[Phrase]] = {}
+        self.by_last: dict[str, list[Phrase]] = {}
+        for p in sorted((p for p in self if p), key=len, reverse=True):
+            self.by_first.setdefault(p[0], []).append(p)
+            self.by_last.setdefault(p[-1], []).append(p)
+        self.firsts = frozenset(self.by_first)
+        self.lasts = frozenset(self.by_last)
+
+    def at(self, toks: Sequence[Token], i: int, hi: int | None = None) -> tuple[Phrase, int] | None:
+        """The longest phrase starting at token i and ending by token hi: (phrase, the index after it)."""
+        hi = len(toks) if hi is None else hi
+        if i >= hi:
+            return None
+        for p in self.by_first.get(toks[i].lower, ()):
+            end = i + len(p)
+            if end <= hi and all(toks[i + k].lower == p[k] for k in range(1, len(p))):
+                return p, end
+        return None
+
+    def ending(self, toks: Sequence[Token], end: int, lo: int = 0) -> tuple[Phrase, int] | None:
+        """The longest phrase that ends right before token end and starts at lo or later: (phrase, its start)."""
+        if end <= lo:
+            return None
+        for p in self.by_last.get(toks[end - 1].lower, ()):
+            start = end - len(p)
+            if start >= lo and all(toks[start + k].lower == p[k] for k in range(len(p) - 1)):
+                return p, start
+        return None
+
+    def at_words(self, words: Sequence[str], i: int) -> tuple[Phrase, int] | None:
+        """As at, over words already normalised by the caller (the time tagger's)."""
+        if i >= len(words):
+            return None
+        for p in self.by_first.get(words[i], ()):
+            end = i + len(p)
+            if end <= len(words) and all(words[i + k] == p[k] for k in range(1, len(p))):
+                return p, end
+        return None
