@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from analysis import lexicon
+from analysis.tokens import lines as split_lines
 
 
 @dataclass(frozen=True)
@@ -30,17 +31,14 @@ class Line:
 
 
 def lines(text: str) -> list[Line]:
-    """Non-blank lines of text with trimmed offsets; after_blank when a blank line (or the top) precedes."""
+    """Non-blank lines of text with trimmed offsets (tokens.lines); after_blank when a blank line (or the top)
+    precedes: two line breaks between it and the line before."""
     out: list[Line] = []
-    blank = True
-    pos = 0
-    for raw in text.split("\n"):
-        stripped = raw.strip()
-        if stripped:
-            s = pos + len(raw) - len(raw.lstrip())
-            out.append(Line(s, s + len(stripped), stripped, blank, _norm(stripped)))
-        blank = not stripped
-        pos += len(raw) + 1
+    prev_end = None
+    for s, e in split_lines(text):
+        blank = prev_end is None or text.count("\n", prev_end, s) >= 2
+        out.append(Line(s, e, text[s:e], blank, _norm(text[s:e])))
+        prev_end = e
     return out
 
 
