@@ -677,13 +677,26 @@ def _around(spans: Sequence, starts: list[int], off: int, strict: bool = False) 
 
 
 def _analyse(text: str, skip: Sequence[tuple[int, int]]):
-    """Sentences with resolved cues, and quotes with their speakers."""
-    lex = _lex()
+    """Sentences with resolved cues, and quotes with their speakers: two passes over the sentences, the first
+    to learn which names speak somewhere in the article (for pronouns and dropped verbs), the second to
+    resolve each cue's speaker in reading order."""
     toks = tokenize(text)
     starts = [t.start for t in toks]
     lines = split_lines(text)
-    line_starts = [a for a, _ in lines]
     skips = SpanIndex(skip)
+    sents = _sentence_spans(text, starts, lines, skips)
+    persons = _speaking_persons(toks, sents)
+    quotes = _quotes(text, [ln for ln in lines if not skips.covers(*ln)])
+    _resolve_cues(text, toks, sents, persons, quotes)
+    _quote_speakers(text, quotes, sents)
+    return _Doc(text, toks, starts, sents, quotes)
+
+
+def _sentence_spans(
+    text: str, starts: list[int], lines: list[tuple[int, int]], skips: SpanIndex
+) -> list[_Sent]:
+    """The sentences outside furniture, with their token range and line."""
+    line_starts = [a for a, _ in lines]
     sents: list[_Sent] = []
     for s, e in sentences(text):
         if skips.covers(s, e):
@@ -692,23 +705,39 @@ def _analyse(text: str, skip: Sequence[tuple[int, int]]):
         if lo < hi:
             line = _around(lines, line_starts, s)
             sents.append(_Sent(s, e, lo, hi, -1 if line is None else line))
-    # Pass 1: names that speak somewhere in the article (for pronouns and dropped verbs).
+    return sents
+
+
+def _speaking_persons(toks: Sequence[Token], sents: list[_Sent]) -> frozenset[str]:
+    """Pass 1: the (last) names of persons who speak somewhere in the article."""
     persons: set[str] = set()
     for st in sents:
         for c in _find_cues(toks, st.lo, st.hi, frozenset()):
             if c.np and c.np.kind == "person":
                 persons.add(toks[c.np.j].lower)
-    persons_f = frozenset(persons)
-    quotes = _quotes(text, [ln for ln in lines if not skips.covers(*ln)])
+    return frozenset(persons)
+
+
+@dataclass
+class _Antecedents:
+    """The last person and the last group (institution, anonymous source, organisation) named as speakers,
+    in reading order: what 'he' and 'they' refer to."""
+
+    person: tuple[str, int, int] | None = None
+    group: tuple[str, int, int] | None = None
+
+
+def _resolve_cues(
+    text: str, toks: Sequence[Token], sents: list[_Sent], persons: frozenset[str], quotes: list[_Quote]
+) -> None:
+    """Pass 2: each sentence's cues, each with its speaker's mention (pronouns resolved), in reading order."""
     quote_spans, quote_starts = [(q.start, q.end) for q in quotes], [q.start for q in quotes]
-    # Pass 2: resolve pronouns in reading order.
-    last_person: tuple[str, int, int] | None = None
-    last_group: tuple[str, int, int] | None = None
+    last = _Antecedents()
     for st in sents:
-        st.cues = _find_cues(toks, st.lo, st.hi, persons_f)
+        st.cues = _find_cues(toks, st.lo, st.hi, persons)
         np0 = _np_at_start(toks, st.lo, st.hi)
-        if np0 and np0.kind == "person" and toks[np0.j].lower in persons_f:
-            last_person = _surface(text, toks, np0)
+        if np0 and np0.kind == "person" and toks[np0.j].lower in persons:
+            last.person = _surface(text, toks, np0)
         prev_cue: _Cue | None = None
         resume = st.lo  # where the search for the sentence's subject stands (see _subject_from)
         for c in st.cues:
@@ -723,20 +752,24 @@ def _analyse(text: str, skip: Sequence[tuple[int, int]]):
                 if np is None:
                     continue
                 c.np = np
-            if np.kind == "pronoun":
-                word = toks[np.i].lower
-                ante = last_person if word in lex.pron_person else last_group
-                c.pronoun = word
-                c.mention = ante if ante else _surface(text, toks, np)
-            else:
-                c.mention = _surface(text, toks, np)
-                if np.kind == "person":
-                    last_person = c.mention
-                elif np.kind in {"institution", "anonymous", "org"}:
-                    last_group = c.mention
+            _set_mention(text, toks, c, np, last)
             prev_cue = c
-    _quote_speakers(text, quotes, sents)
-    return _Doc(text, toks, starts, sents, quotes)
+
+
+def _set_mention(text: str, toks: Sequence[Token], c: _Cue, np: _NP, last: _Antecedents) -> None:
+    """A cue's speaker: a pronoun's antecedent (else the pronoun itself), or the noun phrase, which becomes the
+    antecedent of later pronouns."""
+    if np.kind == "pronoun":
+        word = toks[np.i].lower
+        ante = last.person if word in _lex().pron_person else last.group
+        c.pronoun = word
+        c.mention = ante if ante else _surface(text, toks, np)
+        return
+    c.mention = _surface(text, toks, np)
+    if np.kind == "person":
+        last.person = c.mention
+    elif np.kind in {"institution", "anonymous", "org"}:
+        last.group = c.mention
 
 
 # What may stand between a quote and its speaker's cue: "...," said X / X said: "...".
