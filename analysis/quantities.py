@@ -176,33 +176,36 @@ def _word_value(word: str) -> int | None:
 
 def _number_at(toks: list[Token], i: int) -> tuple[int, int] | None:
     """Parse an exact number starting at token i: (value, index after it), or None."""
-    lx = _lex()
-    n = len(toks)
-    if i >= n:
+    if i >= len(toks):
         return None
     w = toks[i].lower
-    # digits, optionally scaled: "1,200", "1.5 million"; a date's day or year is not a number here
     if _DIGITS_RE.match(w) or _DECIMAL_RE.match(w):
-        if _in_date(toks, i):
-            return None
-        value = float(w.replace(",", ""))
-        j = i + 1
-        if j < n and toks[j].lower in lx.scales and toks[j].lower != "hundred":
-            value *= lx.scales[toks[j].lower]
-            j += 1
-        elif not value.is_integer():
-            return None
-        return int(value), j
+        return None if _in_date(toks, i) else _digits_at(toks, i)
+    lx = _lex()
+    n = len(toks)
     # "a dozen", "a hundred", "half a dozen"
     if w in ("a", "an") and i + 1 < n and toks[i + 1].lower in (lx.multiples | lx.scales):
-        base, j = 1, i + 1
-    elif w == "half" and i + 2 < n and toks[i + 1].lower == "a" and toks[i + 2].lower in lx.multiples:
+        return _number_words_from(toks, 1, i + 1)
+    if w == "half" and i + 2 < n and toks[i + 1].lower == "a" and toks[i + 2].lower in lx.multiples:
         return lx.multiples[toks[i + 2].lower] // 2, i + 3
-    else:
-        v = _word_value(w)
-        if v is None:
-            return None
-        base, j = v, i + 1
+    v = _word_value(w)
+    return None if v is None else _number_words_from(toks, v, i + 1)
+
+
+def _digits_at(toks: list[Token], i: int) -> tuple[int, int] | None:
+    """Digits, optionally scaled ("1,200", "1.5 million"); a fraction without a scale is no count."""
+    lx = _lex()
+    value = float(toks[i].lower.replace(",", ""))
+    j = i + 1
+    if j < len(toks) and toks[j].lower in lx.scales and toks[j].lower != "hundred":
+        return int(value * lx.scales[toks[j].lower]), j + 1
+    return (int(value), j) if value.is_integer() else None
+
+
+def _number_words_from(toks: list[Token], base: int, j: int) -> tuple[int, int]:
+    """The rest of a number in words after its first word, worth base: "hundred and twenty", "thousand"."""
+    lx = _lex()
+    n = len(toks)
     total, current = 0, base
     while j < n:
         t = toks[j].lower
