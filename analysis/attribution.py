@@ -112,6 +112,9 @@ class _Lex:
     connectors: frozenset[str]
     postmodifiers: frozenset[str]
     partitives: frozenset[str]
+    name_objects: frozenset[str]
+    postmodifier_reach: int
+    postmodifier_reach_names: int
 
     @cached_property  # asked at every token: built once, not a new union per question
     def heads(self) -> frozenset[str]:
@@ -151,6 +154,9 @@ def _lex() -> _Lex:
         connectors=low("name_connectors"),
         postmodifiers=low("postmodifiers"),
         partitives=low("partitives"),
+        name_objects=low("name_objects"),
+        postmodifier_reach=raw["postmodifier_reach"],
+        postmodifier_reach_names=raw["postmodifier_reach_names"],
     )
 
 
@@ -269,16 +275,43 @@ def _np_back(toks: Sequence[Token], j: int, lo: int) -> _NP | None:
         return _named_appositive(toks, _NP(_common_back(toks, j, lo), j, kind), lo)
     if _name_word(t, lex) and not _possessive(t):
         i = _proper_back(toks, j, lo)
+        if i - 1 >= lo and toks[i - 1].lower in lex.name_objects:
+            # "a receptionist at the hospital close to Jimbaran Bay said", "Officials in Madrid said": a name after
+            # a preposition ends the speaker's post-modifier; the speaker is its head, else unknown
+            return _postmodified_head(toks, i - 1, lo, lex.postmodifier_reach_names)
         return _classify_proper(toks, i, j)
     # "A senior security official involved in the operation told ...": a head noun with a short post-modifier.
-    for h in range(j - 1, max(lo, j - 8) - 1, -1):
+    return _postmodified_head(toks, j, lo, lex.postmodifier_reach)
+
+
+def _ends_in_a_place(toks: Sequence[Token], j: int, lo: int) -> bool:
+    """Whether a description ends at token j in a name after a preposition ("high commissioner in India"), not
+    a list of places ("58, from Hexham")."""
+    if j < lo or not _name_word(toks[j], _lex()):
+        return False
+    i = _proper_back(toks, j, lo)
+    if i - 2 < lo:
+        return False
+    head = toks[i - 2]
+    return toks[i - 1].lower in _lex().name_objects and head.text.isalpha() and head.text.islower()
+
+
+def _postmodified_head(toks: Sequence[Token], j: int, lo: int, reach: int) -> _NP | None:
+    """The head noun of a speaker whose post-modifiers end at token j, within reach tokens of it, or None: the
+    first of a chain ("a nurse at the hospital near Kuta said" is the nurse's)."""
+    lex = _lex()
+    found = None
+    for h in range(j - 1, max(lo, j - reach) - 1, -1):
         w = toks[h + 1]
         if w.text in {",", ".", ";", ":"} | _QUOTE_TOKENS or w.lower in lex.verbs:
-            return None
-        if toks[h].lower in lex.heads and not _is_cap(toks[h]) and w.lower in lex.postmodifiers:
-            kind = "institution" if toks[h].lower in lex.institutions else "anonymous"
-            return _named_appositive(toks, _NP(_common_back(toks, h, lo), h, kind), lo)
-    return None
+            break
+        # a capital is a name's, except on a sentence's first word ("Officials in Madrid said")
+        if toks[h].lower in lex.heads and (h == lo or not _is_cap(toks[h])) and w.lower in lex.postmodifiers:
+            found = h
+    if found is None:
+        return None
+    kind = "institution" if toks[found].lower in lex.institutions else "anonymous"
+    return _named_appositive(toks, _NP(_common_back(toks, found, lo), found, kind), lo)
 
 
 def _named_appositive(toks: Sequence[Token], np: _NP, lo: int) -> _NP:
@@ -603,6 +636,11 @@ def _verb_cue(toks: Sequence[Token], k: int, lo: int, hi: int):
         while q >= lo and toks[q].text != "," and toks[q].lower not in lex.verbs:
             q -= 1
         np = _np_back(toks, q - 1, lo) if q >= lo and toks[q].text == "," else None
+        if np is None and q >= lo and toks[q].text == "," and _ends_in_a_place(toks, q - 1, lo):
+            # "Britain's high commissioner in India, Sir Richard Stagg, said": the description before the commas
+            # ends in a place, so the name between them is the speaker
+            named = _np_back(toks, j - 1, q + 1)
+            np = named if named and named.kind == "person" else None
         if np is None and q < lo:
             np = _subject(toks, lo, j)
         if np is None:

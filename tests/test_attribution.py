@@ -246,3 +246,23 @@ def test_each_claim_takes_the_nearest_cue_before_it_in_a_long_sentence():
     claims = extract(text)
     got = [(a.speaker, a.cue) for a in attribute(text, claims)]
     assert got == [("Arshad", "said-before"), ("the army", "said-before")] * 500
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a name after a preposition is where the speaker is, not who: the head noun speaks
+        ("A nurse at the main hospital near Kuta Beach said 12 people had died.", "A nurse"),
+        ("Officials in Lagos said 30 people were killed.", "Officials"),
+        ("Officials involved in the rescue said 30 people were killed.", "Officials"),
+        # ... and with no known head, nobody rather than the place
+        ("A clerk at the Grand Hotel in Kuta said 12 people had died.", None),
+        # a description ending in a place, then a name between commas: the name speaks
+        ("The French consul in Nairobi, Jean Dupont, said four tourists were hurt.", "Jean Dupont"),
+    ],
+)
+def test_a_place_after_a_preposition_is_not_the_speaker(text, speaker):
+    claims = extract(text)
+    assert claims, text
+    (att, *_) = attribute(text, claims)
+    assert (None if att.speaker is None else text[att.speaker_start : att.speaker_end]) == speaker

@@ -296,6 +296,9 @@ class SpeechLexicon(_Lexicon):
     name_connectors: Words
     postmodifiers: Texts
     partitives: Words
+    postmodifier_reach: PositiveInt
+    postmodifier_reach_names: PositiveInt
+    name_objects: Words
 
 
 # -------------------------------------------------------------------------------------------- time
