@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 
 from analysis.config import Event
 from analysis.io import frame, read_table, write_tables
@@ -18,37 +19,106 @@ SERIES_KEY = ["outlet", "outcome", "group", "scope", "place"]
 CONSENSUS_KEY = ["outcome", "group", "place"]
 # Order of mentions: statement time (unknown last), then publication, document and offset.
 MENTION_ORDER = ["as_of", "published_on", "doc_id", "start"]
-HOUR = pd.Timedelta(hours=1)
+
+# The columns the stage reads from its inputs, with the types it reads them as (a column of nulls gets its type).
+UTC = pl.Datetime("us", "UTC")
+CLAIMS = {
+    "claim_id": pl.String, "doc_id": pl.String, "start": pl.Int64, "quantity_text": pl.String,
+    "value_low": pl.Int64, "value_high": pl.Int64, "qualifier": pl.String, "outcome": pl.String,
+    "group": pl.String, "scope": pl.String, "role": pl.String, "subset_text": pl.String, "part_of": pl.String,
+    "place": pl.String, "source_id": pl.String, "as_of": UTC, "as_of_low": UTC, "as_of_high": UTC,
+}  # fmt: skip
+DOCUMENTS = {"doc_id": pl.String, "outlet": pl.String, "agency": pl.String, "published_on": pl.Date}
+SOURCES = {"source_id": pl.String, "name": pl.String}
+FIGURES = {
+    "doc_id": pl.String, "start": pl.Int64, "outlet": pl.String, "published_on": pl.Date, "outcome": pl.String,
+    "group": pl.String, "scope": pl.String, "place": pl.String, "value_low": pl.Int64, "value_high": pl.Int64,
+    "qualifier": pl.String, "as_of": UTC,
+}  # fmt: skip
+FIGURE_NUMBERS = {"value_low": pl.Int64, "value_high": pl.Int64, "qualifier": pl.String}
+MINUTE_US = 60_000_000
+# The model dtypes _pandas casts to: arrow hands a nullable integer over as floats, and a count as unsigned.
+CAST = ("Int64", "Float64", "int64", "bool")
 
 
-def _num(value) -> str:
-    return f"{int(value):,}"
+def _polars(df: pd.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The columns of schema from a pandas table, as polars with those types."""
+    return pl.from_pandas(df[list(schema)]).cast(schema)
+
+
+def _pandas(df: pl.DataFrame, model) -> pd.DataFrame:
+    """A polars table as the model's pandas frame. pandas stays at the write boundary: io.write_tables validates
+    it with the pandera model and pyarrow writes the bytes the stage has always written. Arrow carries the
+    columns over (strings, datetime.date, UTC times); the model's numeric columns are cast as io.frame casts
+    them (io.frame, record by record, would take longer than the rest of the stage)."""
+    schema = model.to_schema()
+    casts = {name: str(col.dtype) for name, col in schema.columns.items() if str(col.dtype) in CAST}
+    return df.select(list(schema.columns)).to_pandas(date_as_object=True).astype(casts)
+
+
+# --- words and clocks, as polars expressions ----------------------------------------------------------------
+
+
+def _num(n: pl.Expr) -> pl.Expr:
+    """A count as f'{n:,}' writes it ('1,200'): digits grouped in threes from the right."""
+    grouped = n.abs().cast(pl.String).str.reverse().str.replace_all(r"(\d{3})", "${1},").str.reverse()
+    return pl.concat_str(pl.when(n < 0).then(pl.lit("-")).otherwise(pl.lit("")), grouped.str.strip_chars_start(","))
+
+
+def _figure_text() -> pl.Expr:
+    """figure_text of the columns value_low, value_high and qualifier."""
+    low, high, qualifier = pl.col("value_low"), pl.col("value_high"), pl.col("qualifier")
+    vague = pl.concat_str(pl.lit("vague: "), _num(low).fill_null("?"), pl.lit("–"), _num(high).fill_null("?"))
+    return (
+        pl.when(qualifier == "approximate").then(pl.concat_str(pl.lit("about "), _num(low)))
+        .when(qualifier == "at_least").then(pl.concat_str(pl.lit("at least "), _num(low)))
+        .when(qualifier == "more_than").then(pl.concat_str(pl.lit("more than "), _num(low - 1)))
+        .when(qualifier == "at_most").then(pl.concat_str(pl.lit("at most "), _num(high)))
+        .when((qualifier == "vague") & low.is_null() & high.is_null()).then(pl.lit("vague: unquantified"))
+        .when(qualifier == "vague").then(vague)
+        .when(low.is_not_null() & high.is_not_null() & (low != high))
+        .then(pl.concat_str(_num(low), pl.lit("–"), _num(high)))
+        .otherwise(_num(low.fill_null(high)))
+        .alias("figure_text")
+    )  # fmt: skip
 
 
 def figure_text(value_low, value_high, qualifier: str) -> str:
     """A figure as a reader would say it: '20', 'about 40', 'at least 3', '300–400', 'vague: 24–99'."""
-    low = None if pd.isna(value_low) else int(value_low)
-    high = None if pd.isna(value_high) else int(value_high)
-    if qualifier == "approximate":
-        return f"about {_num(low)}"
-    if qualifier == "at_least":
-        return f"at least {_num(low)}"
-    if qualifier == "more_than":
-        return f"more than {_num(low - 1)}"
-    if qualifier == "at_most":
-        return f"at most {_num(high)}"
-    if qualifier == "vague":
-        if low is None and high is None:
-            return "vague: unquantified"
-        return f"vague: {_num(low) if low is not None else '?'}–{_num(high) if high is not None else '?'}"
-    if low is not None and high is not None and low != high:
-        return f"{_num(low)}–{_num(high)}"
-    return _num(low if low is not None else high)
+    bounds = [None if pd.isna(v) else int(v) for v in (value_low, value_high)]
+    one = pl.DataFrame([[*bounds, qualifier]], schema=FIGURE_NUMBERS, orient="row")
+    return one.select(_figure_text()).item()
 
 
-def figure_texts(rows: pd.DataFrame) -> list[str]:
-    """figure_text of every row."""
-    return [figure_text(r.value_low, r.value_high, r.qualifier) for r in rows.itertuples()]
+def _local(column: str, zone: str) -> pl.Expr:
+    """local_text of a UTC column, named <column>_local. polars carries its own time zone database, the
+    scalar reads Python's (zoneinfo): the tests hold them to the same text across daylight saving."""
+    moments = pl.col(column).dt.convert_time_zone(zone)
+    return moments.dt.strftime("%Y-%m-%dT%H:%M%:z").alias(f"{column}_local")
+
+
+def _hours_since(moments: pl.Expr, start) -> pl.Expr:
+    """hours_since of a UTC column, to the last digit. The minutes are rounded half to even (Python's round)
+    in integers, and divided by 60 in numpy: polars divides by a constant through its reciprocal, which can
+    miss Python's m / 60 by the last digit, and the bytes of the table would change."""
+    origin = pl.lit(pd.Timestamp(start).tz_convert("UTC").to_pydatetime()).dt.cast_time_unit("us")
+    micros = (moments - origin).dt.total_microseconds()
+    whole = micros // MINUTE_US
+    rest = micros - whole * MINUTE_US
+    odd = whole // 2 * 2 != whole
+    minutes = whole + ((2 * rest > MINUTE_US) | ((2 * rest == MINUTE_US) & odd)).cast(pl.Int64)
+    hours = minutes.map_batches(_per_hour, return_dtype=pl.Float64, is_elementwise=True)
+    return hours.alias("hours_since_event_start")
+
+
+def _per_hour(minutes: pl.Series) -> pl.Series:
+    return pl.Series(minutes.to_numpy() / 60, nan_to_null=True)
+
+
+def _ceil_hour(moments: pl.Expr) -> pl.Expr:
+    """A UTC moment rounded up to the whole hour (a whole hour stays)."""
+    hour = moments.dt.truncate("1h")
+    return pl.when(hour == moments).then(hour).otherwise(hour.dt.offset_by("1h"))
 
 
 def local_text(moment, zone) -> str | None:
@@ -65,146 +135,176 @@ def hours_since(moment, start) -> float | None:
     return round((pd.Timestamp(moment) - pd.Timestamp(start)).total_seconds() / 60) / 60
 
 
-def totals(claims: pd.DataFrame) -> pd.DataFrame:
+# --- distinct figures and their revisions -------------------------------------------------------------------
+
+
+def totals(claims: pl.DataFrame) -> pl.DataFrame:
     """The claims that count a whole (role 'total'): a part ('including 9 Britons') is a subtotal of one of
     them, so in a series it would read as a revision down."""
-    return claims[claims["role"] == "total"]
+    return claims.filter(pl.col("role") == "total")
 
 
-def parts(claims: pd.DataFrame) -> pd.DataFrame:
+def parts(claims: pl.DataFrame) -> pl.DataFrame:
     """The claims that count a subset of the victims picked out by who they are (role 'part')."""
-    return claims[claims["role"] == "part"]
+    return claims.filter(pl.col("role") == "part")
 
 
-def _with_documents(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    docs = documents[["doc_id", "outlet", "agency", "published_on"]]
-    names = sources.set_index("source_id")["name"]
-    out = claims.merge(docs, on="doc_id", how="left", validate="many_to_one")
-    out["source_name"] = out["source_id"].map(lambda s: None if pd.isna(s) else names.get(s))
-    return out
+def _with_documents(claims: pl.DataFrame, documents: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
+    names = sources.rename({"name": "source_name"})
+    out = claims.join(documents, on="doc_id", how="left", validate="m:1", maintain_order="left")
+    return out.join(names, on="source_id", how="left", validate="m:1", maintain_order="left")
 
 
-def distinct_figures(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+def _in_mention_order(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.sort(MENTION_ORDER, nulls_last=True, maintain_order=True)
+
+
+def _group_id(key: list[str]) -> pl.Expr:
+    """A number for each combination of the key's values. Joins never match nulls, but a null place is a
+    series (the whole event's): joins go by this number instead."""
+    return pl.struct(key).rank("dense")
+
+
+def distinct_figures(claims: pl.DataFrame, documents: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
     """One row per distinct figure per document: the earliest mention (by as_of, then offset) of each
-    FIGURE_KEY combination, with the number of mentions it stands for."""
-    rows = _with_documents(claims, documents, sources).sort_values(MENTION_ORDER, na_position="last", kind="stable")
+    FIGURE_KEY combination, with the number of mentions it stands for, in mention order."""
     key = ["doc_id", *FIGURE_KEY]
-    counts = rows.groupby(key, dropna=False, sort=False)["claim_id"].transform("size")
-    rows = rows.assign(n_mentions=counts)
-    kept = rows.drop_duplicates(subset=key, keep="first")
-    return kept.reset_index(drop=True)
+    rows = _in_mention_order(_with_documents(claims, documents, sources))
+    rows = rows.with_columns(n_mentions=pl.len().over(key))
+    return rows.unique(subset=key, keep="first", maintain_order=True)
 
 
-def _same_numbers(a: pd.Series, b: pd.Series) -> bool:
-    return all(
-        (pd.isna(a[c]) and pd.isna(b[c])) or (not pd.isna(a[c]) and not pd.isna(b[c]) and a[c] == b[c])
-        for c in ("value_low", "value_high", "qualifier")
-    )
-
-
-def revisions(figures: pd.DataFrame) -> pd.DataFrame:
+def revisions(figures: pl.DataFrame) -> pl.DataFrame:
     """For each figure, the figure it revises: the outlet's last figure in the same series (outcome, group,
-    scope, place) stated strictly earlier (as_of), if its numbers differ. Returns columns revises, revises_figure_id."""
-    out = pd.DataFrame({"revises": None, "revises_figure_id": None}, index=figures.index, dtype=object)
-    ordered = figures.sort_values(MENTION_ORDER, kind="stable")
-    # dropna=False: a null place is the whole event's series, not a row to drop
-    for _, series in ordered.groupby(SERIES_KEY, sort=False, dropna=False):
-        for pos, (idx, row) in enumerate(series.iterrows()):
-            if pd.isna(row["as_of"]):
-                continue
-            earlier = series.iloc[:pos]
-            earlier = earlier[earlier["as_of"] < row["as_of"]]
-            if earlier.empty:
-                continue
-            prev = earlier.iloc[-1]
-            if not _same_numbers(prev, row):
-                out.loc[idx] = [f"{prev['figure_text']} → {row['figure_text']}", prev["figure_id"]]
-    return out
+    scope, place) stated strictly earlier (as_of), if its numbers differ; an as-of join that does not take
+    exact matches. figures: in mention order, with figure_id and figure_text. Returns figure_id, revises and
+    revises_figure_id of the figures that revise one."""
+    known = figures.filter(pl.col("as_of").is_not_null()).with_columns(series=_group_id(SERIES_KEY))
+    numbers = ["value_low", "value_high", "qualifier"]
+    # of the figures stated at one moment, the last mentioned is the one a later figure follows
+    previous = known.group_by(["series", "as_of"], maintain_order=True).last()
+    previous = previous.select("series", "as_of", "figure_id", "figure_text", *numbers).sort("as_of")
+    joined = known.select("series", "as_of", "figure_id", "figure_text", *numbers).join_asof(
+        previous, on="as_of", by="series", allow_exact_matches=False, check_sortedness=False, suffix="_before"
+    )
+    same = pl.all_horizontal(pl.col(c).eq_missing(pl.col(f"{c}_before")) for c in numbers)
+    revised = joined.filter(pl.col("figure_id_before").is_not_null() & ~same)
+    return revised.select(
+        "figure_id",
+        revises=pl.concat_str(pl.col("figure_text_before"), pl.lit(" → "), pl.col("figure_text")),
+        revises_figure_id=pl.col("figure_id_before"),
+    )
 
 
 def build_timeline(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, event: Event) -> pd.DataFrame:
     """The toll timeline: distinct totals with the interval in which each was current (UTC and local time),
     hours since the event start and revisions. Parts are left out (see build_parts)."""
-    figs = distinct_figures(totals(claims), documents, sources)
-    figs["figure_id"] = figs["claim_id"]
-    figs["figure_text"] = figure_texts(figs)
+    figs = distinct_figures(totals(_polars(claims, CLAIMS)), _polars(documents, DOCUMENTS), _polars(sources, SOURCES))
     # as_of and its bounds all come from the kept (earliest) mention, so the interval holds the point estimate
-    for col in ("as_of", "as_of_low", "as_of_high"):
-        figs[f"{col}_local"] = [local_text(t, event.zone) for t in figs[col]]
-    figs["hours_since_event_start"] = pd.array([hours_since(t, event.start) for t in figs["as_of"]], dtype="Float64")
-    figs = figs.join(revisions(figs))
-    figs = figs.sort_values(MENTION_ORDER, na_position="last", kind="stable")
-    records = figs.to_dict("records")
-    return frame(records, TollTimeline)
+    figs = figs.with_columns(
+        _figure_text(),
+        *(_local(c, event.timezone) for c in ("as_of", "as_of_low", "as_of_high")),
+        _hours_since(pl.col("as_of"), event.start),
+        figure_id=pl.col("claim_id"),
+    )
+    figs = figs.join(revisions(figs), on="figure_id", how="left", validate="1:1", maintain_order="left")
+    return _pandas(figs, TollTimeline)
 
 
 def build_parts(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, event: Event) -> pd.DataFrame:
     """One row per part mention, in mention order, with the figure of the whole it belongs to where the
     article states which whole that is (part_of)."""
-    rows = _with_documents(parts(claims), documents, sources)
-    rows = rows.sort_values(MENTION_ORDER, na_position="last", kind="stable")
-    rows["figure_text"] = figure_texts(rows)
-    rows["as_of_local"] = [local_text(t, event.zone) for t in rows["as_of"]]
-    wholes = pd.Series(figure_texts(claims), index=claims["claim_id"], dtype=object)
-    rows["whole_figure_text"] = rows["part_of"].map(wholes)
-    return frame(rows.to_dict("records"), TollParts)
+    claims_pl = _polars(claims, CLAIMS)
+    rows = _in_mention_order(
+        _with_documents(parts(claims_pl), _polars(documents, DOCUMENTS), _polars(sources, SOURCES))
+    )
+    rows = rows.with_columns(_figure_text(), _local("as_of", event.timezone))
+    wholes = claims_pl.select(part_of="claim_id", whole_figure_text=_figure_text())
+    rows = rows.join(wholes, on="part_of", how="left", validate="m:1", maintain_order="left")
+    return _pandas(rows, TollParts)
 
 
 # --- consensus: the range of current figures across outlets, hour by hour -----------------------------
 
 
-def _lower(row) -> float | None:
-    """The smallest number a figure states: its lower bound, or its upper bound when it has none."""
-    for c in ("value_low", "value_high"):
-        if not pd.isna(row[c]):
-            return int(row[c])
-    return None
+def current_figures(figures: pl.DataFrame, at: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Each outlet's current figure at each moment asked: its latest figure with as_of at or before the
+    moment, an as-of join by the `by` columns (the outlet, and the series). Figures current at the same
+    moment (one article's lead and body share its reporting time) go to the largest number: an article's toll
+    includes the smaller counts it also gives ("101 killed" beside "six police officers killed"), then to the
+    last one mentioned. at: the by columns and `hour`; returns one row per row of `at` whose outlet has a
+    figure by then, with the figure's columns, sorted by hour."""
+    stated = pl.col("value_low").fill_null(pl.col("value_high")).fill_null(-1)
+    ordered = figures.filter(pl.col("as_of").is_not_null()).sort(
+        ["as_of", stated, *MENTION_ORDER[1:]], maintain_order=True
+    )
+    latest = ordered.group_by([*by, "as_of"], maintain_order=True).last()
+    current = at.sort("hour").join_asof(
+        latest.sort("as_of"), left_on="hour", right_on="as_of", by=by, coalesce=False, check_sortedness=False
+    )
+    return current.filter(pl.col("as_of").is_not_null())
 
 
-def _upper(row) -> float | None:
-    """The largest number a figure states: its upper bound, or its lower bound when open-ended."""
-    for c in ("value_high", "value_low"):
-        if not pd.isna(row[c]):
-            return int(row[c])
-    return None
+# A summary of one hour's current figures, one per outlet. A figure states its lower bound, or its upper bound
+# when it has none (lowest); its upper bound, or its lower bound when open-ended (highest).
+_LOWER = pl.col("value_low").fill_null(pl.col("value_high"))
+_UPPER = pl.col("value_high").fill_null(pl.col("value_low"))
+_DEFINITE = _LOWER.is_not_null() & (pl.col("qualifier") != "vague")
+# the conservative estimate's candidates: the figures that are numbers, or vague words if no outlet gives one
+_CANDIDATE = pl.when(_DEFINITE.any()).then(_DEFINITE).otherwise(_LOWER.is_not_null())
+_ESTIMATE = _LOWER.filter(_CANDIDATE).min()
 
 
-def current_figures(series: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
-    """Each outlet's current figure at a moment: its latest figure with as_of at or before it. Figures current
-    at the same moment (one article's lead and body share its reporting time) go to the largest number: an
-    article's toll includes the smaller counts it also gives ("101 killed" beside "six police officers killed"),
-    then to the last one mentioned. series: timeline rows of one outcome, group and place."""
-    known = series[series["as_of"].notna() & (series["as_of"] <= at)]
-    stated = known["value_low"].fillna(known["value_high"]).astype("Float64").fillna(-1)
-    ordered = known.assign(_stated=stated).sort_values(["as_of", "_stated", *MENTION_ORDER[1:]], kind="stable")
-    return ordered.groupby("outlet", sort=True).tail(1).drop(columns="_stated").sort_values("outlet", kind="stable")
+def _outlets(rows: pl.Expr) -> pl.Expr:
+    return rows.unique().sort().str.join("; ")
 
 
-def _join(names) -> str:
-    return "; ".join(sorted(set(names)))
+SUMMARY = {
+    "n_outlets": pl.len(),
+    "outlets": _outlets(pl.col("outlet")),
+    "lowest_figure": _LOWER.min(),
+    "highest_figure": _UPPER.max(),
+    "conservative_estimate": _ESTIMATE,
+    "conservative_outlets": pl.when(_CANDIDATE.any()).then(
+        _outlets(pl.col("outlet").filter(_CANDIDATE & (_LOWER == _ESTIMATE)))
+    ),
+}
 
 
-def consensus_row(current: pd.DataFrame) -> dict:
-    """Lowest and highest figure and the conservative estimate over the outlets' current figures."""
-    lowers = [(_lower(r), r["outlet"], r["qualifier"]) for _, r in current.iterrows()]
-    uppers = [_upper(r) for _, r in current.iterrows()]
-    stated = [v for v, _, _ in lowers if v is not None]
-    definite = [(v, o) for v, o, q in lowers if v is not None and q != "vague"]
-    candidates = definite or [(v, o) for v, o, _ in lowers if v is not None]
-    estimate = min(v for v, _ in candidates) if candidates else None
-    return {
-        "n_outlets": len(current),
-        "outlets": _join(current["outlet"]),
-        "lowest_figure": min(stated) if stated else None,
-        "highest_figure": max(v for v in uppers if v is not None) if any(v is not None for v in uppers) else None,
-        "conservative_estimate": estimate,
-        "conservative_outlets": _join(o for v, o in candidates if v == estimate) if candidates else None,
-    }
+def _hour_grid(focal: pl.DataFrame) -> pl.DataFrame:
+    """Per series: its key and each whole UTC hour from its first figure's (rounded up) to the corpus's last."""
+    last = focal.select(_ceil_hour(pl.col("as_of").max())).item()
+    first = _ceil_hour(pl.col("as_of").min())
+    grid = focal.group_by("series").agg(*(pl.col(c).first() for c in CONSENSUS_KEY), first=first)
+    hours = pl.datetime_ranges("first", pl.lit(last).dt.cast_time_unit("us"), "1h")
+    return grid.with_columns(hour=hours).explode("hour")
 
 
-def hour_grid(first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
-    """Whole UTC hours from the first moment (rounded up) to the last (rounded up)."""
-    return pd.date_range(first.ceil("h"), last.ceil("h"), freq="h")
+def consensus_by_hour(focal: pl.DataFrame) -> pl.DataFrame:
+    """The consensus of the focal figures (scope 'event', as_of known) without the event clock. The summary
+    only changes at an hour that follows a statement time: it is computed there (the outlets' current figures,
+    an as-of join) and carried forward to every hour of the grid (an as-of join of the grid on it). Series
+    come in CONSENSUS_KEY order, the whole event (null place) before its places."""
+    focal = focal.with_columns(series=_group_id(CONSENSUS_KEY))
+    changes = focal.select("series", hour=_ceil_hour(pl.col("as_of"))).unique()
+    asked = changes.join(focal.select("series", "outlet").unique(), on="series")
+    current = current_figures(focal, asked, by=["series", "outlet"])
+    states = current.group_by("series", "hour").agg(**SUMMARY).sort("hour")
+    grid = _hour_grid(focal).sort("hour")
+    out = grid.join_asof(states, on="hour", by="series", check_sortedness=False)
+    return out.sort([*CONSENSUS_KEY, "hour"], nulls_last=False)
+
+
+def build_consensus(timeline: pd.DataFrame, event: Event) -> pd.DataFrame:
+    """Per whole UTC hour and outcome × group × place (scope 'event' only): the outlets' current figures
+    summarised, from the hour of the series' first figure to the hour of the corpus's last event figure. The
+    timeline holds totals only, so no part is ever in a series."""
+    figures = _polars(timeline, FIGURES)
+    focal = figures.filter((pl.col("scope") == "event") & pl.col("as_of").is_not_null())
+    if focal.is_empty():
+        return frame([], TollConsensus)
+    out = consensus_by_hour(focal).with_columns(_hours_since(pl.col("hour"), event.start))
+    return _pandas(out, TollConsensus)
 
 
 def _series_order(key: tuple) -> tuple:
@@ -214,38 +314,10 @@ def _series_order(key: tuple) -> tuple:
 
 
 def consensus_series(focal: pd.DataFrame) -> list[tuple[tuple, pd.DataFrame]]:
-    """The focal figures split by CONSENSUS_KEY, in _series_order."""
+    """The focal figures split by CONSENSUS_KEY, in _series_order (the order of build_consensus)."""
     # dropna=False: a null place is the whole event's series, not a row to drop
     groups = focal.groupby(CONSENSUS_KEY, sort=False, dropna=False)
     return sorted(groups, key=lambda item: _series_order(item[0]))
-
-
-def build_consensus(timeline: pd.DataFrame, event: Event) -> pd.DataFrame:
-    """Per whole UTC hour and outcome × group × place (scope 'event' only): the outlets' current figures
-    summarised, from the hour of the series' first figure to the hour of the corpus's last event figure. The
-    summary only changes at an hour that follows a statement time, so it is computed there and carried
-    forward. The timeline holds totals only, so no part is ever in a series."""
-    focal = timeline[(timeline["scope"] == "event") & timeline["as_of"].notna()]
-    records = []
-    if not focal.empty:
-        last = focal["as_of"].max()
-        for (outcome, group, place), series in consensus_series(focal):
-            changes = sorted(set(series["as_of"].dt.ceil("h")))
-            states = {h: consensus_row(current_figures(series, h)) for h in changes}
-            state = None
-            for hour in hour_grid(series["as_of"].min(), last):
-                state = states.get(hour, state)
-                records.append(
-                    {
-                        "hour": hour,
-                        "hours_since_event_start": hours_since(hour, event.start),
-                        "outcome": outcome,
-                        "group": group,
-                        "place": None if pd.isna(place) else place,
-                        **state,
-                    }
-                )
-    return frame(records, TollConsensus)
 
 
 def run(processed_dir: Path, event: Event) -> None:

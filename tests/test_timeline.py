@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.errors
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,6 +88,10 @@ def _timeline(rows: list[dict]) -> pd.DataFrame:
         (300, 400, "range", "300–400"),
         (24, 99, "vague", "vague: 24–99"),
         (None, None, "vague", "vague: unquantified"),
+        (None, 99, "vague", "vague: ?–99"),
+        (1234567, 1234567, "exact", "1,234,567"),
+        (1000, 25000, "range", "1,000–25,000"),
+        (999, 999, "approximate", "about 999"),
     ],
 )
 def test_figure_text(low, high, qualifier, text):
@@ -476,20 +481,136 @@ def test_timeline_interval_in_local_time_on_the_bundled_data(bundled):
         assert (local.str[:-2] + ":" + local.str[-2:] == t[f"{col}_local"]).all(), col
 
 
-def test_an_outlets_simultaneous_figures_go_to_the_largest():
-    """One article's '107 killed' and 'six dead foreigners' share its reporting time: the toll is the 107."""
-    at = pd.Timestamp("2008-11-27T12:00Z")
-    series = pd.DataFrame(
-        {
-            "outlet": ["Standard", "Standard", "Standard", "Guardian"],
-            "as_of": [at, at, at - pd.Timedelta(hours=5), at],
-            "published_on": [at.date()] * 4,
-            "doc_id": ["s", "s", "s0", "g"],
-            "start": [10, 400, 5, 3],
-            "value_low": pd.array([107, 6, 200, None], dtype="Int64"),
-            "value_high": pd.array([107, 6, 200, 99], dtype="Int64"),
-        }
+# --- the as-of logic on hand-made frames: an outlet's current figure at each hour, and what a figure revises ----
+
+
+def _figures(rows: list[tuple]) -> pl.DataFrame:
+    """Timeline rows (outlet, hours after T0, doc_id, start, value_low, value_high) of one series."""
+    return pl.DataFrame(
+        [(o, (T0 + h * H).to_pydatetime(), T0.date(), d, s, lo, hi) for o, h, d, s, lo, hi in rows],
+        schema={"outlet": pl.String, "as_of": pl.Datetime("us", "UTC"), "published_on": pl.Date, "doc_id": pl.String,
+                "start": pl.Int64, "value_low": pl.Int64, "value_high": pl.Int64},
+        orient="row",
+    )  # fmt: skip
+
+
+def _current_at(figures: pl.DataFrame, outlets: list[str], hours: list[float]) -> dict[tuple[str, float], int]:
+    """current_figures asked for each outlet at each hour after T0: {(outlet, hour): value_high}."""
+    at = pl.DataFrame(
+        [(o, (T0 + h * H).to_pydatetime()) for o in outlets for h in hours],
+        schema={"outlet": pl.String, "hour": pl.Datetime("us", "UTC")},
+        orient="row",
     )
-    current = timeline.current_figures(series, at)
-    # the earlier 200 is no longer current (a later figure replaced it); of the two at noon, the larger wins
-    assert current.set_index("outlet")["value_high"].to_dict() == {"Guardian": 99, "Standard": 107}
+    current = timeline.current_figures(figures, at, by=["outlet"])
+    return {(r["outlet"], (pd.Timestamp(r["hour"]) - T0) / H): r["value_high"] for r in current.iter_rows(named=True)}
+
+
+def test_an_outlets_current_figure_at_each_hour():
+    figures = _figures([("A", 1.5, "a1", 0, 20, 20), ("A", 3, "a2", 0, 40, 40), ("B", 2, "b1", 0, 7, 7)])
+    # nobody has a figure at 01:00; a figure stated at the hour itself is current at it (B at 02:00, A at 03:00)
+    assert _current_at(figures, ["A", "B"], [1, 2, 3, 4]) == {
+        ("A", 2): 20, ("B", 2): 7, ("A", 3): 40, ("B", 3): 7, ("A", 4): 40, ("B", 4): 7,
+    }  # fmt: skip
+
+
+def test_a_later_figure_replaces_an_earlier_one_even_a_smaller_one():
+    figures = _figures([("A", 1, "a1", 0, 50, 50), ("A", 2, "a2", 0, 30, 30), ("A", 2.5, "a3", 0, None, 45)])
+    # the latest figure is current, not the largest so far: 50, then 30, then "at most 45"
+    assert _current_at(figures, ["A"], [1, 2, 3]) == {("A", 1): 50, ("A", 2): 30, ("A", 3): 45}
+
+
+def test_an_outlets_simultaneous_figures_go_to_the_largest_then_the_last_mentioned():
+    """One article's '107 killed' and 'six dead foreigners' share its reporting time: the toll is the 107.
+    Equal numbers at one moment go to the one mentioned last; a figure with no number never wins a tie."""
+    figures = _figures(
+        [
+            ("Standard", 0, "s", 10, 107, 107), ("Standard", 0, "s", 400, 6, 6), ("Standard", -5, "s0", 5, 200, 200),
+            ("Guardian", 0, "g", 3, None, 99),
+            ("Post", 0, "p", 50, 20, 20), ("Post", 0, "p", 5, 20, 25), ("Post", 0, "p", 90, None, None),
+        ]
+    )  # fmt: skip
+    # the earlier 200 is no longer current (a later figure replaced it); of those at noon, the larger wins
+    # the Post's two 20s: the one at offset 50 is mentioned after the one at 5, so it is current ("20", not 20-25)
+    assert _current_at(figures, ["Standard", "Guardian", "Post"], [0]) == {
+        ("Standard", 0): 107, ("Guardian", 0): 99, ("Post", 0): 20,
+    }  # fmt: skip
+    assert _current_at(figures, ["Standard"], [-1]) == {("Standard", -1): 200}
+
+
+def test_a_revision_follows_the_last_figure_mentioned_at_the_earlier_moment():
+    t = _timeline(
+        [
+            {"doc_id": "d1", "start": 0, "value_low": 3, "as_of": T0},
+            {"doc_id": "d1", "start": 50, "value_low": 30, "as_of": T0},  # the same moment, mentioned later
+            {"doc_id": "d2", "start": 0, "value_low": 40, "as_of": T0 + 2 * H},
+            {"doc_id": "d2", "start": 20, "value_low": 40, "source_id": "spokesman", "as_of": T0 + 2 * H},
+            {"doc_id": "d2", "start": 90, "value_low": 30, "as_of": T0 + 5 * H},
+        ]
+    )
+    revised = t.set_index("figure_id")[["revises", "revises_figure_id"]].dropna()
+    # 40 revises the 30 (not the 3) at T0; both 40s (two sources) revise it, and the 30 at +5 h revises the
+    # spokesman's 40, the last mentioned of the two at +2 h; the 3 and 30 of one moment revise nothing
+    assert revised.to_dict("index") == {
+        "d2:0": {"revises": "30 → 40", "revises_figure_id": "d1:50"},
+        "d2:20": {"revises": "30 → 40", "revises_figure_id": "d1:50"},
+        "d2:90": {"revises": "40 → 30", "revises_figure_id": "d2:20"},
+    }
+
+
+def test_a_repeat_of_the_last_figure_at_the_earlier_moment_is_no_revision():
+    t = _timeline(
+        [
+            {"doc_id": "d1", "start": 0, "value_low": 3, "as_of": T0},
+            {"doc_id": "d1", "start": 50, "value_low": 30, "as_of": T0},
+            {"doc_id": "d2", "start": 0, "value_low": 30, "as_of": T0 + 2 * H},
+        ]
+    )
+    assert t["revises"].isna().all()
+
+
+def test_the_consensus_carries_each_hours_figures_forward_to_the_corpus_end():
+    t = _timeline(
+        [
+            {"doc_id": "d1", "value_low": 20, "as_of": T0 + pd.Timedelta(minutes=10)},
+            {"doc_id": "d2", "value_low": 40, "as_of": T0 + 4 * H},
+            {"doc_id": "d3", "value_low": 5, "group": "civilians", "as_of": T0 + 2 * H},
+            {"doc_id": "d3", "value_low": 60, "as_of": T0 + pd.Timedelta(minutes=330)},
+        ]
+    )
+    c = timeline.build_consensus(t, EVENT)
+    militants = c[c["group"] == "militants"].set_index("hours_since_event_start")
+    # 00:10's 20 counts from 01:00 and holds until outlet A's 40 at 04:00; B's 60 at 05:30 counts from 06:00
+    assert militants["highest_figure"].to_dict() == {1: 20, 2: 20, 3: 20, 4: 40, 5: 40, 6: 60}
+    assert militants.loc[6, "outlets"] == "Outlet A; Outlet B" and militants.loc[5, "n_outlets"] == 1
+    # a series with one figure runs on to the hour of the corpus's last event figure
+    civilians = c[c["group"] == "civilians"]
+    assert civilians["hours_since_event_start"].tolist() == [2, 3, 4, 5, 6]
+    assert civilians["highest_figure"].tolist() == [5] * 5
+
+
+# Minutes after T0 (and seconds) with what hours_since makes of them: half a minute rounds to the even minute,
+# and 92 minutes is the quotient polars' division by a constant gets wrong in the last digit.
+CLOCK = [(0, 30, 0), (1, 30, 2 / 60), (2, 30, 2 / 60), (92, 0, 92 / 60), (91, 45, 92 / 60), (-2, 30, -2 / 60),
+         (0, -30, 0.0), (-181, 0, -181 / 60), (1439, 59, 1440 / 60)]  # fmt: skip
+
+
+def test_hours_since_the_start_match_the_scalar_to_the_last_digit():
+    rows = [{"value_low": i + 1, "as_of": T0 + pd.Timedelta(minutes=m, seconds=s)} for i, (m, s, _) in enumerate(CLOCK)]
+    t = _timeline(rows).sort_values("value_low")
+    hours = t["hours_since_event_start"].tolist()
+    assert hours == [h for _, _, h in CLOCK]
+    assert hours == [timeline.hours_since(a, EVENT.start) for a in t["as_of"]]
+
+
+MADRID = make_event("madrid", "Europe/Madrid", "2004-03-11T07:30", "2004-03-12T00:00")
+
+
+def test_local_times_cross_daylight_saving_as_the_scalar_does():
+    utc = ["2004-03-28T00:59Z", "2004-03-28T01:00Z", "2004-10-31T00:30Z", "2004-10-31T01:30Z"]
+    rows = [{"value_low": i + 1, "as_of": pd.Timestamp(u)} for i, u in enumerate(utc)]
+    t = timeline.build_timeline(_claims(rows), DOCS, SOURCES, MADRID).sort_values("value_low")
+    local = t["as_of_local"].tolist()
+    # spring forward skips 02:00-03:00; falling back, 02:30 comes twice, an hour apart, told apart by the offset
+    assert local == ["2004-03-28T01:59+01:00", "2004-03-28T03:00+02:00", "2004-10-31T02:30+02:00",
+                     "2004-10-31T02:30+01:00"]  # fmt: skip
+    assert local == [timeline.local_text(a, MADRID.zone) for a in t["as_of"]]
