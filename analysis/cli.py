@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -50,13 +51,37 @@ def _window_given(args: argparse.Namespace) -> bool:
 
 
 def _event(args: argparse.Namespace) -> config.Event:
+    """The params' event with --timezone, --event-start and --event-end applied; a bad value's error names its
+    option (an empty one is bad, not the default)."""
     ev = _params(args).event
-    return config.make_event(
-        ev.name,
-        getattr(args, "timezone", None) or ev.timezone,
-        getattr(args, "event_start", None) or ev.start.replace(tzinfo=None).isoformat(),
-        getattr(args, "event_end", None) or ev.end.replace(tzinfo=None).isoformat(),
-    )
+    zone, start, end = (getattr(args, key, None) for key in ("timezone", "event_start", "event_end"))
+    given = [opt for opt, value in (("--event-start", start), ("--event-end", end)) if value is not None]
+    if zone is not None:
+        _option_value("--timezone", config.check_zone, zone)
+    for opt, value in (("--event-start", start), ("--event-end", end)):
+        if value is not None:
+            _option_value(opt, config.parse_local, value, zone or ev.timezone)
+    try:
+        return config.make_event(
+            ev.name,
+            zone if zone is not None else ev.timezone,
+            start if start is not None else ev.start.replace(tzinfo=None).isoformat(),
+            end if end is not None else ev.end.replace(tzinfo=None).isoformat(),
+        )
+    except ValueError as exc:  # only an empty window is left: name what moved it
+        raise InputError(f"{', '.join(given) or _params_name(args)}: {exc}") from None
+
+
+def _option_value(option: str, parse: Callable, *values):
+    """parse(*values), its ValueError raised as an InputError naming the option."""
+    try:
+        return parse(*values)
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}") from None
+
+
+def _params_name(args: argparse.Namespace) -> str:
+    return f"{params_file(getattr(args, 'params', None))}: key event"
 
 
 def _places(args: argparse.Namespace):
@@ -175,6 +200,35 @@ def _positive(value: str) -> int:
     return int(value)
 
 
+def _path(value: str) -> Path:
+    """A path option: an empty one would silently mean the working folder."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    return Path(value)
+
+
+def _file_name(value: str) -> str:
+    """--manifest: a file name inside --raw-dir, never a path leading elsewhere."""
+    if not value.strip() or value in (".", "..") or "/" in value or "\\" in value:
+        raise argparse.ArgumentTypeError(f"a file name inside --raw-dir expected, got {value!r}")
+    return value
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty")
+    return value.strip()
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (an InputError naming the command and option), not a
+    usage block and a SystemExit."""
+
+    def error(self, message: str):
+        command = self.prog.removeprefix("python -m analysis").strip()
+        raise InputError(f"{command}: {message}" if command else f"{message} (python -m analysis --help lists them)")
+
+
 def _cores() -> int:
     """The cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -184,11 +238,11 @@ def _add_options(sp: argparse.ArgumentParser, groups: tuple[str, ...], p: config
     """The stage's options, each with the default the params file gives it."""
     ev = p.event
     if "raw" in groups:
-        sp.add_argument("--raw-dir", type=Path, default=p.raw_dir, help="folder with the manifest and texts")
+        sp.add_argument("--raw-dir", type=_path, default=p.raw_dir, help="folder with the manifest and texts")
     if "manifest" in groups:
-        sp.add_argument("--manifest", default=p.manifest_name, help="manifest file name inside --raw-dir")
+        sp.add_argument("--manifest", type=_file_name, default=p.manifest_name, help="manifest file name inside --raw-dir")
     if "out" in groups:
-        sp.add_argument("--out-dir", type=Path, default=p.processed_dir, help="folder of the tables")
+        sp.add_argument("--out-dir", type=_path, default=p.processed_dir, help="folder of the tables")
     if "zone" in groups:
         sp.add_argument("--timezone", help=f"IANA zone of the event, for local times (default: {ev.timezone})")
     if "window" in groups:
@@ -196,7 +250,7 @@ def _add_options(sp: argparse.ArgumentParser, groups: tuple[str, ...], p: config
         sp.add_argument("--event-start", help=f"start of the focal event, ISO local time (default: {ev.start:{local}})")
         sp.add_argument("--event-end", help=f"end of the focal event, ISO local time (default: {ev.end:{local}})")
     if "place" in groups:
-        sp.add_argument("--place", action="append", help="a place of the focal event (repeatable; default: the "
+        sp.add_argument("--place", action="append", type=_text, help="a place of the focal event (repeatable; default: the "
                         "params file's places)")  # fmt: skip
     if "workers" in groups:
         sp.add_argument(
@@ -212,30 +266,30 @@ def _add_options(sp: argparse.ArgumentParser, groups: tuple[str, ...], p: config
             help="a running Dask scheduler, 'tcp://host:8786' (--engine dask; default: a local cluster of --workers)",
         )  # fmt: skip
     if "notebooks" in groups:
-        sp.add_argument("--notebooks-dir", type=Path, default=source.parent / "notebooks",
+        sp.add_argument("--notebooks-dir", type=_path, default=source.parent / "notebooks",
                         help="where the executed notebooks go: notebooks/ beside the params file unless given (figures go "
                         "to the params' figures_dir)")  # fmt: skip
     if "exports" in groups:
-        sp.add_argument("--exports-dir", type=Path, default=p.processed_dir.parent / "exports",
+        sp.add_argument("--exports-dir", type=_path, default=p.processed_dir.parent / "exports",
                         help="where the CSV exports go (exports/ beside the tables' folder unless given)")  # fmt: skip
     if "figures" in groups:
-        sp.add_argument("--figures-dir", type=Path, default=p.figures_dir, help="folder of the figures")
+        sp.add_argument("--figures-dir", type=_path, default=p.figures_dir, help="folder of the figures")
     if "report" in groups:
-        sp.add_argument("--report", type=Path, default=p.figures_dir.parent / "report.html",
+        sp.add_argument("--report", type=_path, default=p.figures_dir.parent / "report.html",
                         help="the report page (report.html beside the figures' folder unless given)")  # fmt: skip
     if "gold" in groups:
-        sp.add_argument("--gold", type=Path, help=f"gold claims CSV (default: {p.annotations})")
-        sp.add_argument("--unseen-dir", type=Path, help="blindly annotated articles of other events")
+        sp.add_argument("--gold", type=_path, help=f"gold claims CSV (default: {p.annotations})")
+        sp.add_argument("--unseen-dir", type=_path, help="blindly annotated articles of other events")
     if "timebank" in groups:
-        sp.add_argument("--timebank-dir", type=Path, default=p.timebank_dir, help="TimeBank 1.2 .tml folder")
-        sp.add_argument("--metrics-dir", type=Path, default=p.metrics_dir, help="folder for metrics files")
+        sp.add_argument("--timebank-dir", type=_path, default=p.timebank_dir, help="TimeBank 1.2 .tml folder")
+        sp.add_argument("--metrics-dir", type=_path, default=p.metrics_dir, help="folder for metrics files")
 
 
 def _add_workflow(sub) -> None:
     """init, import and run: a new event's folder from nothing to its report."""
     sp = sub.add_parser("init", help="start a folder for your own event: params.yaml, raw/, manifest template",
                         description=INIT_DOC, formatter_class=HelpFormatter)  # fmt: skip
-    sp.add_argument("dir", type=Path, help="the event's folder (created)")
+    sp.add_argument("dir", type=_path, help="the event's folder (created)")
     sp.add_argument("--name", help="the event's name, as the report titles it")
     sp.add_argument("--timezone", help="IANA zone of the event ('Europe/Madrid')")
     sp.add_argument("--start", help="start of the focal event, local time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
@@ -248,8 +302,8 @@ def _add_workflow(sub) -> None:
 
     sp = sub.add_parser("import", help="a CSV or JSON Lines file of articles -> DIR/raw/*.txt + manifest.csv",
                         description=IMPORT_DOC, formatter_class=HelpFormatter)  # fmt: skip
-    sp.add_argument("file", type=Path, help="CSV (header row) or JSON Lines (.jsonl, .ndjson), UTF-8")
-    sp.add_argument("--into", type=Path, required=True, help="the event's folder: texts go to DIR/raw")
+    sp.add_argument("file", type=_path, help="CSV (header row) or JSON Lines (.jsonl, .ndjson), UTF-8")
+    sp.add_argument("--into", type=_path, required=True, help="the event's folder: texts go to DIR/raw")
     sp.add_argument("--format", choices=("csv", "jsonl"), help="file format (default: from the file's suffix)")
     for field, default in (("id", "id"), ("outlet", "outlet"), ("published", "published"), ("text", "text"),
                            ("url", "url"), ("agency", "agency")):  # fmt: skip
@@ -257,8 +311,8 @@ def _add_workflow(sub) -> None:
 
     sp = sub.add_parser("run", help="every stage for your own event: tables, figures, notebooks, exports, report",
                         description=RUN_DOC, formatter_class=HelpFormatter)  # fmt: skip
-    sp.add_argument("dir", type=Path, nargs="?", help="the event's folder (reads DIR/params.yaml)")
-    sp.add_argument("--params", type=Path, help="a params file instead of DIR (outputs go beside it)")
+    sp.add_argument("dir", type=_path, nargs="?", help="the event's folder (reads DIR/params.yaml)")
+    sp.add_argument("--params", type=_path, help="a params file instead of DIR (outputs go beside it)")
     sp.add_argument("--no-notebooks", action="store_true", help="skip the executed notebooks (the slowest step)")
 
 
@@ -286,26 +340,28 @@ def build_parser(params: Path | str | None = None) -> argparse.ArgumentParser:
     and init, import and run for a new event."""
     source = params_file(params)
     p = config.load(source)
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__, epilog=EPILOG,
-                                     formatter_class=HelpFormatter)  # fmt: skip
+    parser = Parser(prog="python -m analysis", description=__doc__, epilog=EPILOG,
+                    formatter_class=HelpFormatter)  # fmt: skip
     sub = parser.add_subparsers(dest="stage", required=True, metavar="command")
     _add_workflow(sub)
     for name, (help_text, _, groups) in STAGES.items():
         sp = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG, formatter_class=HelpFormatter)
-        sp.add_argument("--params", type=Path, default=source, help="params file for every default below")
+        sp.add_argument("--params", type=_path, default=source, help="params file for every default below")
         _add_options(sp, groups, p, source)
     return parser
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
     """argv parsed against the params file it names (--params), else the default one."""
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--params", type=Path)
+    pre = Parser(prog="python -m analysis", add_help=False)
+    pre.add_argument("--params", type=_path)
     given, _ = pre.parse_known_args(argv)
     parser = build_parser(given.params)
     args, extra = parser.parse_known_args(argv)
     if extra:
         raise InputError(_not_an_option(parser, args.stage, extra[0]))
+    if getattr(args, "scheduler", None) and args.engine != "dask":
+        raise InputError(f"{args.stage}: --scheduler is for --engine dask (the local engine has no scheduler)")
     if getattr(args, "params", None) is not None:
         args.params = Path(args.params).resolve()
     return args
@@ -383,9 +439,28 @@ def check_outputs(stage: str, args: argparse.Namespace) -> None:
         check_outside_project(args.report, "--report", args.params)
 
 
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """--scheduler: a TCP address something answers at, checked before any work (Dask itself would wait 30 s
+    and then fail without naming the option). Other protocols (tls://, ucx://) are left to Dask."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme != "tcp":
+        return
+    host, colon, port = rest.rstrip("/").rpartition(":")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(f"--scheduler {address!r}: not an address (tcp://HOST:PORT, such as tcp://10.0.0.5:8786)")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError(f"--scheduler {address}: no Dask scheduler answers there ({exc.strerror or exc})") from None
+
+
 def execute(args: argparse.Namespace) -> None:
     """Run one parsed stage after every check that needs no writing."""
     lexicon.validate_all()  # a broken lexicon stops the run before any stage writes
+    if getattr(args, "scheduler", None):
+        check_scheduler(args.scheduler)
     groups = STAGES[args.stage][2]
     warning = None
     if "zone" in groups:
@@ -419,8 +494,9 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, TableError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:  # a read-only folder, a path that is a file, a full disk
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+    except OSError as exc:  # a read-only folder, a path that is a file, a full disk, an unreachable scheduler
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as exc:  # a notebook that failed (report.NotebookError says which)
         print(f"error: {exc}", file=sys.stderr)

@@ -103,13 +103,21 @@ class PathsSection(_Model):
     """paths: folders and files, relative to the params file's folder."""
 
     raw_dir: NonEmpty
-    manifest: NonEmpty
+    manifest: NonEmpty  # a file name inside raw_dir
     processed_dir: NonEmpty
     annotations: NonEmpty
     unseen_dir: NonEmpty | None = None
     metrics_dir: NonEmpty
     figures_dir: NonEmpty
     timebank_dir: NonEmpty
+
+
+    @field_validator("manifest")
+    @classmethod
+    def _a_name(cls, value: str) -> str:
+        if value in (".", "..") or "/" in value or "\\" in value:
+            raise ValueError(f"a file name inside raw_dir expected, got {value!r}")
+        return value
 
 
 class Place(_Model):
@@ -249,6 +257,8 @@ def load(path: Path | None = None) -> Params:
 @cache
 def _load(path: Path) -> Params:
     """Read and validate one params file once; relative paths in it are relative to its folder."""
+    if path.is_dir():
+        raise ParamsError(f"{path}: a folder, not a params file")
     if not path.is_file():
         raise ParamsError(f"{path}: params file not found")
     try:

@@ -121,8 +121,12 @@ def read_manifest(raw_dir: Path, manifest_name: str = "manifest.csv", timezone: 
     column, else in timezone (the event's zone)."""
     check_zone(timezone)
     path = Path(raw_dir) / manifest_name
+    if not Path(raw_dir).is_dir():
+        raise InputError(f"{raw_dir}: not a folder (the corpus folder holds the manifest and the texts)")
     if not path.is_file():
         raise InputError(f"{path}: manifest not found (one row per document: {', '.join(REQUIRED_COLUMNS)})")
+    if not _resolved(str(path), path, manifest_name).is_relative_to(Path(raw_dir).resolve()):
+        raise InputError(f"{path}: resolves to {path.resolve()}, outside the corpus folder {Path(raw_dir).resolve()}")
     text = decode_utf8(path, path.read_bytes())
     quote_line = unclosed_quote_line(text)
     if quote_line is not None:
@@ -134,8 +138,11 @@ def read_manifest(raw_dir: Path, manifest_name: str = "manifest.csv", timezone: 
         raise InputError(f"{path}: header lacks required column(s) {', '.join(missing)}")
     rows: list[ManifestRow] = []
     seen: dict[str, tuple[int, str]] = {}
+    line = reader.line_num + 1
     for rec in reader:
-        rows.append(_check_row(path, reader.line_num, rec, seen, timezone))
+        # a record's first line: a quoted cell with a line break in it runs on over several
+        rows.append(_check_row(path, line, rec, seen, timezone))
+        line = reader.line_num + 1
     if not rows:
         raise InputError(f"{path}: manifest has no rows")
     return _locate_files(Path(raw_dir), path, rows)
@@ -270,6 +277,8 @@ def _locate_files(raw_dir: Path, manifest: Path, rows: list[ManifestRow]) -> lis
             raise InputError(f"{where}: file {row.file!r} resolves to {target}, outside the corpus folder {root}")
         if target == me:
             raise InputError(f"{where}: file {row.file!r} is the manifest itself")
+        if target.exists() and not target.is_file():
+            raise InputError(f"{where}: file {row.file!r} is not a regular file (a folder, a pipe or a device)")
         if not target.is_file():
             raise InputError(f"{where}: file {row.file!r} not found in {raw_dir}")
         if target in owner:
@@ -287,9 +296,13 @@ def decode_utf8(path: Path, data: bytes) -> str:
     for bom, name in _FOREIGN_BOMS:
         if data.startswith(bom):
             raise InputError(f"{path}: encoded as {name} (it starts with a {name} byte-order mark); save it as UTF-8")
-    if b"\x00" in data:
-        # no text file holds NUL: most likely UTF-16 saved without its byte-order mark
-        raise InputError(f"{path}: contains NUL bytes (UTF-16 without a byte-order mark?); save it as UTF-8")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        # no text holds NUL: many (every other byte of ASCII) is UTF-16 saved without its byte-order mark
+        if data.count(b"\x00") * 4 >= len(data):
+            raise InputError(f"{path}: contains NUL bytes (UTF-16 without a byte-order mark?); save it as UTF-8")
+        line = _LONE_CR_RE.sub("\n", data[:nul].decode("utf-8", "replace")).count("\n") + 1
+        raise InputError(f"{path}: a NUL byte at offset {nul}, line {line} (no text holds one)")
     skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
         text = data[skip:].decode("utf-8")

@@ -110,18 +110,25 @@ def write_tables(
     temps: list[tuple[str, Path]] = []
     try:
         for path, df in checked.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-            os.close(fd)
-            temps.append((tmp, path))
-            _write_parquet(df, tmp, fingerprint)
-            os.chmod(tmp, file_mode())
-        for tmp, path in temps:
-            os.replace(tmp, path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+                os.close(fd)
+                temps.append((tmp, path))
+                _write_parquet(df, tmp, fingerprint)
+                os.chmod(tmp, file_mode())
+            except OSError as exc:  # pyarrow's (a full disk) name no file: say which table could not be written
+                raise OSError(exc.errno, f"cannot write the table: {exc.strerror or exc}", str(_shown(path))) from None
+        replace_together([(Path(tmp), path) for tmp, path in temps])
     finally:
         for tmp, _ in temps:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+def _shown(path: Path) -> Path:
+    """A table's path as the user knows it: out/claims.parquet, not out/.staging-x1y2/claims.parquet."""
+    return path.parent.parent / path.name if path.parent.name.startswith(STAGING_PREFIX) else path
 
 
 def file_mode() -> int:
@@ -136,6 +143,12 @@ def file_mode() -> int:
 TEMP_SUFFIX = ".tmp"
 LOCK_NAME = ".tollwatch.lock"
 STAGING_PREFIX = ".staging-"
+# The tables of a folder that may not belong with the others, one per line with why: written while a set is
+# being replaced (a run killed between two renames leaves it), and by extract for the tables made from the
+# set it replaced. read_table refuses a table named here until a run writes it again.
+JOURNAL_NAME = ".tollwatch.replacing"
+INTERRUPTED = "interrupted"
+STALE = "stale"
 
 
 @contextlib.contextmanager
@@ -143,6 +156,8 @@ def locked(out_dir: Path):
     """Hold the out folder's lock for a run: a second run into the same folder fails at once, naming the
     holder. Leftovers of a run that was killed (temp files, staging folders) are removed first."""
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: a file, not a folder (the tables go into a folder)")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         handle = open(out_dir / LOCK_NAME, "a+", encoding="utf-8")  # noqa: SIM115 (held for the whole run)
@@ -176,15 +191,63 @@ def _clean_leftovers(out_dir: Path) -> None:
 @contextlib.contextmanager
 def staged(out_dir: Path):
     """A staging folder inside out_dir for a run of several stages: on success its tables replace out_dir's
-    (renames within one file system); on any failure the staging folder goes and out_dir is untouched."""
+    (renames within one file system); on any failure the staging folder goes and out_dir is untouched. The
+    known tables of out_dir the run did not write (the timeline's, after extract) are marked stale when the
+    set changed: they were made from the old one."""
     out_dir = Path(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     try:
         yield stage
-        for path in sorted(stage.glob("*.parquet")):
-            os.replace(path, out_dir / path.name)
+        new = sorted(stage.glob("*.parquet"))
+        names = {p.name for p in new}
+        changed = any(not _same_bytes(p, out_dir / p.name) for p in new)
+        others = {f"{t}.parquet" for t in TABLES} - names
+        stale = {p.name: STALE for p in out_dir.glob("*.parquet") if p.name in others} if changed else {}
+        replace_together([(p, out_dir / p.name) for p in new], stale)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    return b.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def replace_together(pairs: list[tuple[Path, Path]], stale: Mapping[str, str] | None = None) -> None:
+    """Rename each new file onto its table (all in one folder) as one step as far as readers can tell: the
+    folder's journal names the tables while they are replaced, so a run killed between two renames leaves
+    them marked (read_table refuses them, naming the fix) instead of a silently mixed set. Tables named in
+    stale (file names) are marked afterwards; a table written again is unmarked."""
+    for _, dst in pairs:  # found now, not after half the set was replaced
+        if dst.is_dir() and not dst.is_symlink():
+            raise InputError(f"{dst}: a folder where a table belongs (move it away)")
+    names: dict[Path, set[str]] = {}
+    for _, dst in pairs:
+        names.setdefault(dst.parent, set()).add(dst.name)
+    earlier = {folder: pending(folder) for folder in names}
+    for folder, written in names.items():
+        _write_journal(folder, {**earlier[folder], **dict.fromkeys(written, INTERRUPTED)})
+    for src, dst in pairs:
+        os.replace(src, dst)
+    for folder, written in names.items():
+        left = {n: why for n, why in earlier[folder].items() if n not in written}
+        _write_journal(folder, {**left, **(stale or {})})
+
+
+def pending(folder: Path) -> dict[str, str]:
+    """Table file name -> why it may not belong with the folder's other tables (the journal's lines)."""
+    try:
+        text = (Path(folder) / JOURNAL_NAME).read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    return dict(line.split("\t", 1) for line in text.splitlines() if "\t" in line)
+
+
+def _write_journal(folder: Path, entries: Mapping[str, str]) -> None:
+    journal = Path(folder) / JOURNAL_NAME
+    if entries:
+        write_text_atomic(journal, "".join(f"{n}\t{why}\n" for n, why in sorted(entries.items())))
+    else:
+        journal.unlink(missing_ok=True)
 
 
 def _read_tables(tables: Mapping[str, pd.DataFrame | Path]) -> dict[str, pd.DataFrame]:
@@ -227,7 +290,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     """Write a text file through a temp file and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -280,14 +343,69 @@ def read_table(path: Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: table not found (run the stage that writes it first)")
+    why = pending(path.parent).get(path.name)
+    if why is not None:
+        raise InputError(_pending_message(path, why))
     try:
         table = pyarrow.parquet.read_table(path)
     except (OSError, pyarrow.ArrowException) as exc:
         raise InputError(f"{path}: not a readable parquet table ({exc})") from None
+    fingerprint = _corpus_of(table.schema)
+    if fingerprint is not None:  # written by a stage (tests build partial tables by hand)
+        _check_columns(path, table.schema.names)
+    _check_same_run(path, fingerprint)
     df = table.to_pandas()
-    fingerprint = (table.schema.metadata or {}).get(CORPUS_KEY)
-    df.attrs["corpus"] = fingerprint.decode() if fingerprint else None
+    df.attrs["corpus"] = fingerprint
     return df
+
+
+def _pending_message(path: Path, why: str) -> str:
+    again = "`extract`" if path.stem in SET_TABLES else "`timeline`" if path.stem in TIMELINE_TABLES else "its stage"
+    if why == STALE:
+        return (f"{path}: made from tables a later run replaced (it is stale): run {again} again into "
+                f"{path.parent}")  # fmt: skip
+    return (f"{path}: a run was stopped while it replaced the tables of {path.parent}, so they may come from "
+            f"two runs: run {again} again into that folder")  # fmt: skip
+
+
+# The tables extract writes together, and those timeline writes from them (which stage rewrites a table).
+SET_TABLES = ("documents", "furniture", "times", "claims", "sources")
+TIMELINE_TABLES = ("toll_timeline", "toll_consensus", "toll_parts")
+
+
+def _corpus_of(schema: pyarrow.Schema) -> str | None:
+    fingerprint = (schema.metadata or {}).get(CORPUS_KEY)
+    return fingerprint.decode() if fingerprint else None
+
+
+def _check_columns(path: Path, names: list[str]) -> None:
+    """A known table with a column missing (an older version's) is refused by name, before a stage trips
+    over it."""
+    model = TABLES.get(path.stem)
+    if model is None:
+        return
+    missing = [c for c in model.to_schema().columns if c not in names]
+    if missing:
+        raise InputError(
+            f"{path}: lacks column(s) {', '.join(missing)} (written by an older version?): run the stage that "
+            "writes it again"
+        )
+
+
+def _check_same_run(path: Path, fingerprint: str | None) -> None:
+    """A table beside a documents table of another corpus is refused: the two come from different runs."""
+    documents = path.parent / "documents.parquet"
+    if fingerprint is None or path.name == documents.name or not documents.is_file():
+        return
+    try:
+        theirs = _corpus_of(pyarrow.parquet.read_schema(documents))
+    except (OSError, pyarrow.ArrowException):
+        return  # reading documents itself names the problem
+    if theirs is not None and theirs != fingerprint:
+        raise InputError(
+            f"{path.parent}: {path.name} and documents.parquet come from different runs (corpus {fingerprint} and "
+            f"{theirs}): run `extract` again into this folder"
+        )
 
 
 def _is_null(v) -> bool:

@@ -125,7 +125,7 @@ def test_a_window_far_from_the_corpus_in_the_users_own_params_is_a_warning(tmp_p
 def test_a_bad_zone_stops_before_anything_is_written(tmp_path, capsys):
     raw, out = _new_corpus(tmp_path), tmp_path / "out"
     assert main(["extract", "--raw-dir", str(raw), "--out-dir", str(out), *WINDOW[2:], "--timezone", "Kyiv"]) == 2
-    assert capsys.readouterr().err == "error: unknown time zone 'Kyiv' (an IANA name such as 'Asia/Karachi')\n"
+    assert capsys.readouterr().err == "error: --timezone: unknown time zone 'Kyiv' (an IANA name such as 'Asia/Karachi')\n"
     assert not out.exists()
 
 

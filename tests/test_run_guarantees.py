@@ -87,13 +87,15 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path):
 
 @pytest.mark.parametrize("below", ["", "sub"])
 def test_an_out_path_that_is_a_file_is_one_line(tmp_path, capsys, below):
-    # (a read-only folder is the same OSError path; CI runs as root, which writes there anyway)
+    # (a read-only folder: tests/test_hostile_inputs.py, as root cannot meet one for real)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     out = blocker / below if below else blocker
     assert main(["extract", "--out-dir", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {out}") and err.count("\n") == 1 and "Traceback" not in err
+    if not below:
+        assert err == f"error: {out}: a file, not a folder (the tables go into a folder)\n"
 
 
 def test_tables_honour_the_umask(tmp_path):
