@@ -13,6 +13,7 @@ from pathlib import Path
 
 from analysis import config, lexicon
 from analysis.io import InputError, TableError, locked, staged
+from analysis.stages import notebooks
 
 EPILOG = f"""\
 Defaults come from a params file: --params FILE, else the file named by ${config.PARAMS_ENV}, else the
@@ -95,20 +96,20 @@ def _places(args: argparse.Namespace):
 
 
 def _ingest(args: argparse.Namespace) -> None:
-    from analysis import ingest
+    from analysis.stages import ingest
 
     # naive publication times in the manifest are local to the event unless a row names its own zone
     ingest.run(args.raw_dir, args.out_dir, args.manifest, _params(args).furniture, timezone=_event(args).timezone)
 
 
 def _times(args: argparse.Namespace) -> None:
-    from analysis import times
+    from analysis.stages import times
 
     times.run(args.raw_dir, args.out_dir, _event(args).timezone)
 
 
 def _claims(args: argparse.Namespace) -> None:
-    from analysis import claims_stage
+    from analysis.stages import claims as claims_stage
 
     claims_stage.run(args.raw_dir, args.out_dir, _event(args), _places(args))
 
@@ -116,7 +117,7 @@ def _claims(args: argparse.Namespace) -> None:
 def _extract(args: argparse.Namespace) -> None:
     """Every extraction stage in order, for any corpus folder: written into a staging folder and moved into
     the out folder together at the end, so a failed run leaves the previous set as it was."""
-    from analysis import engine
+    from analysis.stages import extract as engine
 
     event = _event(args)
     with staged(args.out_dir) as stage:
@@ -126,7 +127,7 @@ def _extract(args: argparse.Namespace) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from analysis import evaluate
+    from analysis.stages import evaluate
 
     p = _params(args)
     unseen = args.unseen_dir or p.unseen_dir
@@ -134,33 +135,32 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 
 def _times_eval(args: argparse.Namespace) -> None:
-    from analysis import times_eval
+    from analysis.stages import times_eval
 
     times_eval.run(args.timebank_dir, args.metrics_dir / "times.json")
 
 
 def _timeline(args: argparse.Namespace) -> None:
-    from analysis import timeline
+    from analysis.stages import timeline
 
     timeline.run(args.out_dir, _event(args))
 
 
 def _notebooks(args: argparse.Namespace) -> None:
-    from analysis import report
 
     # the kernels read the same params file as this command (they cannot see --params)
     env = {**os.environ, config.PARAMS_ENV: str(args.params)}
-    report.run_notebooks(out_dir=args.notebooks_dir, env=env)
+    notebooks.run_notebooks(out_dir=args.notebooks_dir, env=env)
 
 
 def _exports(args: argparse.Namespace) -> None:
-    from analysis import exports
+    from analysis.stages import exports
 
     exports.write_exports(args.out_dir, args.exports_dir, _event(args))
 
 
 def _report(args: argparse.Namespace) -> None:
-    from analysis import html_report
+    from analysis.stages import report as html_report
 
     html_report.write_report(args.out_dir, args.figures_dir, args.report, _event(args))
 
@@ -380,7 +380,7 @@ def _publication_dates(stage: str, args: argparse.Namespace, zone: str) -> list:
     """The corpus's publication dates: from the manifest (extract) or the documents table (claims,
     timeline); [] when there is nothing yet to read (the stage itself then says what is missing)."""
     if stage == "extract":
-        from analysis import ingest
+        from analysis.stages import ingest
 
         return [r.published_on for r in ingest.read_manifest(args.raw_dir, args.manifest, zone)]
     path = Path(args.out_dir) / "documents.parquet"
@@ -498,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
-    except subprocess.CalledProcessError as exc:  # a notebook that failed (report.NotebookError says which)
+    except subprocess.CalledProcessError as exc:  # a notebook that failed (notebooks.NotebookError says which)
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from analysis.ingest import PUBLISHED_FORMS, decode_utf8, nfc, parse_published, read_manifest, unclosed_quote_line
 from analysis.io import InputError, file_mode
+from analysis.stages.ingest import (
+    PUBLISHED_FORMS,
+    decode_utf8,
+    nfc,
+    parse_published,
+    read_manifest,
+    unclosed_quote_line,
+)
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("doc_id", "outlet", "published_on", "agency", "url")

@@ -240,8 +240,8 @@ def write_figures(p: config.Params) -> dict[str, Path]:
     import matplotlib
 
     matplotlib.use("Agg")  # a run draws into files, never to a window
-    from analysis import figures
     from analysis.io import read_table
+    from analysis.report import figures
 
     t = {n: read_table(p.processed_dir / f"{n}.parquet") for n in ("documents", "claims", "toll_timeline",
                                                                    "toll_consensus")}  # fmt: skip
@@ -256,7 +256,8 @@ def write_figures(p: config.Params) -> dict[str, Path]:
 def _preflight(params: Path) -> config.Params:
     """Everything checkable before a run writes: params (the error names the key), lexicons, that the outputs
     are not the project's, and the manifest with its texts."""
-    from analysis import cli, ingest, lexicon
+    from analysis import cli, lexicon
+    from analysis.stages import ingest
 
     if cli.is_project_params(params):
         raise InputError(f"{params}: the project's own params (the bundled case): `dvc repro` runs it; "

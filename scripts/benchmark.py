@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.timeml import read_corpus  # noqa: E402
+from analysis.evaluation.timeml import read_corpus  # noqa: E402
 
 FIELDS = ["doc_id", "file", "outlet", "agency", "published_on", "url"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.report import readme_with_dictionary  # noqa: E402
+from analysis.report.dictionary import readme_with_dictionary  # noqa: E402
 
 
 def main() -> int:

@@ -498,7 +498,7 @@ for _text in ("The siege ended on 31 December 9999, when 12 people were killed."
 
 def _no_huge_count(out: Path) -> str | None:
     """No claim beyond the bound quantities.py documents (a count above it is not read as a count)."""
-    from analysis.quantities import MAX_PEOPLE
+    from analysis.extract.quantities import MAX_PEOPLE
 
     claims = table(out, "claims")
     huge = claims[claims[["value_low", "value_high"]].astype("Float64").fillna(0).max(axis=1) > MAX_PEOPLE]
@@ -1379,7 +1379,8 @@ TIMED = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from analysis import config, engine
+    from analysis import config
+    from analysis.stages import extract as engine
     p = config.load()
     for folder in sys.argv[1:]:
         start = time.perf_counter()

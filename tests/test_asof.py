@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis import config
-from analysis.asof import (
+from analysis.extract.asof import (
     as_of_for,
     elapsed_point,
     publication_bounds,
@@ -19,9 +19,9 @@ from analysis.asof import (
     reported_points,
     reporting_time,
 )
-from analysis.claims import extract
-from analysis.furniture import find_furniture
-from analysis.times import tag_times
+from analysis.extract.claims import extract
+from analysis.extract.times import tag_times
+from analysis.text.furniture import find_furniture
 
 PKT = ZoneInfo("Asia/Karachi")
 UTC = ZoneInfo("UTC")

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.attribution import Attribution, Speaker, attribute, resolve_speakers, source_matches
-from analysis.claims import Claim, extract
-from analysis.furniture import find_furniture
+from analysis.extract.attribution import Attribution, Speaker, attribute, resolve_speakers, source_matches
+from analysis.extract.claims import Claim, extract
+from analysis.text.furniture import find_furniture
 from tests.conftest import seed_text
 
 
@@ -174,7 +174,7 @@ def test_source_matches_normalises_titles_and_articles():
 
 
 def _tb(timebank_dir, doc_id: str) -> str:
-    from analysis.timeml import read_timeml
+    from analysis.evaluation.timeml import read_timeml
 
     return read_timeml(timebank_dir / f"{doc_id}.tml").text
 

@@ -8,9 +8,9 @@ import pytest
 from conftest import seed_text
 
 from analysis import config
-from analysis.claims import TimeHint, extract
-from analysis.furniture import find_furniture
-from analysis.timeml import read_timeml
+from analysis.evaluation.timeml import read_timeml
+from analysis.extract.claims import TimeHint, extract
+from analysis.text.furniture import find_furniture
 
 
 def _claims(text: str, **kw):
@@ -218,7 +218,7 @@ def test_timebank_sentences(timebank_dir, doc_id, needle, expected):
 
 def test_every_outcome_phrase_can_pass_the_prefilter():
     from analysis import lexicon
-    from analysis.claims import _outcome_words, tokenize_lower
+    from analysis.extract.claims import _outcome_words, tokenize_lower
 
     raw = lexicon.load("claims")
     words = _outcome_words()
@@ -242,7 +242,7 @@ def test_a_repeated_figure_keeps_its_group():
 def test_people_inside_are_held_when_the_same_source_says_so():
     import pandas as pd
 
-    from analysis.claims_stage import held_by_the_same_source
+    from analysis.stages.claims import held_by_the_same_source
 
     rows = pd.DataFrame(
         {
@@ -314,7 +314,7 @@ def test_a_toll_of_the_focal_incident_stays_event_however_late_it_is_reported():
     from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
-    from analysis.times import tag_times
+    from analysis.extract.times import tag_times
 
     zone = ZoneInfo("Europe/Madrid")
     start, end = datetime(2004, 3, 11, 7, 37, tzinfo=zone), datetime(2004, 3, 11, 7, 40, tzinfo=zone)

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
+from analysis.stages import notebooks
 
 
 def test_extract_on_a_new_corpus_with_its_own_zone_and_window(tmp_path):
@@ -171,7 +172,6 @@ def test_help_shows_defaults_and_the_params_variable():
 def test_notebooks_run_quietly_and_a_failure_names_the_notebook(tmp_path, capfd):
     import nbformat
 
-    from analysis import report
 
     src = tmp_path / "src"
     src.mkdir()
@@ -180,9 +180,9 @@ def test_notebooks_run_quietly_and_a_failure_names_the_notebook(tmp_path, capfd)
     nbformat.write(nb, src / "a.ipynb")
     nb.cells = [nbformat.v4.new_code_cell("1 / 0")]
     nbformat.write(nb, src / "b.ipynb")
-    (done,) = report.run_notebooks(src_dir=src, out_dir=tmp_path / "out", names=["a"])
+    (done,) = notebooks.run_notebooks(src_dir=src, out_dir=tmp_path / "out", names=["a"])
     assert nbformat.read(done, as_version=4).cells[0].outputs[0]["text"] == "42\n"
     assert capfd.readouterr() == ("", "")  # no nbconvert progress lines, no kernel warnings
-    with pytest.raises(report.NotebookError) as err:
-        report.run_notebooks(src_dir=src, out_dir=tmp_path / "out", names=["b"])
+    with pytest.raises(notebooks.NotebookError) as err:
+        notebooks.run_notebooks(src_dir=src, out_dir=tmp_path / "out", names=["b"])
     assert str(err.value).startswith(f"notebook {src / 'b.ipynb'} failed:") and "ZeroDivisionError" in str(err.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.report import DICT_END, DICT_START, data_dictionary, readme_with_dictionary
+from analysis.report.dictionary import DICT_END, DICT_START, data_dictionary, readme_with_dictionary
 from analysis.schemas import TABLES
 
 README = Path(__file__).resolve().parent.parent / "README.md"

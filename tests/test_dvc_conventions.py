@@ -11,8 +11,9 @@ import matplotlib.pyplot as plt
 import pytest
 import yaml
 
-from analysis import evaluate, figures
+from analysis.report import figures
 from analysis.schemas import EXPORTS, TimeScores, UnseenClaimScores
+from analysis.stages import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import config, engine
+from analysis import config
 from analysis.cli import main
+from analysis.stages import extract as engine
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("documents", "furniture", "times", "claims", "sources")

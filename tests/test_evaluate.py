@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.evaluate import check_gold_offsets, load_gold, match, score
-from analysis.ingest import load_texts
+from analysis.evaluation.scoring import check_gold_offsets, load_gold, match, score
+from analysis.evaluation.timeml import read_timeml
 from analysis.io import InputError, read_table
-from analysis.timeml import read_timeml
+from analysis.stages.ingest import load_texts
 
 P = config.load()
 
@@ -71,7 +71,7 @@ def test_seed_strict_f1_stays_above_090():
 
 
 def test_seed_scores_recomputed_from_the_tables():
-    from analysis.evaluate import evaluate
+    from analysis.stages.evaluate import evaluate
 
     metrics, _ = evaluate(P.processed_dir, P.raw_dir, P.annotations, P.timebank_dir)
     assert metrics["seeds"]["strict"]["f1"] >= 0.90
@@ -81,15 +81,15 @@ def test_seed_scores_recomputed_from_the_tables():
 
 
 def test_timebank_rows_without_the_corpus_are_an_error(tmp_path):
-    from analysis.evaluate import evaluate
     from analysis.io import InputError
+    from analysis.stages.evaluate import evaluate
 
     with pytest.raises(InputError, match="TimeBank corpus not found"):
         evaluate(P.processed_dir, P.raw_dir, P.annotations, tmp_path / "nowhere")
 
 
 def test_unseen_set_is_scored_per_event():
-    from analysis.evaluate import read_unseen_events, score_unseen
+    from analysis.stages.evaluate import read_unseen_events, score_unseen
 
     events = read_unseen_events(P.unseen_dir)
     assert [e[0] for e in events] == ["madrid_2004", "mumbai_2008", "bali_2005"]
@@ -104,7 +104,7 @@ def test_unseen_set_is_scored_per_event():
 
 
 def test_unseen_events_file_errors_name_the_file(tmp_path):
-    from analysis.evaluate import read_unseen_events
+    from analysis.stages.evaluate import read_unseen_events
 
     (tmp_path / "events.yaml").write_text(
         "- event_id: x\n  name: X\n  timezone: Nowhere/Zone\n  start: '2020-01-01'\n  end: '2020-01-02'\n  docs: []\n",

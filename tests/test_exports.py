@@ -10,8 +10,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from analysis import config, exports, io
+from analysis import config, io
 from analysis.schemas import EXPORTS, ClaimsExport, TollSeriesExport
+from analysis.stages import exports
 
 P = config.load()
 ROOT = Path(__file__).resolve().parent.parent

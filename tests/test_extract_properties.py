@@ -56,7 +56,7 @@ def test_extract_on_long_news_like_texts_keeps_every_invariant(tmp_path_factory,
     docs = tables["documents"].set_index("doc_id")
     claims = tables["claims"]
     for row in claims.itertuples():
-        from analysis.ingest import read_text
+        from analysis.stages.ingest import read_text
 
         text = read_text(raw / docs.loc[row.doc_id, "file"])[0]
         assert 0 <= row.start < row.end <= len(text) and text[row.start : row.end] == row.quantity_text

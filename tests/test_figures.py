@@ -12,8 +12,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis import config, figures, timeline
+from analysis import config
 from analysis.config import make_event
+from analysis.report import figures
+from analysis.stages import timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSED = ROOT / "data" / "processed"
@@ -33,7 +35,8 @@ def seeds():
 DRAW = """
 import sys
 import pandas as pd
-from analysis import config, figures
+from analysis import config
+from analysis.report import figures
 d = "{processed}"
 t = {{n: pd.read_parquet(f"{{d}}/{{n}}.parquet") for n in ("documents", "claims", "toll_timeline", "toll_consensus")}}
 fig = figures.plot_toll(t["toll_timeline"], t["toll_consensus"], t["documents"], config.load().event)

@@ -17,9 +17,10 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import RAW, ROOT
 
-from analysis import ingest, io
+from analysis import io
 from analysis.cli import main
 from analysis.io import InputError
+from analysis.stages import ingest
 
 SET = ("documents", "furniture", "times", "claims", "sources")
 DAY = "2007-07-10"  # inside params.yaml's window: the project's own event applies to these corpora

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import config, html_report, io
+from analysis import config, io
+from analysis.stages import report as html_report
 
 P = config.load()
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import seed_text
 
-from analysis import importer, ingest
+from analysis import importer
 from analysis.cli import main
 from analysis.io import InputError
+from analysis.stages import ingest
 
 SEEDS = {"000": "Al Jazeera", "002": "Agence France-Presse", "004": "Pravda.Ru"}
 

@@ -16,12 +16,12 @@ from conftest import RAW, SEED_IDS, seed_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import ingest
 from analysis.cli import main
-from analysis.furniture import find_furniture
+from analysis.evaluation.timeml import read_corpus
 from analysis.io import InputError
 from analysis.schemas import Documents
-from analysis.timeml import read_corpus
+from analysis.stages import ingest
+from analysis.text.furniture import find_furniture
 
 
 def _rewrite_manifest(raw: Path, edit) -> None:

@@ -15,11 +15,11 @@ from functools import cache
 import pytest
 
 from analysis import config
-from analysis.attribution import attribute, resolve_speakers
-from analysis.claims import TimeHint, extract
-from analysis.furniture import find_furniture
-from analysis.times import tag_times
-from analysis.tokens import sentences
+from analysis.extract.attribution import attribute, resolve_speakers
+from analysis.extract.claims import TimeHint, extract
+from analysis.extract.times import tag_times
+from analysis.text.furniture import find_furniture
+from analysis.text.tokens import sentences
 from tests.conftest import SEED_IDS, seed_text
 
 SIZE = 1_000_000

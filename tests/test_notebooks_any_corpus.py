@@ -14,8 +14,10 @@ import nbformat
 import pytest
 import yaml
 
-from analysis import config, report
-from analysis.timeml import read_timeml
+from analysis import config
+from analysis.evaluation.timeml import read_timeml
+from analysis.report import tables as report
+from analysis.stages import notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 # Three TimeBank articles about one event: Iraq's invasion of Kuwait (2 August 1990) and the crisis after it.
@@ -75,8 +77,8 @@ def test_notebooks_run_unchanged_on_another_corpus(tmp_path, timebank_dir):
     _run("timeline", "--out-dir", out, *event)
     env = {**os.environ, report.PARAMS_ENV: str(_write_params(tmp_path)), "MPLBACKEND": "Agg"}
     executed = tmp_path / "notebooks"
-    written = report.run_notebooks(out_dir=executed, env=env)
-    assert [p.name for p in written] == sorted(p.name for p in report.NOTEBOOK_SRC.glob("*.ipynb"))
+    written = notebooks.run_notebooks(out_dir=executed, env=env)
+    assert [p.name for p in written] == sorted(p.name for p in notebooks.NOTEBOOK_SRC.glob("*.ipynb"))
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
         "claims_by_outlet.png", "claims_by_outlet.svg", "toll_by_outlet_and_hour.png", "toll_by_outlet_and_hour.svg",
     ]  # fmt: skip
@@ -88,12 +90,12 @@ def test_notebooks_run_unchanged_on_another_corpus(tmp_path, timebank_dir):
 
 
 def test_source_notebooks_have_no_outputs():
-    for path in sorted(report.NOTEBOOK_SRC.glob("*.ipynb")):
+    for path in sorted(notebooks.NOTEBOOK_SRC.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
 
 
-@pytest.mark.parametrize("path", sorted(report.NOTEBOOK_OUT.glob("*.ipynb")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(notebooks.NOTEBOOK_OUT.glob("*.ipynb")), ids=lambda p: p.stem)
 def test_executed_notebooks_are_clean(path):
     nb = nbformat.read(path, as_version=4)
     outputs = _outputs(nb)
@@ -103,7 +105,7 @@ def test_executed_notebooks_are_clean(path):
     assert str(ROOT) not in raw and "0x7f" not in raw
     assert '"execution": {' not in raw, "no timing metadata (nbconvert --ExecutePreprocessor.record_timing=False)"
     assert "image/svg+xml" not in raw
-    src = nbformat.read(report.NOTEBOOK_SRC / path.name, as_version=4)
+    src = nbformat.read(notebooks.NOTEBOOK_SRC / path.name, as_version=4)
     assert [c.source for c in nb.cells] == [c.source for c in src.cells]
 
 
@@ -120,7 +122,7 @@ def test_kernels_import_this_checkout(tmp_path):
     other.mkdir(parents=True)
     (other / "__init__.py").write_text("", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(other.parent)}
-    (out,) = report.run_notebooks(src_dir=src, out_dir=tmp_path, env=env)
+    (out,) = notebooks.run_notebooks(src_dir=src, out_dir=tmp_path, env=env)
     printed = nbformat.read(out, as_version=4).cells[0].outputs[0]["text"].strip()
     assert printed == str(config.ROOT / "analysis")
-    assert report.kernel_env({"PYTHONPATH": "/x"})["PYTHONPATH"].split(os.pathsep) == [str(config.ROOT), "/x"]
+    assert notebooks.kernel_env({"PYTHONPATH": "/x"})["PYTHONPATH"].split(os.pathsep) == [str(config.ROOT), "/x"]

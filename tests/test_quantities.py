@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import lexicon
-from analysis.claims import extract
-from analysis.quantities import find_quantities, parse_quantities
-from analysis.tokens import ABBREVIATIONS, tokenize
+from analysis.extract.claims import extract
+from analysis.extract.quantities import find_quantities, parse_quantities
+from analysis.text.tokens import ABBREVIATIONS, tokenize
 
 # The guideline's Values table, row by row, plus the harder forms.
 CASES = [
@@ -340,15 +340,15 @@ def test_joined_groups_keep_token_indices_of_the_callers_list(sep):
 
 @pytest.mark.parametrize("text", ["99999999999999999999 people were killed", "more than 20000000000 people died"])
 def test_a_count_beyond_the_bound_is_no_count(text):
-    from analysis.claims import extract
-    from analysis.quantities import MAX_PEOPLE
+    from analysis.extract.claims import extract
+    from analysis.extract.quantities import MAX_PEOPLE
 
     assert MAX_PEOPLE == 10_000_000_000
     assert extract(text) == []
 
 
 def test_the_largest_plausible_count_still_reads():
-    from analysis.claims import extract
+    from analysis.extract.claims import extract
 
     (claim,) = extract("About 8,000,000,000 people were affected and 10000000000 were killed.")[-1:]
     assert claim.value_low == 10_000_000_000

@@ -39,7 +39,7 @@ def test_a_failed_extract_leaves_the_previous_set_as_it_was(extracted, tmp_path,
     out = tmp_path / "out"
     shutil.copytree(extracted, out)
     before = _snapshot(out)
-    from analysis import engine
+    from analysis.stages import extract as engine
 
     def boom(*args, **kwargs):
         raise io.InputError("claims failed on purpose")

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis import config, io
-from analysis.evaluate import load_gold
+from analysis.evaluation.scoring import load_gold
 from analysis.schemas import REFERENCES, TABLES, ClaimsGold, ExtractionMetrics, TimesMetrics
 
 P = config.load()

@@ -22,9 +22,9 @@ def test_derivation_follows_lazy_imports_and_lexicon_loads():
     expected = stage_deps.expected_code_deps()
     # the times stage imports the tagger, which loads lexicon/time.yaml; the CLI's lazy imports of other
     # stages are not followed, so the timeline stage does not depend on the extractor
-    assert {"analysis/times.py", "analysis/lexicon/time.yaml", "analysis/config.py"} <= set(expected["times"])
-    assert "analysis/claims.py" not in expected["timeline"]
-    assert "analysis/figures.py" in expected["notebooks"]  # imported by the notebooks themselves
+    assert {"analysis/extract/times.py", "analysis/stages/times.py", "analysis/lexicon/time.yaml", "analysis/config.py"} <= set(expected["times"])
+    assert "analysis/extract/claims.py" not in expected["timeline"]
+    assert "analysis/report/figures.py" in expected["notebooks"]  # imported by the notebooks themselves
 
 
 def test_rewrite_replaces_only_code_deps():

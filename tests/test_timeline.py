@@ -12,10 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import config, report, timeline
+from analysis import config
 from analysis.cli import main
 from analysis.config import make_event
+from analysis.report import tables as report
 from analysis.schemas import TollConsensus, TollParts, TollTimeline
+from analysis.stages import timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSED = ROOT / "data" / "processed"

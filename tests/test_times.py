@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import config
-from analysis.times import TimeExpr, tag_times
+from analysis.extract.times import TimeExpr, tag_times
 
 RAW = config.ROOT / "data" / "raw"
 TIMEBANK = config.ROOT / "data" / "external" / "timebank"
@@ -152,7 +152,7 @@ def test_skip_spans_produce_nothing():
     ],
 )
 def test_timebank_sentences(doc, expr, value):
-    from analysis.timeml import read_timeml
+    from analysis.evaluation.timeml import read_timeml
 
     path = TIMEBANK / doc
     if not path.exists():
@@ -196,7 +196,7 @@ def test_nothing_inside_skip_spans(text, raw_spans):
 
 def test_an_impossible_date_is_no_expression_but_a_matcher_bug_raises(monkeypatch):
     assert [t.text for t in tag_times("It happened on Feb. 31 and on Feb. 28.", "2007-07-10", "UTC")] == ["Feb. 28"]
-    import analysis.times as times
+    from analysis.extract import times
 
     def broken(s, i):
         raise KeyError("months")  # what a lexicon key typo would raise

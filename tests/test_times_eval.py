@@ -5,9 +5,9 @@ import json
 import pytest
 
 from analysis import config
-from analysis.timeml import GoldTimex, TimeMLDoc
-from analysis.times import TimeExpr
-from analysis.times_eval import align, error_list, evaluate_timebank, run, score
+from analysis.evaluation.timeml import GoldTimex, TimeMLDoc
+from analysis.extract.times import TimeExpr
+from analysis.stages.times_eval import align, error_list, evaluate_timebank, run, score
 
 TIMEBANK = config.ROOT / "data" / "external" / "timebank"
 
@@ -73,7 +73,7 @@ def test_timebank_error_list_kinds():
 
 def test_missing_corpus_is_an_error_not_a_skipped_file(tmp_path):
     from analysis.io import InputError
-    from analysis.times_eval import run
+    from analysis.stages.times_eval import run
 
     with pytest.raises(InputError, match="TimeBank corpus not found"):
         run(tmp_path / "nowhere", tmp_path / "times.json")

@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.timeml import read_corpus
-from analysis.times import load_lexicon, tag_times
+from analysis.evaluation.timeml import read_corpus
+from analysis.extract.times import load_lexicon, tag_times
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def test_pruned_scan_equals_the_scan_of_every_token_on_lexicon_soup(words):
 def test_the_trie_alternation_matches_what_the_plain_one_matches(words, text):
     import re
 
-    from analysis.tokens import alternation
+    from analysis.text.tokens import alternation
 
     plain = "|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!)"
     bounded = r"(?<![a-z]){}(?![a-z])"

@@ -12,9 +12,10 @@ import pytest
 import yaml
 from conftest import RAW, ROOT, seed_text
 
-from analysis import config, report, workflow
+from analysis import config, workflow
 from analysis.cli import main
 from analysis.io import InputError
+from analysis.report import tables as report
 
 EVENT = ["--name", "Lal Masjid assault (imported)", "--timezone", "Asia/Karachi", "--start", "2007-07-10T04:00",
          "--end", "2007-07-12"]  # fmt: skip

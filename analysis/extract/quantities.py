@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from analysis import lexicon
-from analysis.tokens import PhraseTable, Token, tokenize
+from analysis.text.tokens import PhraseTable, Token, tokenize
 
 _DIGITS_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
 _DECIMAL_RE = re.compile(r"^\d+\.\d+$")

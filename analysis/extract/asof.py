@@ -10,7 +10,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from analysis import lexicon
-from analysis.times import TimeExpr
+from analysis.extract.times import TimeExpr
 
 UTC = ZoneInfo("UTC")
 _DURATION_RE = re.compile(r"^PT?(\d+)([HDM])$")

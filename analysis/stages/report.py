@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import figures, report
 from analysis.config import Event
 from analysis.io import InputError, read_table, run_fingerprint, write_text_atomic
-from analysis.timeline import consensus_series
+from analysis.report import figures
+from analysis.report import tables as report
+from analysis.stages.timeline import consensus_series
 
 MAIN_FIGURE = "toll_by_outlet_and_hour"
 INPUTS = ("documents", "claims", "toll_timeline", "toll_consensus", "toll_parts")

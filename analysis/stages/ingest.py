@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from analysis.config import check_zone
-from analysis.furniture import Span, find_furniture, lines
 from analysis.io import InputError, frame, write_tables
 from analysis.schemas import Documents, Furniture
+from analysis.text.furniture import Span, find_furniture, lines
 
 REQUIRED_COLUMNS = ("doc_id", "outlet", "published_on")
 OPTIONAL_COLUMNS = ("file", "agency", "timezone", "url", "evidence")

@@ -35,8 +35,8 @@ from functools import cache, cached_property
 from typing import Protocol
 
 from analysis import lexicon
-from analysis.tokens import PhraseTable, SpanIndex, Token, sentences, tokenize
-from analysis.tokens import lines as split_lines
+from analysis.text.tokens import PhraseTable, SpanIndex, Token, sentences, tokenize
+from analysis.text.tokens import lines as split_lines
 
 
 class Claim(Protocol):

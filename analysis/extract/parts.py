@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from analysis import lexicon
-from analysis.tokens import Token
+from analysis.text.tokens import Token
 
 
 @dataclass(frozen=True)

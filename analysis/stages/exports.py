@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.config import Event
 from analysis.io import frame, read_table, run_fingerprint, validate, write_texts
 from analysis.schemas import EXPORTS, ClaimsExport, TollSeriesExport
-from analysis.timeline import hours_since, local_text
+from analysis.stages.timeline import hours_since, local_text
 
 # The tables the exports read, by name (data/processed/<name>.parquet).
 INPUTS = ("documents", "sources", "claims", "toll_timeline")

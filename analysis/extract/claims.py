@@ -11,10 +11,10 @@ from functools import cache, lru_cache
 from itertools import accumulate
 
 from analysis import lexicon
-from analysis.parts import names_a_subset, part_after, part_before, part_of_the
-from analysis.places import PlaceMap, names_another_place, place_in, place_map
-from analysis.quantities import Quantity, number_words, parse_quantities
-from analysis.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
+from analysis.extract.parts import names_a_subset, part_after, part_before, part_of_the
+from analysis.extract.places import PlaceMap, names_another_place, place_in, place_map
+from analysis.extract.quantities import Quantity, number_words, parse_quantities
+from analysis.text.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
 
 _YEAR_RE = re.compile(r"1[89]\d\d|20\d\d")
 # How many tokens past a counted noun phrase its outcome word may stand (bridge words, a relative clause, a place
@@ -1020,7 +1020,7 @@ def extract(
     places: PlaceMap | Sequence[str] = (),
 ) -> list[Claim]:
     """All claims of a raw text, skipping furniture spans; scope set when the event window is given; places:
-    the event's place names (or a mapping of names and aliases to canonical places, see analysis.places)."""
+    the event's place names (or a mapping of names and aliases to canonical places, see analysis.extract.places)."""
     out: list[Claim] = []
     low = text.lower()
     cand, words = _candidate_re(), _outcome_words()

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from analysis import ingest
-from analysis.claims_stage import DocClaims, assemble, claims_of_document
 from analysis.config import Event
+from analysis.extract.places import PlaceMap
+from analysis.extract.times import TimeExpr, tag_times
 from analysis.io import frame, write_tables
-from analysis.places import PlaceMap
 from analysis.schemas import Claims, Documents, Furniture, Sources, Times
-from analysis.times import TimeExpr, tag_times, times_frame
+from analysis.stages import ingest
+from analysis.stages.claims import DocClaims, assemble, claims_of_document
+from analysis.stages.times import times_frame
 
 # A batch is about this much text: large enough that a worker's start-up and the pickling of results are small
 # against the work, small enough that a corpus of a few MB still spreads over every core.

@@ -8,14 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from analysis import lexicon
-from analysis.ingest import furniture_by_doc, load_texts
-from analysis.io import frame, read_table, write_tables
-from analysis.schemas import Times
-from analysis.tokens import PhraseTable, SpanIndex, Token, alternation, sentences, tokenize
+from analysis.text.tokens import PhraseTable, SpanIndex, Token, alternation, sentences, tokenize
 
 # Granularities from fine to coarse; composed offsets keep the coarser of anchor and unit.
 _GRAN = {"MIN": 0, "H": 1, "PD": 2, "D": 3, "W": 4, "WE": 4, "M": 5, "Q": 6, "SE": 6, "Y": 8, "DE": 9, "CE": 10}
@@ -1120,40 +1116,7 @@ def tag_times(
 # ---------------------------------------------------------------- stage
 
 
-def times_frame(doc_times: dict[str, list[TimeExpr]]):
-    """One row per time expression (schema: Times)."""
-    recs = [
-        {
-            "time_id": f"{doc_id}:t{t.start}",
-            "doc_id": doc_id,
-            "start": t.start,
-            "end": t.end,
-            "text": t.text,
-            "timex_type": t.timex_type,
-            "timex_value": t.timex_value,
-            "starts_at": t.starts_at,
-            "ends_at": t.ends_at,
-            "rule": t.rule,
-        }
-        for doc_id, ts in doc_times.items()
-        for t in ts
-    ]
-    return frame(recs, Times)
 
 
-def tag_corpus(texts: dict[str, str], documents, furniture: dict[str, list[tuple[int, int]]], tz: str):
-    """Time expressions of every document, each resolved against its publication date."""
-    return {
-        row.doc_id: tag_times(texts[row.doc_id], row.published_on.isoformat(), tz, furniture.get(row.doc_id, []))
-        for row in documents.itertuples()
-    }
 
 
-def run(raw_dir: Path, out_dir: Path, tz: str) -> None:
-    """Stage `times`: documents + raw texts -> times.parquet."""
-    out_dir = Path(out_dir)
-    documents = read_table(out_dir / "documents.parquet")
-    furniture = furniture_by_doc(read_table(out_dir / "furniture.parquet"))
-    texts = load_texts(raw_dir, documents)
-    times = times_frame(tag_corpus(texts, documents, furniture, tz))
-    write_tables({out_dir / "times.parquet": (times, Times)}, upstream={"documents": documents})

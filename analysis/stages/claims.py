@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.asof import AsOf, as_of_for, publication_bounds, reported_points, reporting_time
-from analysis.attribution import Attribution, attribute, resolve_speakers
-from analysis.claims import Claim, TimeHint, extract
 from analysis.config import Event
-from analysis.ingest import furniture_by_doc, load_texts
+from analysis.extract.asof import AsOf, as_of_for, publication_bounds, reported_points, reporting_time
+from analysis.extract.attribution import Attribution, attribute, resolve_speakers
+from analysis.extract.claims import Claim, TimeHint, extract
+from analysis.extract.places import PlaceMap
+from analysis.extract.times import TimeExpr
 from analysis.io import frame, read_table, write_tables
-from analysis.places import PlaceMap
 from analysis.schemas import Claims, Sources
-from analysis.times import TimeExpr
+from analysis.stages.ingest import furniture_by_doc, load_texts
 
 
 def _times_from_table(times: pd.DataFrame) -> dict[str, list[TimeExpr]]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from analysis.evaluate import measures, prf, write_measures
+from analysis.evaluation.scoring import prf
+from analysis.evaluation.timeml import GoldTimex, TimeMLDoc, read_corpus
+from analysis.extract.times import TimeExpr, tag_times
 from analysis.io import InputError, write_json
 from analysis.schemas import TimeScores, TimesMetrics
-from analysis.timeml import GoldTimex, TimeMLDoc, read_corpus
-from analysis.times import TimeExpr, tag_times
+from analysis.stages.evaluate import measures, write_measures
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from analysis import lexicon
-from analysis.tokens import lines as split_lines
+from analysis.text.tokens import lines as split_lines
 
 
 @dataclass(frozen=True)

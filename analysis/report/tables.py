@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +12,6 @@ from analysis import config
 from analysis.io import read_table
 
 PARAMS_ENV = config.PARAMS_ENV
-NOTEBOOK_SRC = config.ROOT / "notebooks" / "src"
-NOTEBOOK_OUT = config.ROOT / "notebooks"
 TABLE_FILES = (
     "documents", "furniture", "times", "claims", "sources", "toll_timeline", "toll_consensus", "toll_parts",
 )  # fmt: skip
@@ -46,7 +40,7 @@ def load_tables(p: config.Params) -> dict[str, pd.DataFrame]:
 
 def outlet_names(documents: pd.DataFrame) -> dict[str, str]:
     """outlet -> its label with the credited wire ('Pravda.Ru (AP)')."""
-    from analysis.figures import outlet_label
+    from analysis.report.figures import outlet_label
 
     return {r.outlet: outlet_label(r.outlet, r.agency) for r in documents.itertuples()}
 
@@ -59,7 +53,7 @@ def local(moments: pd.Series, zone) -> pd.Series:
 
 def time_unit(timeline: pd.DataFrame, event: config.Event) -> str:
     """'hours' or 'days' for 'since the event start', from the span of the event's figures."""
-    from analysis.figures import split_by_phase, time_unit
+    from analysis.report.figures import split_by_phase, time_unit
 
     _, during = split_by_phase(timeline, event)
     span = (during["as_of"].max() - pd.Timestamp(event.start)) if len(during) else pd.Timedelta(0)
@@ -166,7 +160,7 @@ def revision_table(timeline: pd.DataFrame, documents: pd.DataFrame, unit: str) -
 def figures_by_series(timeline: pd.DataFrame, documents: pd.DataFrame, unit: str) -> pd.DataFrame:
     """The event's figures in time order within each outcome, group and place: who, what, when (the figure's
     data)."""
-    from analysis.figures import drawable
+    from analysis.report.figures import drawable
 
     rows = drawable(timeline)
     rows = rows[rows["scope"] == "event"].copy()
@@ -223,7 +217,7 @@ def show_parts(toll_parts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFram
 
 def not_drawn_table(timeline: pd.DataFrame, event: config.Event) -> pd.DataFrame:
     """The timeline rows the toll figure leaves out, and why."""
-    from analysis.figures import not_drawn
+    from analysis.report.figures import not_drawn
 
     out = not_drawn(timeline, event)
     out["as_of_local"] = out["as_of_local"].fillna("").str.replace("T", " ").str[:16]
@@ -308,16 +302,16 @@ def error_table(metrics_dir: Path) -> pd.DataFrame | None:
 
 def read_gold(p: config.Params) -> pd.DataFrame:
     """The gold claims file named in the params, or an empty table when the corpus has none."""
-    from analysis.evaluate import GOLD_COLUMNS, load_gold
+    from analysis.evaluation.scoring import GOLD_COLUMNS, load_gold
 
     return load_gold(p.annotations) if p.annotations.is_file() else pd.DataFrame(columns=GOLD_COLUMNS)
 
 
 def matched_pairs(claims: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
-    """Gold claims of the corpus's annotated documents matched to their predictions (analysis.evaluate.match);
+    """Gold claims of the corpus's annotated documents matched to their predictions (analysis.evaluation.scoring.match);
     a gold claim with no prediction, or a prediction with no gold claim, pairs with '(none)'. Documents
     without gold are left out, so a corpus with no annotations gives no pairs."""
-    from analysis.evaluate import match
+    from analysis.evaluation.scoring import match
 
     gold = gold[gold["doc_id"].isin(set(claims["doc_id"]))].reset_index(drop=True)
     claims = claims[claims["doc_id"].isin(set(gold["doc_id"]))].reset_index(drop=True)
@@ -398,106 +392,21 @@ def extraction_profile(claims: pd.DataFrame) -> pd.DataFrame | None:
 # --- the notebook runner ----------------------------------------------------------------------------------------
 
 
-class NotebookError(subprocess.CalledProcessError):
-    """A notebook whose execution failed: names it and ends with the end of nbconvert's report (the error)."""
-
-    def __str__(self) -> str:
-        tail = "\n".join(_ANSI_RE.sub("", self.stderr or "").strip().splitlines()[-25:])
-        return f"notebook {self.cmd[-1]} failed:\n{tail}"
 
 
-_ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def run_notebooks(
-    src_dir: Path = NOTEBOOK_SRC, out_dir: Path = NOTEBOOK_OUT, names: list[str] | None = None, env=None
-) -> list[Path]:
-    """Execute each source notebook with nbconvert (no timing metadata, so the output is byte-stable) and
-    write the executed copy under out_dir with the same name. The notebooks run side by side (each in its own
-    kernel, writing its own files); nbconvert's progress lines and the kernels' warnings are kept back, and a
-    failure raises NotebookError with the end of them."""
-    import matplotlib.font_manager  # noqa: F401  (builds matplotlib's font cache before any kernel prints about it)
-
-    sources = [s for s in sorted(Path(src_dir).glob("*.ipynb")) if names is None or s.stem in names]
-    Path(out_dir).mkdir(parents=True, exist_ok=True)  # once, not by several nbconvert processes at a time
-    running = []
-    for src in sources:
-        cmd = [
-            sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute", "--log-level=ERROR",
-            "--ExecutePreprocessor.record_timing=False", "--ExecutePreprocessor.timeout=600",
-            "--output-dir", str(out_dir), "--output", src.name, str(src),
-        ]  # fmt: skip
-        proc = subprocess.Popen(cmd, env=kernel_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        running.append((cmd, proc))
-    failed = None
-    for cmd, proc in running:
-        out, err = proc.communicate()
-        if proc.returncode != 0 and failed is None:
-            failed = NotebookError(proc.returncode, cmd, out, err)
-    if failed is not None:
-        raise failed
-    return [Path(out_dir) / src.name for src in sources]
 
 
-def kernel_env(env: dict | None = None) -> dict:
-    """The environment for nbconvert and its kernel: this checkout's package first on the import path, so a
-    kernel never imports another checkout's `analysis` installed in a shared environment."""
-    env = dict(os.environ if env is None else env)
-    root = str(config.ROOT)
-    rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
-    env["PYTHONPATH"] = os.pathsep.join([root, *rest])
-    return env
 
 
 # --- the data dictionary ---------------------------------------------------------------------------------------
 
-DICT_START, DICT_END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"
 
 
-def _type_name(dtype) -> str:
-    text = str(dtype)
-    if "string" in text or text == "str":
-        return "string"
-    return {"datetime64[us, UTC]": "timestamp (UTC)", "Int64": "integer", "int64": "integer", "Float64": "float"}.get(
-        text, text
-    )
 
 
-# Before the exports' entries in the data dictionary.
-EXPORTS_INTRO = (
-    "The exports (`python -m analysis exports`: `data/exports/` for the bundled case, `DIR/exports/` for "
-    "`run DIR`) are CSV files in UTF-8: a header row, one row per record, an empty cell for a null, times as "
-    "ISO 8601 text; their columns follow ACLED's and UCDP's event files where those have a match."
-)
 
 
-def data_dictionary(tables: dict | None = None) -> str:
-    """Markdown for every model in tables (default schemas.TABLES), from the pandera models' docstrings and field
-    descriptions."""
-    from analysis.schemas import TABLES
-
-    parts = []
-    for name, model in (TABLES if tables is None else tables).items():
-        schema = model.to_schema()
-        doc = " ".join((model.__doc__ or "").split()).replace("<", "&lt;").replace(">", "&gt;")
-        parts.append(f"### `{name}`\n\n{doc}")
-        if schema.unique:
-            parts.append(f"Primary key: {', '.join(f'`{c}`' for c in schema.unique)}.")
-        lines = ["| column | type | null | description |", "| --- | --- | --- | --- |"]
-        for col_name, col in schema.columns.items():
-            desc = (col.description or "").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            if col.unique:
-                desc = f"**Unique.** {desc}"
-            lines.append(f"| `{col_name}` | {_type_name(col.dtype)} | {'yes' if col.nullable else 'no'} | {desc} |")
-        parts.append("\n".join(lines))
-    return "\n\n".join(parts) + "\n"
 
 
-def readme_with_dictionary(readme: str) -> str:
-    """The README text with the data dictionary between its markers regenerated."""
-    head, rest = readme.split(DICT_START, 1)
-    _, tail = rest.split(DICT_END, 1)
-    from analysis.schemas import EXPORTS
-
-    exports = data_dictionary({f"exports/{name}": model for name, model in EXPORTS.items()})
-    return f"{head}{DICT_START}\n{data_dictionary()}\n{EXPORTS_INTRO}\n\n{exports}{DICT_END}{tail}"

@@ -1,0 +1,1 @@
+"""What the notebooks and the report show: figures, tables, the data dictionary."""

@@ -1,0 +1,1 @@
+"""Text primitives every extractor shares: tokens, sentences, lines, the phrase matcher, page furniture."""
