@@ -40,11 +40,13 @@ chromium:
 test: repro chromium
 	dvc status -q || (echo "dvc status: pipeline is stale after repro" >&2; exit 1)
 	ruff check analysis tests scripts
+	ruff format --check analysis tests scripts
 	$(call pytest,)
 	$(call pytest,-p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/*.ipynb)
 
 lint: $(STAMP)
 	ruff check analysis tests scripts
+	ruff format --check analysis tests scripts
 
 clean-venv:
 	rm -rf $(VENV)

@@ -240,7 +240,9 @@ def _add_options(sp: argparse.ArgumentParser, groups: tuple[str, ...], p: config
     if "raw" in groups:
         sp.add_argument("--raw-dir", type=_path, default=p.raw_dir, help="folder with the manifest and texts")
     if "manifest" in groups:
-        sp.add_argument("--manifest", type=_file_name, default=p.manifest_name, help="manifest file name inside --raw-dir")
+        sp.add_argument(
+            "--manifest", type=_file_name, default=p.manifest_name, help="manifest file name inside --raw-dir"
+        )
     if "out" in groups:
         sp.add_argument("--out-dir", type=_path, default=p.processed_dir, help="folder of the tables")
     if "zone" in groups:
@@ -294,10 +296,17 @@ def _add_workflow(sub) -> None:
     sp.add_argument("--timezone", help="IANA zone of the event ('Europe/Madrid')")
     sp.add_argument("--start", help="start of the focal event, local time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
     sp.add_argument("--end", help="end of the focal event, local time")
-    sp.add_argument("--area", metavar="NAME[=ALIAS,...]",
-                    help="the city or area the whole event happened in: a count there is the whole event's")
-    sp.add_argument("--place", action="append", metavar="NAME[=ALIAS,...]",
-                    help="a site within the event that counts can be tied to (repeatable)")
+    sp.add_argument(
+        "--area",
+        metavar="NAME[=ALIAS,...]",
+        help="the city or area the whole event happened in: a count there is the whole event's",
+    )
+    sp.add_argument(
+        "--place",
+        action="append",
+        metavar="NAME[=ALIAS,...]",
+        help="a site within the event that counts can be tied to (repeatable)",
+    )
     sp.add_argument("--force", action="store_true", help="overwrite an existing DIR/params.yaml")  # fmt: skip
 
     sp = sub.add_parser("import", help="a CSV or JSON Lines file of articles -> DIR/raw/*.txt + manifest.csv",

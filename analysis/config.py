@@ -111,7 +111,6 @@ class PathsSection(_Model):
     figures_dir: NonEmpty
     timebank_dir: NonEmpty
 
-
     @field_validator("manifest")
     @classmethod
     def _a_name(cls, value: str) -> str:

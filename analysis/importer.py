@@ -271,4 +271,3 @@ def import_articles(path: Path, into: Path, columns: Columns = Columns(), fmt: s
     if unused:
         print(f"import: columns not used: {', '.join(unused)}", file=sys.stderr)
     return written
-

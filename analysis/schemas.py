@@ -293,8 +293,9 @@ class TollTimeline(_StrictModel):
     )
     quantity_text: Series[str] = pa.Field(description="The count phrase of the earliest mention, as written.")
     n_mentions: Series[int] = pa.Field(
-        ge=1, description="Mentions of this figure in the document (same outcome, group, scope, place, bounds, "
-        "qualifier and source); they count once."
+        ge=1,
+        description="Mentions of this figure in the document (same outcome, group, scope, place, bounds, "
+        "qualifier and source); they count once.",
     )
     as_of: Series[pd.DatetimeTZDtype] = pa.Field(
         nullable=True, dtype_kwargs=UTC, description="When the figure was stated as current (UTC; claims.as_of)."

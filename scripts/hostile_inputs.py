@@ -480,7 +480,9 @@ def _(tmp):
     article(raw, "a")
     write_manifest(raw, [["a", "a.txt", "O", "2007-03-25T02:30", "Europe/Berlin"]],
                    header=("doc_id", "file", "outlet", "published_on", "timezone"))  # fmt: skip
-    return reject_extract(tmp, raw, "line 2", "skipped", more=("--event-start", "2007-03-24", "--event-end", "2007-03-26"))
+    return reject_extract(
+        tmp, raw, "line 2", "skipped", more=("--event-start", "2007-03-24", "--event-end", "2007-03-26")
+    )
 
 
 for _text in ("The siege ended on 31 December 9999, when 12 people were killed.",
@@ -495,6 +497,7 @@ for _text in ("The siege ended on 31 December 9999, when 12 people were killed."
 
 
 # counts ------------------------------------------------------------------------------------------------------------
+
 
 def _no_huge_count(out: Path) -> str | None:
     """No claim beyond the bound quantities.py documents (a count above it is not read as a count)."""
@@ -594,7 +597,9 @@ def _(tmp):
 
 @case("bidi overrides and zero-width characters", "text", expect="ok")
 def _(tmp):
-    text = f"{HEADLINE}\nISLAMABAD: Officials said \u202e20\u202c militants\u200b were\u2060 killed, 1\u200b5 injured.\n"
+    text = (
+        f"{HEADLINE}\nISLAMABAD: Officials said \u202e20\u202c militants\u200b were\u2060 killed, 1\u200b5 injured.\n"
+    )
     return ok_extract(tmp, one_doc(tmp, text), lambda out: None if len(table(out, "documents")) == 1 else "no doc")
 
 
@@ -965,11 +970,13 @@ for _label, _row, _name in (
 
 @case("import: a 5 MB text field", "import", expect="ok")
 def _(tmp):
-    big = (BODY * (5_000_000 // len(BODY)))
+    big = BODY * (5_000_000 // len(BODY))
     src = _articles(tmp / "articles.csv", [GOOD, ["a2", "W", "2007-07-10", big]])
     into = tmp / "event"
-    return Spec(["import", str(src), "--into", str(into)],
-                check=lambda r: None if (into / "raw" / "a2.txt").stat().st_size == len(big) else "size differs")
+    return Spec(
+        ["import", str(src), "--into", str(into)],
+        check=lambda r: None if (into / "raw" / "a2.txt").stat().st_size == len(big) else "size differs",
+    )
 
 
 for _enc, _name in (("utf-16", "UTF-16"), ("latin-1", "UTF-8"), ("utf-32", "UTF-32")):
@@ -1184,7 +1191,9 @@ def _(tmp):
     ev = _event(tmp, [GOOD, ["a2", "Daily", "2007-07-10T11:00+05:00", f"{HEADLINE}\nPolice said 31 people died.\n"]])
 
     def check(r):
-        missing = [p for p in ("processed/claims.parquet", "exports/claims.csv", "report.html") if not (ev / p).exists()]
+        missing = [
+            p for p in ("processed/claims.parquet", "exports/claims.csv", "report.html") if not (ev / p).exists()
+        ]
         return f"missing {missing}" if missing else None
 
     return Spec(["run", str(ev), "--no-notebooks"], check=check, timeout=120)

@@ -151,7 +151,9 @@ def main() -> int:
     declared = declared_code_deps(text)
     bad = {s: e for s, e in expected.items() if s in declared and declared[s] != e}
     for stage, exp in bad.items():
-        print(f"{stage}: missing {sorted(set(exp) - set(declared[stage]))}, extra {sorted(set(declared[stage]) - set(exp))}")
+        print(
+            f"{stage}: missing {sorted(set(exp) - set(declared[stage]))}, extra {sorted(set(declared[stage]) - set(exp))}"
+        )
     return 1 if bad else 0
 
 

@@ -27,7 +27,9 @@ PKT = ZoneInfo("Asia/Karachi")
 UTC = ZoneInfo("UTC")
 
 
-def _as_of(prefix: str, needle: str, published: date = date(2007, 7, 10), published_at: datetime | None = None, text=None):
+def _as_of(
+    prefix: str, needle: str, published: date = date(2007, 7, 10), published_at: datetime | None = None, text=None
+):
     """(as_of, low, high, basis) in local time for the first claim at or after needle."""
     text = text or seed_text(prefix)
     ev = config.load().event
@@ -139,7 +141,9 @@ def test_reporting_time_lies_within_the_publication_bounds(hours, pub_hour):
     r = reporting_time(points, publication_bounds(date(2007, 7, 10), published_at, ev.timezone), ev.start)
     assert r.low <= r.point <= r.high == published_at
     claim = extract(text, (), date(2007, 7, 10), ev.start, ev.end)[-1]
-    a = as_of_for(text, claim.start, (claim.sentence_start, claim.sentence_end), claim.scope, points, r, ev.start, times)
+    a = as_of_for(
+        text, claim.start, (claim.sentence_start, claim.sentence_end), claim.scope, points, r, ev.start, times
+    )
     assert a.low <= a.as_of <= a.high <= published_at
 
 

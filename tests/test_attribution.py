@@ -234,11 +234,15 @@ def test_each_quote_takes_the_cue_beside_it_in_a_long_run_of_quotes():
     text = unit * 200
     claims = extract(text)
     got = [(c.quantity_text, a.speaker, a.cue) for c, a in zip(claims, attribute(text, claims), strict=True)]
-    assert got == [
-        ("20", "Arshad", "quote-speaker"),
-        ("Five", "the army", "quote-speaker"),
-        ("12", "Police", "quote-speaker"),
-    ] * 200
+    assert (
+        got
+        == [
+            ("20", "Arshad", "quote-speaker"),
+            ("Five", "the army", "quote-speaker"),
+            ("12", "Police", "quote-speaker"),
+        ]
+        * 200
+    )
 
 
 def test_each_claim_takes_the_nearest_cue_before_it_in_a_long_sentence():

@@ -100,7 +100,10 @@ def test_guideline_worked_example():
         # a running total counts the people of the claim before it
         (
             "The attack killed 12 soldiers, bringing the total to 40.",
-            [("12", "killed", "security_forces", 12, 12, "exact"), ("40", "killed", "security_forces", 40, 40, "exact")],
+            [
+                ("12", "killed", "security_forces", 12, 12, "exact"),
+                ("40", "killed", "security_forces", 40, 40, "exact"),
+            ],
         ),
         (
             "Twelve soldiers were wounded on Monday. By Tuesday the total had climbed to 35.",
@@ -109,7 +112,10 @@ def test_guideline_worked_example():
                 ("35", "injured", "security_forces", 35, 35, "exact"),
             ],
         ),
-        ("A total of about 3,000 Americans were trapped.", [("about 3,000", "held", "unspecified", 3000, 3000, "approximate")]),
+        (
+            "A total of about 3,000 Americans were trapped.",
+            [("about 3,000", "held", "unspecified", 3000, 3000, "approximate")],
+        ),
         # 'Of the N <noun>,' and parts that sum to N: the total, with the parts' shared outcome
         (
             "Of the eight victims, three were stabbed, two were strangled, two were beaten to death and one was "
@@ -124,7 +130,10 @@ def test_guideline_worked_example():
             "Of the 200 passengers, 150 were rescued and 50 were killed.",  # parts with outcomes of their own
             [("150", "freed", "unspecified", 150, 150, "exact"), ("50", "killed", "unspecified", 50, 50, "exact")],
         ),
-        ("Five soldiers were wounded and later died in hospital.", [("Five", "killed", "security_forces", 5, 5, "exact")]),
+        (
+            "Five soldiers were wounded and later died in hospital.",
+            [("Five", "killed", "security_forces", 5, 5, "exact")],
+        ),
         ("Three people were shot and wounded.", [("Three", "injured", "unspecified", 3, 3, "exact")]),
         ("Officials said the number of dead had risen to 80.", [("80", "killed", "unspecified", 80, 80, "exact")]),
         ("The number of people arrested rose to 45.", [("45", "captured", "unspecified", 45, 45, "exact")]),
@@ -298,7 +307,10 @@ def test_people_in_a_place_where_the_article_says_people_are_trapped_are_held():
 
 def test_a_noun_phrase_stops_where_the_next_count_starts():
     text = "Some 3,000 Britons and more than 450 Japanese were evacuated."
-    assert [(c.quantity_text, c.outcome) for c in extract(text)] == [("Some 3,000", "freed"), ("more than 450", "freed")]
+    assert [(c.quantity_text, c.outcome) for c in extract(text)] == [
+        ("Some 3,000", "freed"),
+        ("more than 450", "freed"),
+    ]
 
 
 def test_with_him_is_present_only_right_after_the_counted_noun():

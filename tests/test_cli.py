@@ -57,7 +57,9 @@ def test_bad_event_window_is_a_clear_error(tmp_path, capsys):
 
 
 def test_module_entry_point_lists_the_stages():
-    out = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     for stage in ("ingest", "times", "claims", "extract", "evaluate", "times-eval"):
         assert stage in out
 
@@ -126,7 +128,9 @@ def test_a_window_far_from_the_corpus_in_the_users_own_params_is_a_warning(tmp_p
 def test_a_bad_zone_stops_before_anything_is_written(tmp_path, capsys):
     raw, out = _new_corpus(tmp_path), tmp_path / "out"
     assert main(["extract", "--raw-dir", str(raw), "--out-dir", str(out), *WINDOW[2:], "--timezone", "Kyiv"]) == 2
-    assert capsys.readouterr().err == "error: --timezone: unknown time zone 'Kyiv' (an IANA name such as 'Asia/Karachi')\n"
+    assert (
+        capsys.readouterr().err == "error: --timezone: unknown time zone 'Kyiv' (an IANA name such as 'Asia/Karachi')\n"
+    )
     assert not out.exists()
 
 
@@ -138,8 +142,11 @@ def test_extract_and_timeline_close_with_one_line(tmp_path, capsys):
     assert captured.out == ""
     extract, timeline = captured.err.splitlines()
     assert re.fullmatch(
-        re.escape(f"extract: 2 documents, 0 furniture spans, 1 time expressions, 2 claims, 2 sources -> {out} (0.0 MB in ")
-        + r"\d+\.\d s\)", extract
+        re.escape(
+            f"extract: 2 documents, 0 furniture spans, 1 time expressions, 2 claims, 2 sources -> {out} (0.0 MB in "
+        )
+        + r"\d+\.\d s\)",
+        extract,
     )
     assert timeline == f"timeline: 2 distinct figures, 20 consensus rows, 0 parts -> {out}"
 
@@ -153,7 +160,9 @@ def test_notebooks_of_another_corpus_never_overwrite_the_projects(tmp_path, caps
     before = {p: p.stat().st_mtime_ns for p in (cli.config.ROOT / "notebooks").glob("*.ipynb")}
     project = str(cli.config.ROOT / "notebooks")
     assert main(["notebooks", "--params", str(params), "--notebooks-dir", project]) == 2
-    assert f"--notebooks-dir {project} (from {params.resolve()}) is the project's own notebooks" in capsys.readouterr().err
+    assert (
+        f"--notebooks-dir {project} (from {params.resolve()}) is the project's own notebooks" in capsys.readouterr().err
+    )
     assert {p: p.stat().st_mtime_ns for p in before} == before
     exports = str(cli.config.ROOT / "data" / "exports")
     assert main(["exports", "--params", str(params), "--exports-dir", exports]) == 2
@@ -171,7 +180,6 @@ def test_help_shows_defaults_and_the_params_variable():
 
 def test_notebooks_run_quietly_and_a_failure_names_the_notebook(tmp_path, capfd):
     import nbformat
-
 
     src = tmp_path / "src"
     src.mkdir()

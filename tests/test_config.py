@@ -67,9 +67,15 @@ def _params_with(tmp_path, monkeypatch, edit) -> str:
         (lambda r: r["event"].update(end="2007-07-09T00:00"), "key event: the window is empty"),
         (lambda r: r["event"].update(start="10 July 2007"), "not an ISO date/time"),
         (lambda r: r["paths"].update(timebank="x"), "key paths.timebank: unknown key"),
-        (lambda r: r["furniture"].update(max_caption_chars=-5), "key furniture.max_caption_chars: Input should be greater than 0"),
+        (
+            lambda r: r["furniture"].update(max_caption_chars=-5),
+            "key furniture.max_caption_chars: Input should be greater than 0",
+        ),
         (lambda r: r["event"].update(places=[{"name": ""}]), "key event.places.0"),
-        (lambda r: r["event"].update(places=[{"name": "A", "aliases": ["X"]}, {"name": "B", "aliases": ["x"]}]), "'x' names both 'A' and 'B'"),
+        (
+            lambda r: r["event"].update(places=[{"name": "A", "aliases": ["X"]}, {"name": "B", "aliases": ["x"]}]),
+            "'x' names both 'A' and 'B'",
+        ),
         (lambda r: r["event"].update(places=[3]), "key event.places.0"),
     ],
 )
@@ -77,7 +83,9 @@ def test_bad_params_name_file_key_and_problem(tmp_path, monkeypatch, edit, messa
     assert message in _params_with(tmp_path, monkeypatch, edit)
 
 
-@pytest.mark.parametrize(("content", "message"), [("- a\n- b\n", "found list"), ("paths: [\n", "not valid YAML at line")])
+@pytest.mark.parametrize(
+    ("content", "message"), [("- a\n- b\n", "found list"), ("paths: [\n", "not valid YAML at line")]
+)
 def test_params_file_that_is_not_a_mapping(tmp_path, monkeypatch, content, message):
     path = tmp_path / "params.yaml"
     path.write_text(content, encoding="utf-8")

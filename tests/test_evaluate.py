@@ -33,7 +33,11 @@ def test_score_counts_strict_and_attribute_errors():
     window = {"as_of_from": day, "as_of_to": night}
     gold = pd.DataFrame([_row("d", 0, 2, "20", **window), _row("d", 10, 12, "15", outcome="injured", **window)])
     pred = pd.DataFrame(
-        [_row("d", 0, 2, "20", as_of=noon), _row("d", 10, 12, "15", outcome="killed", as_of=noon), _row("d", 30, 31, "3", as_of=noon)]
+        [
+            _row("d", 0, 2, "20", as_of=noon),
+            _row("d", 10, 12, "15", outcome="killed", as_of=noon),
+            _row("d", 30, 31, "3", as_of=noon),
+        ]
     )
     metrics, errors = score(pred, gold)
     assert metrics["detection"] == {"precision": 0.6667, "recall": 1.0, "f1": 0.8}

@@ -366,7 +366,9 @@ def test_any_naive_isoformat_is_read_in_the_given_zone(moment):
 
 # --- hostile and careless input: paths, names, encodings, quoting, line ends ---
 
-_STORY = "Quake toll rises\nBy Jane Roe\n\nAt least 12 people were killed, police said.\nFollow us on Twitter for updates\n"
+_STORY = (
+    "Quake toll rises\nBy Jane Roe\n\nAt least 12 people were killed, police said.\nFollow us on Twitter for updates\n"
+)
 
 
 def _folder(tmp_path: Path, manifest: str | bytes, files: dict[str, str | bytes] | None = None) -> Path:
@@ -520,7 +522,9 @@ def test_a_latin1_manifest_names_the_byte(tmp_path):
     data = _GOOD_MANIFEST.encode("latin-1")
     raw = _folder(tmp_path, data, _GOOD_FILES)
     offset = data.index(b"\xed")
-    _assert_fails(raw, tmp_path, "manifest.csv", f"not UTF-8 (byte 0xed at offset {offset}, line 3)", "save it as UTF-8")
+    _assert_fails(
+        raw, tmp_path, "manifest.csv", f"not UTF-8 (byte 0xed at offset {offset}, line 3)", "save it as UTF-8"
+    )
 
 
 def test_a_manifest_with_the_excel_bom_is_read(tmp_path):

@@ -22,7 +22,9 @@ def _module(path: Path) -> str:
 def test_extractors_import_without_pandas_or_stages(path):
     # pandas, pyarrow, pandera and polars made unimportable: a pure module still imports, with everything it imports
     blocked = "import sys\nfor m in ('pandas', 'pyarrow', 'pandera', 'polars', 'analysis.stages', 'analysis.io'):\n    sys.modules[m] = None\n"
-    done = subprocess.run([sys.executable, "-c", blocked + f"import {_module(path)}"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", blocked + f"import {_module(path)}"], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr[-2000:]
 
 

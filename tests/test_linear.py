@@ -173,9 +173,7 @@ def test_attribution_of_one_long_article_in_linear_time():
     text, skip = _article()
     claims = _extract(text, skip, _hints(_article_times()[1]))
     seconds, (atts, mentions, (speakers, ids)) = _timed(_attribute, text, claims, skip)
-    per_seed = sum(
-        1 for s in _seeds() for a in attribute(s["text"], s["claims"], s["skip"]) if a.speaker is not None
-    )
+    per_seed = sum(1 for s in _seeds() for a in attribute(s["text"], s["claims"], s["skip"]) if a.speaker is not None)
     assert len(mentions) == pytest.approx(_copies() * per_seed, rel=0.02)
     assert all(("doc", m[2]) in ids for m in mentions)
     # the same people speak in every copy: a tenth of the article names them all

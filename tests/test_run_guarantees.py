@@ -32,7 +32,9 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def test_every_table_of_a_run_carries_one_corpus_fingerprint(extracted):
     prints = {io.read_table(extracted / f"{name}.parquet").attrs["corpus"] for name in SET}
     assert len(prints) == 1 and None not in prints
-    assert sorted(p.name for p in extracted.iterdir() if not p.name.startswith(".")) == sorted(f"{n}.parquet" for n in SET)
+    assert sorted(p.name for p in extracted.iterdir() if not p.name.startswith(".")) == sorted(
+        f"{n}.parquet" for n in SET
+    )
 
 
 def test_a_failed_extract_leaves_the_previous_set_as_it_was(extracted, tmp_path, monkeypatch):

@@ -205,7 +205,9 @@ BREAKS = {
         ("as_of naive", _zone("as_of", None), ["as_of", "dtype"]),
     ],
 }
-CASES = [pytest.param(name, fn, words, id=f"{name}: {label}") for name, cases in BREAKS.items() for label, fn, words in cases]
+CASES = [
+    pytest.param(name, fn, words, id=f"{name}: {label}") for name, cases in BREAKS.items() for label, fn, words in cases
+]
 
 
 def test_every_model_has_breaks():

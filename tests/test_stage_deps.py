@@ -22,7 +22,12 @@ def test_derivation_follows_lazy_imports_and_lexicon_loads():
     expected = stage_deps.expected_code_deps()
     # the times stage imports the tagger, which loads lexicon/time.yaml; the CLI's lazy imports of other
     # stages are not followed, so the timeline stage does not depend on the extractor
-    assert {"analysis/extract/times.py", "analysis/stages/times.py", "analysis/lexicon/time.yaml", "analysis/config.py"} <= set(expected["times"])
+    assert {
+        "analysis/extract/times.py",
+        "analysis/stages/times.py",
+        "analysis/lexicon/time.yaml",
+        "analysis/config.py",
+    } <= set(expected["times"])
     assert "analysis/extract/claims.py" not in expected["timeline"]
     assert "analysis/report/figures.py" in expected["notebooks"]  # imported by the notebooks themselves
 
@@ -30,4 +35,6 @@ def test_derivation_follows_lazy_imports_and_lexicon_loads():
 def test_rewrite_replaces_only_code_deps():
     text = "stages:\n  a:\n    cmd: x\n    deps:\n      - analysis/old.py\n      - data/raw\n    outs:\n      - o\n"
     out = stage_deps.rewrite(text, {"a": ["analysis/new.py"]})
-    assert out == "stages:\n  a:\n    cmd: x\n    deps:\n      - analysis/new.py\n      - data/raw\n    outs:\n      - o\n"
+    assert (
+        out == "stages:\n  a:\n    cmd: x\n    deps:\n      - analysis/new.py\n      - data/raw\n    outs:\n      - o\n"
+    )

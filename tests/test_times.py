@@ -166,9 +166,48 @@ def test_timebank_sentences(doc, expr, value):
 
 
 _WORDS = st.sampled_from(
-    ["Monday", "July", "3", "4", "a.m.", "(", ")", "2300", "GMT", "on", "the", "past", "six", "months", "ago", "later",
-     "after", "early", "evening", "yesterday", "2001", "since", "more", "than", "hours", "Feb.", "27", ",", "1998",
-     "midnight", "next", "week", "will", "twenty-four", "'80s", "mid-1996", "third-quarter", "Friday's", "every", "x"]
+    [
+        "Monday",
+        "July",
+        "3",
+        "4",
+        "a.m.",
+        "(",
+        ")",
+        "2300",
+        "GMT",
+        "on",
+        "the",
+        "past",
+        "six",
+        "months",
+        "ago",
+        "later",
+        "after",
+        "early",
+        "evening",
+        "yesterday",
+        "2001",
+        "since",
+        "more",
+        "than",
+        "hours",
+        "Feb.",
+        "27",
+        ",",
+        "1998",
+        "midnight",
+        "next",
+        "week",
+        "will",
+        "twenty-four",
+        "'80s",
+        "mid-1996",
+        "third-quarter",
+        "Friday's",
+        "every",
+        "x",
+    ]
 )
 _TEXTS = st.one_of(st.text(max_size=80), st.lists(_WORDS, max_size=25).map(" ".join))
 _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

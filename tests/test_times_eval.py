@@ -36,7 +36,14 @@ def test_scores_follow_tempeval3_definitions():
     assert m["relaxed"]["f1"] == round(2 / 3, 4)
     assert m["value_accuracy"] == 0.5 and m["type_accuracy"] == 0.5
     assert m["value_f1"] == round(2 / 3 * 0.5, 4)  # attribute F1 = relaxed F1 x accuracy
-    assert m["counts"] == {"gold": 3, "system": 3, "strict_matches": 1, "relaxed_matches": 2, "type_correct": 1, "value_correct": 1}
+    assert m["counts"] == {
+        "gold": 3,
+        "system": 3,
+        "strict_matches": 1,
+        "relaxed_matches": 2,
+        "type_correct": 1,
+        "value_correct": 1,
+    }
 
 
 def test_align_is_one_to_one_and_prefers_exact():

@@ -46,7 +46,10 @@ def test_pruned_scan_equals_the_scan_of_every_token_on_lexicon_soup(words):
     assert tag_times(text, "2007-07-10", "UTC") == tag_times(text, "2007-07-10", "UTC", exhaustive=True)
 
 
-@given(st.sets(st.text(alphabet="abcdefgh.'-", min_size=1, max_size=6), max_size=12), st.text(alphabet="abcdefgh.'- ", max_size=80))
+@given(
+    st.sets(st.text(alphabet="abcdefgh.'-", min_size=1, max_size=6), max_size=12),
+    st.text(alphabet="abcdefgh.'- ", max_size=80),
+)
 def test_the_trie_alternation_matches_what_the_plain_one_matches(words, text):
     import re
 

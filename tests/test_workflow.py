@@ -56,7 +56,11 @@ def test_init_writes_params_whose_every_path_is_inside_the_folder(tmp_path, caps
     resolved = folder.resolve()
     for path in (p.raw_dir, p.processed_dir, p.annotations, p.metrics_dir, p.figures_dir, p.timebank_dir):
         assert path.is_relative_to(resolved)
-    assert (p.raw_dir, p.processed_dir, p.figures_dir) == (resolved / "raw", resolved / "processed", resolved / "figures")
+    assert (p.raw_dir, p.processed_dir, p.figures_dir) == (
+        resolved / "raw",
+        resolved / "processed",
+        resolved / "figures",
+    )
     assert p.event.name == "Madrid train bombings" and str(p.event.start) == "2004-03-11 07:37:00+01:00"
     assert p.place_of == {"Madrid": None, "Spanish capital": None, "the capital": None,
                           "Atocha": "Atocha", "Atocha station": "Atocha", "El Pozo": "El Pozo"}  # fmt: skip

@@ -191,5 +191,3 @@ def source_checker(sources: pd.DataFrame) -> Callable[[pd.Series, pd.Series], bo
         return not pd.isna(p["source_id"]) and source_matches(g["source"], speakers[p["source_id"]])
 
     return ok
-
-

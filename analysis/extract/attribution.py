@@ -730,9 +730,7 @@ def _analyse(text: str, skip: Sequence[tuple[int, int]]):
     return _Doc(text, toks, starts, sents, quotes)
 
 
-def _sentence_spans(
-    text: str, starts: list[int], lines: list[tuple[int, int]], skips: SpanIndex
-) -> list[_Sent]:
+def _sentence_spans(text: str, starts: list[int], lines: list[tuple[int, int]], skips: SpanIndex) -> list[_Sent]:
     """The sentences outside furniture, with their token range and line."""
     line_starts = [a for a, _ in lines]
     sents: list[_Sent] = []

@@ -752,9 +752,11 @@ def _count_claim(
     found = _adjusted_outcome(v, c, found, _noun_outcome(v, c), prev)
     if found is _NO_CLAIM:
         return None, parts
-    part = part_before(v.toks, v.cands[c.chain_first].q.first) or part_of_the(v.toks, c.q.last) or v.among[
-        v.chains[c.chain_first][-1].np.end
-    ]
+    part = (
+        part_before(v.toks, v.cands[c.chain_first].q.first)
+        or part_of_the(v.toks, c.q.last)
+        or v.among[v.chains[c.chain_first][-1].np.end]
+    )
     whole = last_total if part and part.whole_before else None
     if part and not found and (part.outcome or whole):
         # "195 dead, including 26 foreigners": a part shares its whole's outcome unless its frame names one

@@ -153,4 +153,3 @@ def names_a_subset(group_text: str | None) -> bool:
     return (
         group_text.lower() in _lex().subset_nouns or words[-1].lower() in _lex().subset_nouns or words[-1][:1].isupper()
     )
-

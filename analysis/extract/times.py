@@ -271,6 +271,7 @@ def _weekday_date(ref: date, weekday: int, direction: int, strict: bool = False)
 def _near_year(ref: date, month: int, day: int | None, tense: int) -> int:
     """Year for a month (and day) written without one: the occurrence nearest the reference, unless
     the clause's tense points the other way and an occurrence on that side is within half a year."""
+
     def gap(year: int) -> int:
         if day is None:  # whole months: the reference's own month is at distance 0
             return (year - ref.year) * 12 + month - ref.month
@@ -425,7 +426,9 @@ def _m_duration(s: _Sent, i: int) -> _Hit | None:
     them ("a week ago", "13 hours later", "five hours after <anchor>")."""
     w, lex = s.w, s.lex
     j = _skip(w, i, "the")
-    lead = lex.match("relative_determiners", w, j) or (("recent", j + 1) if j < len(w) and w[j] in ("recent", "first") else None)
+    lead = lex.match("relative_determiners", w, j) or (
+        ("recent", j + 1) if j < len(w) and w[j] in ("recent", "first") else None
+    )
     if lead:
         j = lead[1]
     mod = lex.match("modifiers", w, j)
@@ -626,7 +629,9 @@ def _m_date(s: _Sent, i: int) -> _Hit | None:
     k = _skip(w, wd[1], ",") if wd else j
     hit = _month_day(s, k) or _iso_date(s, k)
     if hit:
-        return replace(hit, start=_narrow(hit.start, hit.end, _span(pos))[0], end=_narrow(hit.start, hit.end, _span(pos))[1])
+        return replace(
+            hit, start=_narrow(hit.start, hit.end, _span(pos))[0], end=_narrow(hit.start, hit.end, _span(pos))[1]
+        )
     if wd:
         return None
     mo = _month(s, j, loose=bool(pos) or (i > 0 and w[i - 1] in lex["year_cues"]))
@@ -725,7 +730,15 @@ def _m_quarter(s: _Sent, i: int) -> _Hit | None:
     if w[k - 1] == "half" or (after is None and w[k - 1] != "quarter"):
         if ordn[0] > 2:
             return None
-        return _Hit(k, "DATE", f"{year}-H{ordn[0]}", datetime(year, 6 * ordn[0] - 5, 1), _add_months(datetime(year, 6 * ordn[0] - 5, 1), 6), "M", rule="half")
+        return _Hit(
+            k,
+            "DATE",
+            f"{year}-H{ordn[0]}",
+            datetime(year, 6 * ordn[0] - 5, 1),
+            _add_months(datetime(year, 6 * ordn[0] - 5, 1), 6),
+            "M",
+            rule="half",
+        )
     if ordn[0] > 4:
         return None
     return _period_hit(lex, k, datetime(year, 3 * ordn[0] - 2, 1), "Q", "quarter")
@@ -894,7 +907,9 @@ _MATCHER_STARTS: dict[Callable, tuple[tuple[str, ...], tuple[str, ...], bool]] =
     _m_part_of_day: (("position_modifiers", "parts_of_day"), ("the",), False),
     _m_set: (("set_words", "set_determiners", "plural_weekdays"), (), False),
     _m_duration: (
-        ("relative_determiners", "modifiers", "numbers", "vague_numbers", "units"), ("the", "recent", "first"), True
+        ("relative_determiners", "modifiers", "numbers", "vague_numbers", "units"),
+        ("the", "recent", "first"),
+        True,
     ),
 }
 
@@ -1114,9 +1129,3 @@ def tag_times(
 
 
 # ---------------------------------------------------------------- stage
-
-
-
-
-
-

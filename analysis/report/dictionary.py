@@ -4,6 +4,7 @@ from __future__ import annotations
 
 DICT_START, DICT_END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"
 
+
 def _type_name(dtype) -> str:
     text = str(dtype)
     if "string" in text or text == "str":
@@ -51,5 +52,3 @@ def readme_with_dictionary(readme: str) -> str:
 
     exports = data_dictionary({f"exports/{name}": model for name, model in EXPORTS.items()})
     return f"{head}{DICT_START}\n{data_dictionary()}\n{EXPORTS_INTRO}\n\n{exports}{DICT_END}{tail}"
-
-

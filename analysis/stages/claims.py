@@ -48,9 +48,7 @@ def document_claims(
     reporting = reporting_time(points, publication_bounds(published_on, published_at, event.timezone), event.start)
     out = []
     for c in claims:
-        a = as_of_for(
-            text, c.start, (c.sentence_start, c.sentence_end), c.scope, points, reporting, event.start, times
-        )
+        a = as_of_for(text, c.start, (c.sentence_start, c.sentence_end), c.scope, points, reporting, event.start, times)
         out.append((replace(c, rule=f"{c.rule}|as_of:{a.basis}"), a, a.anchor))
     return out
 
@@ -174,7 +172,10 @@ def assemble(docs: Sequence[DocClaims]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The claims and sources tables from every document's claims, in document order: speakers are resolved
     across the corpus, then the held-by-the-same-source rule is applied."""
     mentions = [
-        (d.doc_id, d.text, a.speaker_start, a.speaker_end) for d in docs for a in d.attributions if a.speaker is not None
+        (d.doc_id, d.text, a.speaker_start, a.speaker_end)
+        for d in docs
+        for a in d.attributions
+        if a.speaker is not None
     ]
     speakers, source_of = resolve_speakers(mentions)
     recs = []

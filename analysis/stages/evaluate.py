@@ -124,7 +124,10 @@ def score_unseen(unseen_dir: Path) -> tuple[dict, list[dict]]:
     for event_id in sorted(set(event_of.values())):
         docs = [d for d, e in event_of.items() if e == event_id]
         m, _ = score(pred[pred["doc_id"].isin(docs)], gold[gold["doc_id"].isin(docs)], ok)
-        metrics["by_event"][event_id] = {"n_documents": len(docs), **{k: m[k] for k in ("n_gold", "detection", "strict")}}
+        metrics["by_event"][event_id] = {
+            "n_documents": len(docs),
+            **{k: m[k] for k in ("n_gold", "detection", "strict")},
+        }
     return metrics, errors
 
 

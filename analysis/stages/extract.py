@@ -205,7 +205,9 @@ def run(
     workers local processes, or on Dask (the cluster at scheduler, else a local one of workers processes)."""
     started = time.perf_counter()
     rows = ingest.manifest_rows(raw_dir, manifest_name, timezone=event.timezone)
-    job = Job(Path(raw_dir), dict(furniture or {}), event, dict(places) if isinstance(places, Mapping) else tuple(places))
+    job = Job(
+        Path(raw_dir), dict(furniture or {}), event, dict(places) if isinstance(places, Mapping) else tuple(places)
+    )
     if dask:
         results = map_documents_dask(job, rows, workers, scheduler, batch_bytes)
     else:

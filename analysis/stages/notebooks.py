@@ -65,5 +65,3 @@ def kernel_env(env: dict | None = None) -> dict:
     rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
     env["PYTHONPATH"] = os.pathsep.join([root, *rest])
     return env
-
-

@@ -47,5 +47,3 @@ def run(raw_dir: Path, out_dir: Path, tz: str) -> None:
     texts = load_texts(raw_dir, documents)
     times = times_frame(tag_corpus(texts, documents, furniture, tz))
     write_tables({out_dir / "times.parquet": (times, Times)}, upstream={"documents": documents})
-
-

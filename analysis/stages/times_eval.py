@@ -91,15 +91,44 @@ def error_list(corpus_dir: str | Path, tz: str = "UTC", half: str | None = None)
         base = {"doc": doc.doc_id, "dct": doc.dct}
         for g in doc.timexes:
             if id(g) not in matched_g:
-                errors.append({**base, "kind": "missed", "text": g.text, "start": g.start, "gold_type": g.timex_type, "gold_value": g.value})
+                errors.append(
+                    {
+                        **base,
+                        "kind": "missed",
+                        "text": g.text,
+                        "start": g.start,
+                        "gold_type": g.timex_type,
+                        "gold_value": g.value,
+                    }
+                )
         for s in system:
             if id(s) not in matched_s:
-                errors.append({**base, "kind": "spurious", "text": s.text, "start": s.start, "type": s.timex_type, "value": s.timex_value, "rule": s.rule})
+                errors.append(
+                    {
+                        **base,
+                        "kind": "spurious",
+                        "text": s.text,
+                        "start": s.start,
+                        "type": s.timex_type,
+                        "value": s.timex_value,
+                        "rule": s.rule,
+                    }
+                )
         for g, s in pairs:
             if g.value != s.timex_value or g.timex_type != s.timex_type:
                 errors.append(
-                    {**base, "kind": "wrong_value" if g.value != s.timex_value else "wrong_type", "text": s.text, "gold_text": g.text,
-                     "start": s.start, "type": s.timex_type, "gold_type": g.timex_type, "value": s.timex_value, "gold_value": g.value, "rule": s.rule}
+                    {
+                        **base,
+                        "kind": "wrong_value" if g.value != s.timex_value else "wrong_type",
+                        "text": s.text,
+                        "gold_text": g.text,
+                        "start": s.start,
+                        "type": s.timex_type,
+                        "gold_type": g.timex_type,
+                        "value": s.timex_value,
+                        "gold_value": g.value,
+                        "rule": s.rule,
+                    }
                 )
     return errors
 
