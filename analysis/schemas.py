@@ -163,7 +163,10 @@ class Claims(_StrictModel):
     )
     end: Series[int] = pa.Field(ge=1, description="End offset of the count phrase (exclusive).")
     quantity_text: Series[str] = pa.Field(description="The count phrase as written ('at least 20', 'Dozens').")
-    sentence: Series[str] = pa.Field(description="The sentence the claim was read from.")
+    sentence: Series[str] = pa.Field(
+        description="The sentence the claim was read from; one over 1,000 characters is cut to the words around "
+        "the count, each cut marked '…'."
+    )
     value_low: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="Lowest count the phrase allows; null if unbounded."
     )

@@ -196,3 +196,30 @@ def test_a_sentence_of_thousands_of_offsets_is_tagged_in_linear_time():
     seconds, found = _timed(_tag, unit * n)
     assert len(found) == n and {t.timex_value for t in found} == {"PT2H"}
     _within_budget(seconds, "times")
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["at least 1, killed ", '"He said 12 were killed, ', "12 were killed, said Ali Khan, said Omar Shah, "],
+    ids=["counts", "quotes", "speakers"],
+)
+def test_one_sentence_of_thousands_of_counts_makes_a_linear_table(tmp_path, unit):
+    """Every claim keeps its sentence: a 'sentence' of 200 KB with thousands of counts kept whole per claim made
+    the claims table quadratic (80 KB: 337 M characters). Long sentences are cut around the count."""
+    from analysis.stages import extract as engine
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Headline\n\n" + unit * (200_000 // len(unit)) + ".\n", encoding="utf-8")
+    (raw / "manifest.csv").write_text(
+        "doc_id,file,outlet,agency,published_on,url\na,a.txt,X,,2007-07-10,\n", encoding="utf-8"
+    )
+    p = _params()
+    engine.run(raw, tmp_path, "manifest.csv", p.furniture, p.event, p.place_of, workers=1)
+    import pandas as pd
+
+    claims = pd.read_parquet(tmp_path / "claims.parquet")
+    assert len(claims) > 3000
+    assert claims["sentence"].str.len().max() <= 1002
+    assert claims["sentence"].str.startswith("…").any() and claims["sentence"].str.endswith("…").any()
+    assert claims["sentence"].str.len().sum() < 5 * 200_000 * 1002 // 19

@@ -90,6 +90,26 @@ class DocClaims:
     text: str | None  # kept only when a claim has a speaker: speaker resolution reads names around it
 
 
+# A claim keeps a copy of its sentence; a "sentence" of thousands of characters (a list or table with no full
+# stop, or a hostile text holding thousands of counts) keeps only this much around the count, so the table grows
+# linearly with the text, not with counts x sentence length.
+SENTENCE_MAX_CHARS = 1000
+
+
+def sentence_text(text: str, s_start: int, s_end: int, start: int, end: int) -> str:
+    """The claim's sentence; one longer than SENTENCE_MAX_CHARS is cut to the words around the count, each cut
+    marked '…'."""
+    if s_end - s_start <= SENTENCE_MAX_CHARS:
+        return text[s_start:s_end]
+    half = max(0, (SENTENCE_MAX_CHARS - (end - start)) // 2)
+    lo, hi = max(s_start, start - half), min(s_end, end + half)
+    while lo > s_start and not text[lo - 1].isspace() and lo < start:  # cut at a word boundary
+        lo += 1
+    while hi < s_end and not text[hi].isspace() and hi > end:
+        hi -= 1
+    return ("…" if lo > s_start else "") + text[lo:hi].strip() + ("…" if hi < s_end else "")
+
+
 def claims_of_document(
     doc_id: str,
     text: str,
@@ -104,7 +124,7 @@ def claims_of_document(
     found = document_claims(text, published_on, skip, times, event, places, published_at)
     # attribution reads the whole document: most documents of a corpus hold no claim
     atts = attribute(text, [c for c, _, _ in found], skip) if found else []
-    sentences = [text[c.sentence_start : c.sentence_end] for c, _, _ in found]
+    sentences = [sentence_text(text, c.sentence_start, c.sentence_end, c.start, c.end) for c, _, _ in found]
     spoken = any(a.speaker is not None for a in atts)
     return DocClaims(doc_id, [(c, a) for c, a, _ in found], atts, sentences, text if spoken else None)
 
