@@ -243,3 +243,8 @@ def test_an_impossible_date_is_no_expression_but_a_matcher_bug_raises(monkeypatc
     monkeypatch.setattr(times, "_MATCHERS", (broken, *times._MATCHERS[1:]))
     with pytest.raises(KeyError):
         tag_times("It happened on Feb. 28.", "2007-07-10", "UTC", exhaustive=True)
+
+
+def test_a_spelled_year_is_in_words_not_digits():
+    found = tag_times("It began in nineteen ninety-six; the 11 11 pattern repeats.", "2007-07-10", "UTC")
+    assert [(t.text, t.timex_value) for t in found] == [("nineteen ninety-six", "1996")]

@@ -694,6 +694,9 @@ def _m_spelled_year(s: _Sent, i: int) -> _Hit | None:
     if not first or first[0] is None:
         return None
     if 11 <= first[0] <= 19:
+        # in words only: "nineteen ninety-six" is a year, "11 11" two counts
+        if s.w[j][:1].isdigit() or (first[1] < len(s.w) and s.w[first[1]][:1].isdigit()):
+            return None
         second = _number(s, first[1])
         if not second or second[0] is None or not 10 <= second[0] <= 99:
             return None
