@@ -9,7 +9,7 @@ from conftest import seed_text
 
 from analysis import config
 from analysis.evaluation.timeml import read_timeml
-from analysis.extract.claims import TimeHint, extract
+from analysis.extract.claims import extract
 from analysis.text.furniture import find_furniture
 
 
@@ -336,7 +336,7 @@ def test_a_toll_of_the_focal_incident_stays_event_however_late_it_is_reported():
         "Three years ago this month, 202 people were killed in Bali."
     )
     published = date(2004, 4, 11)
-    hints = [TimeHint(t.start, t.end, t.starts_at, t.ends_at) for t in tag_times(text, "2004-04-11", "Europe/Madrid")]
+    hints = tag_times(text, "2004-04-11", "Europe/Madrid")
     got = {c.quantity_text: c.scope for c in extract(text, (), published, start, end, hints, ["Madrid"])}
     assert got == {"192": "event", "191": "event", "202": "prior"}
 

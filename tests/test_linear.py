@@ -16,7 +16,7 @@ import pytest
 
 from analysis import config
 from analysis.extract.attribution import attribute, resolve_speakers
-from analysis.extract.claims import TimeHint, extract
+from analysis.extract.claims import extract
 from analysis.extract.times import tag_times
 from analysis.text.furniture import find_furniture
 from analysis.text.tokens import sentences
@@ -52,8 +52,8 @@ def _extract(text: str, skip, hints):
     return extract(text, skip, PUBLISHED, ev.start, ev.end, hints, p.place_of)
 
 
-def _hints(times) -> list[TimeHint]:
-    return [TimeHint(t.start, t.end, t.starts_at, t.ends_at) for t in times]
+def _hints(times) -> list:
+    return list(times)
 
 
 def _attribute(text: str, claims, skip):

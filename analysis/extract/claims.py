@@ -14,6 +14,7 @@ from analysis import lexicon
 from analysis.extract.parts import names_a_subset, part_after, part_before, part_of_the
 from analysis.extract.places import PlaceMap, names_another_place, place_in, place_map
 from analysis.extract.quantities import Quantity, number_words, parse_quantities
+from analysis.extract.times import TimeExpr
 from analysis.text.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
 
 _YEAR_RE = re.compile(r"1[89]\d\d|20\d\d")
@@ -905,16 +906,6 @@ def _subset_text(text: str, toks: list[Token], c: _Candidate, part, group_text: 
 # --- scope -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TimeHint:
-    """A resolved time expression: its offsets and interval (UTC), for scope decisions."""
-
-    start: int
-    end: int
-    starts_at: datetime | None
-    ends_at: datetime | None
-
-
 def _contains(seq: tuple[str, ...], phrase: Phrase) -> bool:
     """Whether the token sequence holds the phrase (joined with spaces, padded, so whole tokens match)."""
     return f" {' '.join(phrase)} " in _padded(seq)
@@ -938,7 +929,7 @@ def classify_scope(
     published_on: date,
     event_start: datetime,
     event_end: datetime,
-    times: Sequence[TimeHint] = (),
+    times: Sequence[TimeExpr] = (),
     places: Sequence[str] = (),
     words: tuple[str, ...] | None = None,
 ) -> tuple[str, str]:
@@ -1018,7 +1009,7 @@ def extract(
     published_on: date | None = None,
     event_start: datetime | None = None,
     event_end: datetime | None = None,
-    times: Sequence[TimeHint] = (),
+    times: Sequence[TimeExpr] = (),
     places: PlaceMap | Sequence[str] = (),
 ) -> list[Claim]:
     """All claims of a raw text, skipping furniture spans; scope set when the event window is given; places:
@@ -1230,12 +1221,12 @@ def _same_figure(claims: list[Claim]) -> list[Claim]:
 class _Hints:
     """A document's time hints by offset: those of one sentence, in their given order, found in log time."""
 
-    def __init__(self, times: Sequence[TimeHint]) -> None:
+    def __init__(self, times: Sequence[TimeExpr]) -> None:
         self.times = times
         self.order = sorted(range(len(times)), key=lambda k: times[k].start)
         self.starts = [times[k].start for k in self.order]
 
-    def within(self, start: int, end: int) -> list[TimeHint]:
+    def within(self, start: int, end: int) -> list[TimeExpr]:
         """The hints that start in start..end-1."""
         lo, hi = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
         return [self.times[k] for k in sorted(self.order[lo:hi])]

@@ -12,7 +12,7 @@ import pandas as pd
 from analysis.config import Event
 from analysis.extract.asof import AsOf, as_of_for, publication_bounds, reported_points, reporting_time
 from analysis.extract.attribution import Attribution, attribute, resolve_speakers
-from analysis.extract.claims import Claim, TimeHint, extract
+from analysis.extract.claims import Claim, extract
 from analysis.extract.places import PlaceMap
 from analysis.extract.times import TimeExpr
 from analysis.io import frame, read_table, write_tables
@@ -42,8 +42,7 @@ def document_claims(
     published_at: datetime | None = None,
 ) -> list[tuple[Claim, AsOf, TimeExpr | None]]:
     """Claims of one document with scope and as_of."""
-    hints = [TimeHint(t.start, t.end, t.starts_at, t.ends_at) for t in times]
-    claims = extract(text, skip, published_on, event.start, event.end, hints, places)
+    claims = extract(text, skip, published_on, event.start, event.end, times, places)
     points = reported_points(text, times, event.start)
     reporting = reporting_time(points, publication_bounds(published_on, published_at, event.timezone), event.start)
     out = []
