@@ -19,14 +19,12 @@ from analysis.schemas import ExtractionMetrics, UnseenClaimScores
 
 
 def extract_into(raw: Path, out: Path, event: Event, places, prefix: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run ingest, times and claims on one corpus folder as the CLI would, and return its claims and sources
-    with source ids prefixed (prefix:slug), so sources of separately run corpora never collide."""
-    from analysis.stages import claims as claims_stage
-    from analysis.stages import ingest, times
+    """Extract one corpus folder as `extract` does (one pass per document, the same tables as the ingest,
+    times and claims stages), and return its claims and sources with source ids prefixed (prefix:slug), so
+    sources of separately run corpora never collide."""
+    from analysis.stages import extract
 
-    ingest.run(raw, out, timezone=event.timezone)
-    times.run(raw, out, event.timezone)
-    claims_stage.run(raw, out, event, places)
+    extract.run(raw, out, "manifest.csv", {}, event, places, workers=1)
     claims, sources = read_table(out / "claims.parquet"), read_table(out / "sources.parquet")
     sources["source_id"] = prefix + ":" + sources["source_id"]
     claims["source_id"] = claims["source_id"].map(lambda x: None if pd.isna(x) else f"{prefix}:{x}")

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -128,7 +128,7 @@ def map_documents_dask(
 
 @dataclass
 class Summary:
-    """What a run read and wrote."""
+    """What a run read and found, and how long it took."""
 
     documents: int = 0
     n_bytes: int = 0
@@ -136,15 +136,6 @@ class Summary:
     claims: int = 0
     sources: int = 0
     seconds: float = 0.0
-    tables: list[Path] = field(default_factory=list)
-
-    def line(self) -> str:
-        mb = self.n_bytes / 1e6
-        rate = mb / self.seconds if self.seconds else 0.0
-        return (
-            f"{self.documents} documents ({mb:.1f} MB), {self.times} time expressions, {self.claims} claims, "
-            f"{self.sources} sources in {self.seconds:.1f} s ({rate:.2f} MB/s)"
-        )
 
 
 def collect(results: Iterable[DocResult], progress: Callable[[int, int], None] | None = None) -> tuple[dict, Summary]:
@@ -215,6 +206,5 @@ def run(
     tables, summary = collect(results, progress_printer(len(rows)))
     paths = {Path(out_dir) / f"{name}.parquet": t for name, t in tables.items()}
     write_tables(paths)
-    summary.tables = sorted(paths)
     summary.seconds = time.perf_counter() - started
     return summary
