@@ -7,10 +7,14 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import config, io
+from analysis.columns import hours_since_2dp
 from analysis.schemas import EXPORTS, ClaimsExport, TollSeriesExport
 from analysis.stages import exports
 
@@ -89,8 +93,10 @@ def test_a_wrong_best_value_fails_the_schema(built):
 
 
 def test_a_newline_in_a_sentence_never_reaches_a_csv_row():
-    assert list(exports._one_line(pd.Series(["Forty were\n killed,\nofficials said."]))) == [
-        "Forty were killed, officials said."
+    sentences = pl.DataFrame({"s": ["Forty were\n killed,\nofficials said.", "Two\r\n  died."]})
+    assert sentences.select(exports.one_line(pl.col("s")))["s"].to_list() == [
+        "Forty were killed, officials said.",
+        "Two died.",
     ]
 
 
@@ -161,3 +167,13 @@ def test_csv_text_is_plain_comma_separated_utf8():
     df = pd.DataFrame({"a": ["x, y", None], "b": pd.array([1, None], dtype="Int64")})
     assert exports.csv_text(df) == 'a,b\n"x, y",1\n,\n'
     assert pd.read_csv(stdio.StringIO(exports.csv_text(df)))["b"].isna().tolist() == [False, True]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-(10**7), max_value=10**7))
+def test_hours_since_to_two_decimals_is_pythons_round(seconds):
+    # the exports' hours since the start: the minute (half to even), then two decimals, as Python rounds them
+    start = pd.Timestamp("2007-07-10T04:00", tz="Asia/Karachi")
+    moment = start + pd.Timedelta(seconds=seconds)
+    got = pl.DataFrame({"t": [moment.tz_convert("UTC")]}).select(hours_since_2dp(pl.col("t"), start)).item()
+    assert got == round(round(seconds / 60) / 60, 2)

@@ -44,6 +44,8 @@ class Claim:
     subset_text: str | None = None
     part_of: int | None = None  # start offset of the whole's count, when the article states it
     place: str | None = None  # canonical event place the count is tied to; None = the whole event
+    # "Eight of the 14 killings" with no group word of its own: the group is the whole's, read after it
+    group_from_whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -884,6 +886,7 @@ def _claim(v: _View, c: _Candidate, found: _Outcome, prev: Claim | None, part, w
         role="part" if part else "total",
         subset_text=_subset_text(v.text, v.toks, c, part, group_text),
         part_of=whole.start if whole else None,
+        group_from_whole=group_rule == "partitive",
     )
 
 
@@ -1195,7 +1198,7 @@ def _resolve_groups(claims: list[Claim], low: str = "") -> list[Claim]:
     out = _same_figure(out)
     # a part takes the group of its whole, the next claim of its sentence ("Eight of the 14 killings")
     for i, c in enumerate(out):
-        if "|group:partitive" in c.rule and c.group == "unspecified" and i + 1 < len(out):
+        if c.group_from_whole and c.group == "unspecified" and i + 1 < len(out):
             whole = out[i + 1]
             if whole.sentence_start == c.sentence_start and whole.group != "unspecified":
                 out[i] = replace(c, group=whole.group)

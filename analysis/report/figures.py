@@ -22,6 +22,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox, offset_copy  # noqa: E402
 
+from analysis import columns  # noqa: E402
 from analysis.config import Event  # noqa: E402
 from analysis.io import file_mode
 
@@ -161,20 +162,7 @@ def local_naive(moments: pd.Series, zone) -> pd.Series:
 
 def short_figure(row) -> str:
     """A compact figure for a point label: '20', '~40', '≥20', '>1,200', '≤2,000', '300–400', 'dozens'."""
-    low, high, q = row["value_low"], row["value_high"], row["qualifier"]
-    if q == "vague":
-        return str(row["quantity_text"]).lower()
-    if q == "approximate":
-        return f"~{int(low):,}"
-    if q == "at_least":
-        return f"≥{int(low):,}"
-    if q == "more_than":
-        return f">{int(low) - 1:,}"
-    if q == "at_most":
-        return f"≤{int(high):,}"
-    if q == "range":
-        return f"{int(low):,}–{int(high):,}"
-    return f"{int(low):,}"
+    return columns.short_figure(row["value_low"], row["value_high"], row["qualifier"], row["quantity_text"])
 
 
 def who(row) -> str:

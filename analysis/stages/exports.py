@@ -5,79 +5,70 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 
+from analysis.columns import (
+    UTC,
+    hours_since_2dp,
+    local_text,
+    to_model_frame,
+    to_polars,
+    utc_text,
+)
 from analysis.config import Event
-from analysis.io import frame, read_table, run_fingerprint, validate, write_texts
+from analysis.io import read_table, run_fingerprint, validate, write_texts
 from analysis.schemas import EXPORTS, ClaimsExport, TollSeriesExport
-from analysis.stages.timeline import hours_since, local_text
 
 # The tables the exports read, by name (data/processed/<name>.parquet).
 INPUTS = ("documents", "sources", "claims", "toll_timeline")
+# The columns read from them, with their types (a column of nulls gets its type).
+FIGURE = {
+    "doc_id": pl.String, "source_id": pl.String, "place": pl.String, "scope": pl.String, "outcome": pl.String,
+    "group": pl.String, "value_low": pl.Int64, "value_high": pl.Int64, "qualifier": pl.String, "as_of": UTC,
+    "as_of_low": UTC, "as_of_high": UTC,
+}  # fmt: skip
+CLAIM = {**FIGURE, "sentence": pl.String, "role": pl.String, "subset_text": pl.String, "part_of": pl.String,
+         "quantity_text": pl.String, "claim_id": pl.String}  # fmt: skip
+SERIES = {**FIGURE, "figure_text": pl.String, "revises": pl.String, "n_mentions": pl.Int64, "figure_id": pl.String}
+DOCUMENTS = {"doc_id": pl.String, "outlet": pl.String, "agency": pl.String, "published_on": pl.Date, "url": pl.String}
+SOURCES = {"source_id": pl.String, "name": pl.String, "kind": pl.String}
 
 
-def utc_text(moment) -> str | None:
-    """A UTC moment as ISO 8601 to the minute with a Z ('2007-07-10T02:00Z'); None if unknown."""
-    if pd.isna(moment):
-        return None
-    return pd.Timestamp(moment).tz_convert("UTC").strftime("%Y-%m-%dT%H:%MZ")
+def series_name() -> pl.Expr:
+    """'killed militants', 'killed civilians in Atocha': a series of figures in words, as column series."""
+    place = pl.concat_str(pl.lit(" in "), pl.col("place")).fill_null("")
+    return pl.concat_str(pl.col("outcome"), pl.lit(" "), pl.col("group"), place).alias("series")
 
 
-def best_value(low, high) -> int | None:
-    """The most conservative number a figure states: its lower bound, else its upper bound (as ACLED codes)."""
-    for value in (low, high):
-        if not pd.isna(value):
-            return int(value)
-    return None
-
-
-def series_name(outcome: str, group: str, place) -> str:
-    """'killed militants', 'killed civilians in Atocha': a series of figures in words."""
-    return f"{outcome} {group}" + ("" if pd.isna(place) else f" in {place}")
-
-
-def _hours(moment, event: Event) -> float | None:
-    hours = hours_since(moment, event.start)
-    return None if hours is None else round(hours, 2)
-
-
-def _context(rows: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, event: Event) -> pd.DataFrame:
-    """The columns both exports share, for rows with doc_id, source_id, bounds and as_of columns."""
-    docs = documents.set_index("doc_id")
-    names, kinds = sources.set_index("source_id")["name"], sources.set_index("source_id")["kind"]
-    source_of = rows["source_id"].astype(object)
-    out = pd.DataFrame(index=rows.index)
-    out["event"] = event.name
-    for col in ("place", "scope", "outcome", "group"):
-        out[col] = rows[col]
-    out["outlet"] = rows["doc_id"].map(docs["outlet"])
-    out["agency"] = rows["doc_id"].map(docs["agency"])
-    out["source"] = source_of.map(lambda s: None if pd.isna(s) else names[s])
-    out["source_kind"] = source_of.map(lambda s: None if pd.isna(s) else kinds[s])
-    out["value_low"], out["value_high"] = rows["value_low"], rows["value_high"]
-    out["value_best"] = [best_value(lo, hi) for lo, hi in zip(rows["value_low"], rows["value_high"], strict=True)]
-    out["qualifier"] = rows["qualifier"]
-    out["as_of_local"] = [local_text(t, event.zone) for t in rows["as_of"]]
-    for col in ("as_of", "as_of_low", "as_of_high"):
-        out[f"{col}_utc"] = [utc_text(t) for t in rows[col]]
-    out["hours_since_event_start"] = [_hours(t, event) for t in rows["as_of"]]
-    out["published_on"] = rows["doc_id"].map(docs["published_on"]).map(lambda d: d.isoformat())
-    out["url"] = rows["doc_id"].map(docs["url"])
-    out["doc_id"] = rows["doc_id"]
-    return out
-
-
-def _one_line(sentences: pd.Series) -> pd.Series:
+def one_line(sentences: pl.Expr) -> pl.Expr:
     """Sentences on one line each: a CSV cell with a newline breaks too many readers."""
-    return sentences.str.replace(r"\s*\n\s*", " ", regex=True)
+    return sentences.str.replace_all(r"\s*\n\s*", " ")
+
+
+def _context(rows: pl.DataFrame, documents: pl.DataFrame, sources: pl.DataFrame, event: Event) -> pl.DataFrame:
+    """rows with the columns both exports share: the article's outlet, date and address, the source's name
+    and kind, the most conservative value (its lower bound, else its upper bound, as ACLED codes), clock
+    texts and hours since the event start (to two decimals)."""
+    names = sources.rename({"name": "source", "kind": "source_kind"})
+    out = rows.join(documents, on="doc_id", how="left", validate="m:1", maintain_order="left")
+    out = out.join(names, on="source_id", how="left", validate="m:1", maintain_order="left")
+    return out.with_columns(
+        event=pl.lit(event.name),
+        value_best=pl.col("value_low").fill_null(pl.col("value_high")),
+        published_on=pl.col("published_on").dt.strftime("%Y-%m-%d"),
+        sentence=one_line(pl.col("sentence")),
+    ).with_columns(
+        local_text("as_of", event.timezone),
+        *(utc_text(c) for c in ("as_of", "as_of_low", "as_of_high")),
+        hours_since_2dp(pl.col("as_of"), event.start),
+    )
 
 
 def claims_export(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, event: Event) -> pd.DataFrame:
     """exports/claims.csv: every claim with its article, in claims' order (schemas.ClaimsExport)."""
-    out = _context(claims, documents, sources, event)
-    out["sentence"] = _one_line(claims["sentence"])
-    for col in ("role", "subset_text", "part_of", "quantity_text", "claim_id"):
-        out[col] = claims[col]
-    return frame(out.to_dict("records"), ClaimsExport)
+    rows = to_polars(claims, CLAIM)
+    out = _context(rows, to_polars(documents, DOCUMENTS), to_polars(sources, SOURCES), event)
+    return to_model_frame(out, ClaimsExport)
 
 
 def toll_series_export(
@@ -85,13 +76,12 @@ def toll_series_export(
 ) -> pd.DataFrame:
     """exports/toll_series.csv: every distinct total figure, in the timeline's order, with the sentence of its
     first mention (schemas.TollSeriesExport)."""
-    out = _context(timeline, documents, sources, event)
-    out["sentence"] = _one_line(timeline["figure_id"].map(claims.set_index("claim_id")["sentence"]))
-    keys = zip(timeline["outcome"], timeline["group"], timeline["place"], strict=True)
-    out["series"] = [series_name(*key) for key in keys]
-    for col in ("figure_text", "revises", "n_mentions", "figure_id"):
-        out[col] = timeline[col]
-    return frame(out.to_dict("records"), TollSeriesExport)
+    sentences = to_polars(claims, {"claim_id": pl.String, "sentence": pl.String}).rename({"claim_id": "figure_id"})
+    rows = to_polars(timeline, SERIES).join(
+        sentences, on="figure_id", how="left", validate="1:1", maintain_order="left"
+    )
+    out = _context(rows, to_polars(documents, DOCUMENTS), to_polars(sources, SOURCES), event)
+    return to_model_frame(out.with_columns(series_name()), TollSeriesExport)
 
 
 def csv_text(df: pd.DataFrame) -> str:

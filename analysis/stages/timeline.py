@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
+from analysis.columns import UTC, ceil_hour, figure_text_expr, hours_since, local_text, to_model_frame, to_polars
 from analysis.config import Event
 from analysis.io import frame, read_table, write_tables
 from analysis.schemas import TollConsensus, TollParts, TollTimeline
@@ -21,7 +22,6 @@ CONSENSUS_KEY = ["outcome", "group", "place"]
 MENTION_ORDER = ["as_of", "published_on", "doc_id", "start"]
 
 # The columns the stage reads from its inputs, with the types it reads them as (a column of nulls gets its type).
-UTC = pl.Datetime("us", "UTC")
 CLAIMS = {
     "claim_id": pl.String, "doc_id": pl.String, "start": pl.Int64, "quantity_text": pl.String,
     "value_low": pl.Int64, "value_high": pl.Int64, "qualifier": pl.String, "outcome": pl.String,
@@ -35,105 +35,6 @@ FIGURES = {
     "group": pl.String, "scope": pl.String, "place": pl.String, "value_low": pl.Int64, "value_high": pl.Int64,
     "qualifier": pl.String, "as_of": UTC,
 }  # fmt: skip
-FIGURE_NUMBERS = {"value_low": pl.Int64, "value_high": pl.Int64, "qualifier": pl.String}
-MINUTE_US = 60_000_000
-# The model dtypes _pandas casts to: arrow hands a nullable integer over as floats, and a count as unsigned.
-CAST = ("Int64", "Float64", "int64", "bool")
-
-
-def _polars(df: pd.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """The columns of schema from a pandas table, as polars with those types."""
-    return pl.from_pandas(df[list(schema)]).cast(schema)
-
-
-def _pandas(df: pl.DataFrame, model) -> pd.DataFrame:
-    """A polars table as the model's pandas frame. pandas stays at the write boundary: io.write_tables validates
-    it with the pandera model and pyarrow writes the bytes the stage has always written. Arrow carries the
-    columns over (strings, datetime.date, UTC times); the model's numeric columns are cast as io.frame casts
-    them (io.frame, record by record, would take longer than the rest of the stage)."""
-    schema = model.to_schema()
-    casts = {name: str(col.dtype) for name, col in schema.columns.items() if str(col.dtype) in CAST}
-    return df.select(list(schema.columns)).to_pandas(date_as_object=True).astype(casts)
-
-
-# --- words and clocks, as polars expressions ----------------------------------------------------------------
-
-
-def _num(n: pl.Expr) -> pl.Expr:
-    """A count as f'{n:,}' writes it ('1,200'): digits grouped in threes from the right."""
-    grouped = n.abs().cast(pl.String).str.reverse().str.replace_all(r"(\d{3})", "${1},").str.reverse()
-    return pl.concat_str(pl.when(n < 0).then(pl.lit("-")).otherwise(pl.lit("")), grouped.str.strip_chars_start(","))
-
-
-def _figure_text() -> pl.Expr:
-    """figure_text of the columns value_low, value_high and qualifier."""
-    low, high, qualifier = pl.col("value_low"), pl.col("value_high"), pl.col("qualifier")
-    vague = pl.concat_str(pl.lit("vague: "), _num(low).fill_null("?"), pl.lit("–"), _num(high).fill_null("?"))
-    return (
-        pl.when(qualifier == "approximate").then(pl.concat_str(pl.lit("about "), _num(low)))
-        .when(qualifier == "at_least").then(pl.concat_str(pl.lit("at least "), _num(low)))
-        .when(qualifier == "more_than").then(pl.concat_str(pl.lit("more than "), _num(low - 1)))
-        .when(qualifier == "at_most").then(pl.concat_str(pl.lit("at most "), _num(high)))
-        .when((qualifier == "vague") & low.is_null() & high.is_null()).then(pl.lit("vague: unquantified"))
-        .when(qualifier == "vague").then(vague)
-        .when(low.is_not_null() & high.is_not_null() & (low != high))
-        .then(pl.concat_str(_num(low), pl.lit("–"), _num(high)))
-        .otherwise(_num(low.fill_null(high)))
-        .alias("figure_text")
-    )  # fmt: skip
-
-
-def figure_text(value_low, value_high, qualifier: str) -> str:
-    """A figure as a reader would say it: '20', 'about 40', 'at least 3', '300–400', 'vague: 24–99'."""
-    bounds = [None if pd.isna(v) else int(v) for v in (value_low, value_high)]
-    one = pl.DataFrame([[*bounds, qualifier]], schema=FIGURE_NUMBERS, orient="row")
-    return one.select(_figure_text()).item()
-
-
-def _local(column: str, zone: str) -> pl.Expr:
-    """local_text of a UTC column, named <column>_local. polars carries its own time zone database, the
-    scalar reads Python's (zoneinfo): the tests hold them to the same text across daylight saving."""
-    moments = pl.col(column).dt.convert_time_zone(zone)
-    return moments.dt.strftime("%Y-%m-%dT%H:%M%:z").alias(f"{column}_local")
-
-
-def _hours_since(moments: pl.Expr, start) -> pl.Expr:
-    """hours_since of a UTC column, to the last digit. The minutes are rounded half to even (Python's round)
-    in integers, and divided by 60 in numpy: polars divides by a constant through its reciprocal, which can
-    miss Python's m / 60 by the last digit, and the bytes of the table would change."""
-    origin = pl.lit(pd.Timestamp(start).tz_convert("UTC").to_pydatetime()).dt.cast_time_unit("us")
-    micros = (moments - origin).dt.total_microseconds()
-    whole = micros // MINUTE_US
-    rest = micros - whole * MINUTE_US
-    odd = whole // 2 * 2 != whole
-    minutes = whole + ((2 * rest > MINUTE_US) | ((2 * rest == MINUTE_US) & odd)).cast(pl.Int64)
-    hours = minutes.map_batches(_per_hour, return_dtype=pl.Float64, is_elementwise=True)
-    return hours.alias("hours_since_event_start")
-
-
-def _per_hour(minutes: pl.Series) -> pl.Series:
-    return pl.Series(minutes.to_numpy() / 60, nan_to_null=True)
-
-
-def _ceil_hour(moments: pl.Expr) -> pl.Expr:
-    """A UTC moment rounded up to the whole hour (a whole hour stays)."""
-    hour = moments.dt.truncate("1h")
-    return pl.when(hour == moments).then(hour).otherwise(hour.dt.offset_by("1h"))
-
-
-def local_text(moment, zone) -> str | None:
-    """A UTC moment as local wall time with its offset, ISO 8601 to the minute ('2007-07-10T04:00+05:00')."""
-    if pd.isna(moment):
-        return None
-    return pd.Timestamp(moment).tz_convert(zone).isoformat(timespec="minutes")
-
-
-def hours_since(moment, start) -> float | None:
-    """Hours from the event start to moment (negative before it), rounded to the minute."""
-    if pd.isna(moment):
-        return None
-    return round((pd.Timestamp(moment) - pd.Timestamp(start)).total_seconds() / 60) / 60
-
 
 # --- distinct figures and their revisions -------------------------------------------------------------------
 
@@ -199,29 +100,31 @@ def revisions(figures: pl.DataFrame) -> pl.DataFrame:
 def build_timeline(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, event: Event) -> pd.DataFrame:
     """The toll timeline: distinct totals with the interval in which each was current (UTC and local time),
     hours since the event start and revisions. Parts are left out (see build_parts)."""
-    figs = distinct_figures(totals(_polars(claims, CLAIMS)), _polars(documents, DOCUMENTS), _polars(sources, SOURCES))
+    figs = distinct_figures(
+        totals(to_polars(claims, CLAIMS)), to_polars(documents, DOCUMENTS), to_polars(sources, SOURCES)
+    )
     # as_of and its bounds all come from the kept (earliest) mention, so the interval holds the point estimate
     figs = figs.with_columns(
-        _figure_text(),
-        *(_local(c, event.timezone) for c in ("as_of", "as_of_low", "as_of_high")),
-        _hours_since(pl.col("as_of"), event.start),
+        figure_text_expr(),
+        *(local_text(c, event.timezone) for c in ("as_of", "as_of_low", "as_of_high")),
+        hours_since(pl.col("as_of"), event.start),
         figure_id=pl.col("claim_id"),
     )
     figs = figs.join(revisions(figs), on="figure_id", how="left", validate="1:1", maintain_order="left")
-    return _pandas(figs, TollTimeline)
+    return to_model_frame(figs, TollTimeline)
 
 
 def build_parts(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataFrame, event: Event) -> pd.DataFrame:
     """One row per part mention, in mention order, with the figure of the whole it belongs to where the
     article states which whole that is (part_of)."""
-    claims_pl = _polars(claims, CLAIMS)
+    claims_pl = to_polars(claims, CLAIMS)
     rows = _in_mention_order(
-        _with_documents(parts(claims_pl), _polars(documents, DOCUMENTS), _polars(sources, SOURCES))
+        _with_documents(parts(claims_pl), to_polars(documents, DOCUMENTS), to_polars(sources, SOURCES))
     )
-    rows = rows.with_columns(_figure_text(), _local("as_of", event.timezone))
-    wholes = claims_pl.select(part_of="claim_id", whole_figure_text=_figure_text())
+    rows = rows.with_columns(figure_text_expr(), local_text("as_of", event.timezone))
+    wholes = claims_pl.select(part_of="claim_id", whole_figure_text=figure_text_expr())
     rows = rows.join(wholes, on="part_of", how="left", validate="m:1", maintain_order="left")
-    return _pandas(rows, TollParts)
+    return to_model_frame(rows, TollParts)
 
 
 # --- consensus: the range of current figures across outlets, hour by hour -----------------------------
@@ -273,8 +176,8 @@ SUMMARY = {
 
 def _hour_grid(focal: pl.DataFrame) -> pl.DataFrame:
     """Per series: its key and each whole UTC hour from its first figure's (rounded up) to the corpus's last."""
-    last = focal.select(_ceil_hour(pl.col("as_of").max())).item()
-    first = _ceil_hour(pl.col("as_of").min())
+    last = focal.select(ceil_hour(pl.col("as_of").max())).item()
+    first = ceil_hour(pl.col("as_of").min())
     grid = focal.group_by("series").agg(*(pl.col(c).first() for c in CONSENSUS_KEY), first=first)
     hours = pl.datetime_ranges("first", pl.lit(last).dt.cast_time_unit("us"), "1h")
     return grid.with_columns(hour=hours).explode("hour")
@@ -286,7 +189,7 @@ def consensus_by_hour(focal: pl.DataFrame) -> pl.DataFrame:
     an as-of join) and carried forward to every hour of the grid (an as-of join of the grid on it). Series
     come in CONSENSUS_KEY order, the whole event (null place) before its places."""
     focal = focal.with_columns(series=_group_id(CONSENSUS_KEY))
-    changes = focal.select("series", hour=_ceil_hour(pl.col("as_of"))).unique()
+    changes = focal.select("series", hour=ceil_hour(pl.col("as_of"))).unique()
     asked = changes.join(focal.select("series", "outlet").unique(), on="series")
     current = current_figures(focal, asked, by=["series", "outlet"])
     states = current.group_by("series", "hour").agg(**SUMMARY).sort("hour")
@@ -299,12 +202,12 @@ def build_consensus(timeline: pd.DataFrame, event: Event) -> pd.DataFrame:
     """Per whole UTC hour and outcome × group × place (scope 'event' only): the outlets' current figures
     summarised, from the hour of the series' first figure to the hour of the corpus's last event figure. The
     timeline holds totals only, so no part is ever in a series."""
-    figures = _polars(timeline, FIGURES)
+    figures = to_polars(timeline, FIGURES)
     focal = figures.filter((pl.col("scope") == "event") & pl.col("as_of").is_not_null())
     if focal.is_empty():
         return frame([], TollConsensus)
-    out = consensus_by_hour(focal).with_columns(_hours_since(pl.col("hour"), event.start))
-    return _pandas(out, TollConsensus)
+    out = consensus_by_hour(focal).with_columns(hours_since(pl.col("hour"), event.start))
+    return to_model_frame(out, TollConsensus)
 
 
 def _series_order(key: tuple) -> tuple:
