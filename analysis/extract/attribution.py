@@ -115,6 +115,10 @@ class _Lex:
     name_objects: frozenset[str]
     postmodifier_reach: int
     postmodifier_reach_names: int
+    irregular_participles: frozenset[str]
+    clause_joiners: frozenset[str]
+    relative_pronouns: frozenset[str]
+    articles: frozenset[str]
 
     @cached_property  # asked at every token: built once, not a new union per question
     def heads(self) -> frozenset[str]:
@@ -157,6 +161,10 @@ def _lex() -> _Lex:
         name_objects=low("name_objects"),
         postmodifier_reach=raw["postmodifier_reach"],
         postmodifier_reach_names=raw["postmodifier_reach_names"],
+        irregular_participles=low("irregular_participles"),
+        clause_joiners=low("clause_joiners"),
+        relative_pronouns=low("relative_pronouns"),
+        articles=low("articles"),
     )
 
 
@@ -596,7 +604,7 @@ def _passive(toks: Sequence[Token], k: int, lo: int, hi: int) -> bool:
     t = toks[k]
     if t.lower.endswith("ing"):
         return False
-    if k - 1 >= lo and toks[k - 1].lower in lex.passive_be and t.lower.endswith("ed") | (t.lower in {"said", "told"}):
+    if k - 1 >= lo and toks[k - 1].lower in lex.passive_be and t.lower.endswith("ed") | (t.lower in lex.irregular_participles):
         return True
     cls = lex.verbs[t.lower]
     after = lex.passive_after.get(t.lower) or lex.passive_after.get(cls) or frozenset()
@@ -628,7 +636,7 @@ def _verb_cue(toks: Sequence[Token], k: int, lo: int, hi: int):
         loose = _loose_np(toks, after_k, hi)
         if loose:
             return loose, "post", f"{cls}-after", via, None, loose.j
-    if prev.lower in {"and", "but"}:
+    if prev.lower in lex.clause_joiners:
         return None, "post" if closes else "pre", f"{cls}-and", via, None, after_k - 1
     if prev.text == ",":
         # "Name, appositive, said": the speaker is the phrase before the appositive's opening comma.
@@ -1156,12 +1164,12 @@ def _appositive(text: str, toks: Sequence[Token], j: int, clauses: bool = False)
     if not m:
         return None
     phrase = m.group(1).strip()
-    first = phrase.split()[0].lower()
-    if first in {"said", "told", "and", "but"} or first[:1].isdigit():
+    first, lex = phrase.split()[0].lower(), _lex()
+    if first in lex.irregular_participles | lex.clause_joiners or first[:1].isdigit():
         return None
-    if first in {"who", "whose", "which", "whom"}:
+    if first in lex.relative_pronouns:
         return phrase if clauses else None
-    if first not in {"the", "a", "an"} and not phrase[:1].islower() and not phrase.split()[0].endswith(("'s", "’s")):
+    if first not in lex.articles and not phrase[:1].islower() and not phrase.split()[0].endswith(("'s", "’s")):
         return None
     return phrase
 

@@ -275,6 +275,7 @@ class SpeechLexicon(_Lexicon):
     speech_verbs: Annotated[dict[Word, Words], Field(min_length=1)]
     participles: Words
     passive_be: Words
+    irregular_participles: Words
     passive_after: dict[Word, Words]
     according_to: Words
     report_nouns: Words
@@ -299,6 +300,9 @@ class SpeechLexicon(_Lexicon):
     postmodifier_reach: PositiveInt
     postmodifier_reach_names: PositiveInt
     name_objects: Words
+    clause_joiners: Words
+    relative_pronouns: Words
+    articles: Words
 
 
 # -------------------------------------------------------------------------------------------- time
