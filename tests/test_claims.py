@@ -389,3 +389,36 @@ def test_a_named_event_place_does_not_hide_the_sentences_scope_cues():
 )
 def test_totals_with_a_phrase_and_labelled_counts(sentence, expected):
     assert [(c.quantity_text, c.outcome) for c in extract(sentence)] == expected
+
+
+def test_a_subset_of_an_incidents_victims_is_a_part_even_without_its_whole():
+    # a report on British victims only: the blasts' whole toll is implied, not stated
+    britons = "Two Britons injured in the bomb blasts in Madrid are continuing to recover in hospital."
+    assert [(c.quantity_text, c.role, c.part_of, c.subset_text) for c in extract(britons)] == [
+        ("Two", "part", None, "Britons")
+    ]
+    # no incident named: the count may be the whole ('the deaths of ... Cambodians' under a regime)
+    regime = "The policies led to the deaths of as many as 1.7 million Cambodians when the group held power."
+    assert [c.role for c in extract(regime)] == ["total"]
+    # a custody count of foreigners may be every hostage: left a total
+    hostages = "40 foreigners were taken hostage in the attack on the hotel."
+    assert [(c.outcome, c.role) for c in extract(hostages)] == [("held", "total")]
+    # an armed group named by who they are is its own total
+    taliban = "Twenty Taliban were killed in the attack."
+    assert [c.role for c in extract(taliban)] == ["total"]
+
+
+def test_a_rate_is_not_the_events_toll():
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/Madrid")
+    start, end = datetime(2004, 3, 11, 7, 37, tzinfo=zone), datetime(2004, 3, 11, 7, 40, tzinfo=zone)
+    text = (
+        "The World Health Organisation estimates smoking kills about 4 million people a year. "
+        "Road accidents kill 3,000 people each year in Spain, officials said. "
+        "Within a year, the bombings had killed 191 people."
+    )
+    got = {c.quantity_text: c.scope for c in extract(text, (), date(2004, 3, 12), start, end)}
+    # the rate is read right after the counted noun; 'Within a year' before the count is no rate
+    assert got == {"about 4 million": "other", "3,000": "other", "191": "event"}

@@ -11,16 +11,20 @@ from functools import cache, lru_cache
 from itertools import accumulate
 
 from analysis import lexicon
-from analysis.extract.parts import names_a_subset, part_after, part_before, part_of_the
+from analysis.extract.parts import names_a_subset, part_after, part_before, part_of_the, whole_is_implied
 from analysis.extract.places import PlaceMap, names_another_place, place_in, place_map
 from analysis.extract.quantities import Quantity, number_words, parse_quantities
 from analysis.extract.times import TimeExpr
 from analysis.text.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
 
+# The groups whose subset counts are victims of the event (an armed group's count is its own total).
+VICTIM_GROUPS = ("unspecified", "civilians")
 _YEAR_RE = re.compile(r"1[89]\d\d|20\d\d")
 # How many tokens past a counted noun phrase its outcome word may stand (bridge words, a relative clause, a place
 # name): a bound, so that a sentence of thousands of counts is not read to its end from every one of them.
 _CLAUSE_REACH = 64
+# How many tokens after a count a rate may stand: the counted noun and a verb ('people killed each year').
+_RATE_REACH = 6
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class _Lex:
     negating: frozenset[str]
     cumulative: tuple[Phrase, ...]
     prior: tuple[Phrase, ...]
+    rates: tuple[Phrase, ...]
     place_nouns: frozenset[str]
     pending: frozenset[str]
     pending_gap: frozenset[str]
@@ -154,6 +159,7 @@ def _lex() -> _Lex:
         negating=frozenset(raw["negating_verbs"]),
         cumulative=tuple(_phrases(sc["cumulative"])),
         prior=tuple(_phrases(sc["prior"])),
+        rates=tuple(_phrases(sc["rates"])),
         place_nouns=frozenset(sc["other_place_nouns"]),
         pending=frozenset(raw["pending"]),
         pending_gap=frozenset(raw["pending_gap"]),
@@ -938,7 +944,6 @@ def classify_scope(
 ) -> tuple[str, str]:
     """(scope, cue): other place / time expressions / cue phrases / publication date, else event.
     words: the sentence's lower-cased tokens, when the caller has them."""
-    lx = _lex()
     sentence = text[claim.sentence_start : claim.sentence_end]
     if words is None:
         words = tuple(t.lower for t in tokenize(sentence))
@@ -960,15 +965,27 @@ def classify_scope(
             return "prior", f"time:{text[t.start : t.end]}"
         # a time after the event ("police said at first light on Friday", "by Sunday the toll had reached
         # 200") dates the report, not the incident: a toll of the focal incident stays 'event' however late
-    for phrase in lx.cumulative:
-        if _contains(words, phrase):
-            return "cumulative", "cue:" + " ".join(phrase)
-    for phrase in lx.prior:
-        if _contains(words, phrase):
-            return "prior", "cue:" + " ".join(phrase)
+    if cue := _scope_cue(text, claim, words):
+        return cue
     if published_on < event_start.date():
         return "prior", "published before the event"
     return "event", "default"
+
+
+def _scope_cue(text: str, claim: Claim, words: tuple[str, ...]) -> tuple[str, str] | None:
+    """(scope, cue) from the words: a rate right after the counted noun ("kills about 4 million people a year",
+    never a clause away), else a cumulative or earlier-phase cue anywhere in the sentence."""
+    lx = _lex()
+    after = tuple(t.lower for t in tokenize(text, claim.end, min(claim.sentence_end, claim.end + 64)))[:_RATE_REACH]
+    for scope, phrases, where, label in (
+        ("other", lx.rates, after, "rate:"),
+        ("cumulative", lx.cumulative, words, "cue:"),
+        ("prior", lx.prior, words, "cue:"),
+    ):
+        for phrase in phrases:
+            if _contains(where, phrase):
+                return scope, label + " ".join(phrase)
+    return None
 
 
 # --- a document ------------------------------------------------------------------------------------
@@ -1036,12 +1053,14 @@ def extract(
         ):
             out.extend(_line_claims(doc, line_start, line_end))
         line_start = line_end + 1
-    return _subsets(_resolve_groups(_tie_places(text, out, place_map(places)), low))
+    return _subsets(_resolve_groups(_tie_places(text, out, place_map(places)), low), low)
 
 
-def _subsets(claims: list[Claim]) -> list[Claim]:
+def _subsets(claims: list[Claim], low: str) -> list[Claim]:
     """A count of victims named by who they are ("Two Britons were injured", "9,000 Soviets") is a part when
-    the article gives a larger count of the same outcome; its whole is the nearest such count (before first)."""
+    the article gives a larger count of the same outcome; its whole is the nearest such count (before first).
+    Without one, a count of the dead or injured of an incident the sentence names is still a part, of that
+    incident's toll (part_of unknown). low: the document's lower-cased text."""
     out = list(claims)
     totals: dict[str, list[int]] = {}  # candidate wholes of a subset, by outcome
     for i, c in enumerate(claims):
@@ -1053,13 +1072,16 @@ def _subsets(claims: list[Claim]) -> list[Claim]:
             continue
         found = larger[c.outcome].nearest(i, c.value_low) if c.outcome in larger and c.value_low is not None else None
         whole = None if found is None else claims[found]
-        if whole is not None:
+        # an armed group named by who they are ('20 Taliban') is that group's own total, not a subset of victims
+        if whole is not None or (
+            c.group in VICTIM_GROUPS and whole_is_implied(c.outcome, low[c.sentence_start : c.sentence_end])
+        ):
             out[i] = replace(
                 c,
                 role="part",
                 subset_text=c.group_text,
-                part_of=whole.start,
-                rule=f"{c.rule}|role:part (subset of a larger count)",
+                part_of=None if whole is None else whole.start,
+                rule=f"{c.rule}|role:part (subset of a {'larger' if whole else 'implied'} count)",
             )
     return out
 

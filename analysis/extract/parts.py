@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +33,7 @@ class _PartsLex:
     among_gap: frozenset[str]
     of_them: frozenset[str]
     subset_nouns: frozenset[str]
+    implied_whole_outcomes: frozenset[str]
 
 
 @cache
@@ -46,6 +48,7 @@ def _lex() -> _PartsLex:
         among_gap=frozenset(raw["among_gap"]),
         of_them=frozenset(raw["of_them"]),
         subset_nouns=frozenset(raw["subset_nouns"]),
+        implied_whole_outcomes=frozenset(raw["implied_whole_outcomes"]),
     )
 
 
@@ -153,3 +156,17 @@ def names_a_subset(group_text: str | None) -> bool:
     return (
         group_text.lower() in _lex().subset_nouns or words[-1].lower() in _lex().subset_nouns or words[-1][:1].isupper()
     )
+
+
+@cache
+def _incident_re() -> re.Pattern[str]:
+    words = lexicon.load("claims")["place_links"]["incident_nouns"]
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
+
+
+def whole_is_implied(outcome: str, sentence: str) -> bool:
+    """A subset count is a part even when the article states no larger count if it counts the dead or injured
+    of an incident its sentence names ("Two Britons injured in the bomb blasts": some of the blasts' injured).
+    Without an incident ("the deaths of 1.7 million Cambodians" under a regime) the count may be the whole.
+    sentence: lower-cased."""
+    return outcome in _lex().implied_whole_outcomes and _incident_re().search(sentence) is not None

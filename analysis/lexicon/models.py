@@ -143,6 +143,7 @@ class Scope(_Lexicon):
 
     cumulative: Words
     prior: Words
+    rates: Words
     other_place_nouns: Words
 
 
@@ -157,6 +158,7 @@ class Parts(_Lexicon):
     among_gap: Words
     of_them: Words
     subset_nouns: Words
+    implied_whole_outcomes: Annotated[list[Outcome], Field(min_length=1)]
 
 
 class PlaceLinks(_Lexicon):
