@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import time
@@ -380,18 +381,36 @@ def _ask_on_terminal() -> Callable[[str], str] | None:
     return ask
 
 
+def _articles_in(manifest: Path) -> int:
+    """Rows of a manifest (0 when it is missing or holds the header only)."""
+    try:
+        with manifest.open(encoding="utf-8", newline="") as fh:
+            return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
+    except FileNotFoundError:
+        return 0
+
+
+def _init_message(path: Path) -> str:
+    """What init wrote and the next command: an import first when raw/ holds no article yet (one imported
+    before init is kept, and the hint says so)."""
+    folder = _shown(path.parent)
+    n = _articles_in(path.parent / "raw" / "manifest.csv")
+    if n:
+        return (f"init: wrote {_shown(path)}; {folder}/raw/ holds {n} article(s) (manifest.csv, kept)\n"
+                f"next: python -m analysis run {folder}")  # fmt: skip
+    return (
+        f"init: wrote {_shown(path)} and {folder}/raw/ (manifest.csv: header only)\n"
+        f"next: python -m analysis import ARTICLES.csv --into {folder}   (or .txt files + manifest rows in raw/)\n"
+        f"      python -m analysis run {folder}"
+    )
+
+
 def command(args: argparse.Namespace) -> None:
     """init, import or run, as parsed by analysis.cli."""
     if args.stage == "init":
         answers = InitAnswers(args.name, args.timezone, args.start, args.end, args.area, args.place or [])
         path = init(args.dir, answers, _ask_on_terminal(), args.force)
-        folder = _shown(path.parent)
-        print(
-            f"init: wrote {_shown(path)} and {folder}/raw/ (manifest.csv: header only)\n"
-            f"next: python -m analysis import ARTICLES.csv --into {folder}   (or .txt files + manifest rows in raw/)\n"
-            f"      python -m analysis run {folder}",
-            file=sys.stderr,
-        )
+        print(_init_message(path), file=sys.stderr)
     elif args.stage == "import":
         from analysis.importer import Columns, import_articles
 

@@ -64,7 +64,23 @@ def test_init_writes_params_whose_every_path_is_inside_the_folder(tmp_path, caps
     assert p.event.name == "Madrid train bombings" and str(p.event.start) == "2004-03-11 07:37:00+01:00"
     assert p.place_of == {"Madrid": None, "Spanish capital": None, "the capital": None,
                           "Atocha": "Atocha", "Atocha station": "Atocha", "El Pozo": "El Pozo"}  # fmt: skip
-    assert f"python -m analysis run {folder}" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "(manifest.csv: header only)" in err and "python -m analysis import ARTICLES.csv" in err
+    assert f"python -m analysis run {folder}" in err
+
+
+def test_init_after_an_import_keeps_the_articles_and_says_so(tmp_path, capsys):
+    folder = tmp_path / "ev"
+    (folder / "raw").mkdir(parents=True)
+    (folder / "raw" / "manifest.csv").write_text(
+        "doc_id,outlet,published_on,agency,url\na,Outlet A,2004-03-11,,\nb,Outlet B,2004-03-12,,\n", encoding="utf-8"
+    )
+    code = main(["init", str(folder), "--name", "Madrid", "--timezone", "Europe/Madrid",
+                 "--start", "2004-03-11T07:37", "--end", "2004-03-12", "--area", "Madrid"])  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "holds 2 article(s)" in err and "import ARTICLES.csv" not in err and "header only" not in err
+    assert (folder / "raw" / "manifest.csv").read_text(encoding="utf-8").count("\n") == 3
 
 
 def test_init_without_a_terminal_names_what_is_missing_and_writes_nothing(tmp_path, capsys):
