@@ -294,7 +294,7 @@ def places_figure():
 
 def test_the_whole_events_totals_come_first_then_each_places(places_figure):
     t, fig = places_figure
-    others = "Others killed: civilians, mixed or group not stated"
+    others = "Killed: civilians, mixed or group not stated"
     panels = figures.choose_panels(t, EVENT)
     assert [(p.title, p.place) for p in panels] == [
         (others, None), ("Injured", None), (f"Madrid — {others}", "Madrid"), ("Madrid — Injured", "Madrid"),
@@ -306,7 +306,7 @@ def test_the_whole_events_totals_come_first_then_each_places(places_figure):
 def test_a_place_is_drawn_apart_from_the_whole_event_and_a_part_never(places_figure):
     _, fig = places_figure
     by_title = {ax.get_title(loc="left"): ax for ax in fig.axes}
-    others = "Others killed: civilians, mixed or group not stated"
+    others = "Killed: civilians, mixed or group not stated"
     assert _markers(by_title[others]) == [191.0]  # not the part's 9, not Madrid's 180
     assert _markers(by_title[f"Madrid — {others}"]) == [180.0]
     assert _markers(by_title["Injured"]) == [15.0] and _markers(by_title["Madrid — Injured"]) == [12.0]

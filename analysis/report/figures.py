@@ -93,12 +93,13 @@ class Panel:
 
 
 ALL_GROUPS = tuple(GROUP_MARKERS)
-# The whole event's panels, in order: killed and injured first. A place's panels repeat them (see place_panel).
+# The whole event's panels, in order: the killed and injured of the event as a journalist reads the toll
+# first, then the per-group series where the data has them. A place's panels repeat them (see place_panel).
 PANELS = (
+    Panel("Killed: civilians, mixed or group not stated", "killed", ("unspecified", "mixed", "civilians")),
+    Panel("Injured", "injured", ("security_forces", "militants", "civilians", "mixed", "unspecified")),
     Panel("Militants killed", "killed", ("militants",)),
     Panel("Security forces killed", "killed", ("security_forces",)),
-    Panel("Others killed: civilians, mixed or group not stated", "killed", ("unspecified", "mixed", "civilians")),
-    Panel("Injured", "injured", ("security_forces", "militants", "civilians", "mixed", "unspecified")),
     Panel("Freed or escaped", "freed", ("civilians", "unspecified", "militants", "security_forces", "mixed")),
     Panel("Held (hostages, trapped)", "held", ("civilians", "unspecified", "militants", "security_forces", "mixed")),
 )
