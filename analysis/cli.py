@@ -130,7 +130,7 @@ def _evaluate(args: argparse.Namespace) -> None:
     from analysis.stages import evaluate
 
     p = _params(args)
-    unseen = args.unseen_dir or p.unseen_dir
+    unseen = {"unseen": args.unseen_dir or p.unseen_dir, "unseen2": args.unseen2_dir or p.unseen2_dir}
     evaluate.run(args.out_dir, args.raw_dir, args.gold or p.annotations, args.timebank_dir, args.metrics_dir, unseen)
 
 
@@ -282,6 +282,7 @@ def _add_options(sp: argparse.ArgumentParser, groups: tuple[str, ...], p: config
     if "gold" in groups:
         sp.add_argument("--gold", type=_path, help=f"gold claims CSV (default: {p.annotations})")
         sp.add_argument("--unseen-dir", type=_path, help="blindly annotated articles of other events")
+        sp.add_argument("--unseen2-dir", type=_path, help="a second blind set, annotated after the first was used")
     if "timebank" in groups:
         sp.add_argument("--timebank-dir", type=_path, default=p.timebank_dir, help="TimeBank 1.2 .tml folder")
         sp.add_argument("--metrics-dir", type=_path, default=p.metrics_dir, help="folder for metrics files")

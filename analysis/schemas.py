@@ -815,6 +815,7 @@ class ExtractionMetrics(_Metrics):
     seeds: ClaimScores
     timebank: TimebankClaimScores | Skipped
     unseen: UnseenClaimScores | None = None
+    unseen2: UnseenClaimScores | None = None
 
 
 class TimeCounts(_Metrics):

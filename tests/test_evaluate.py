@@ -107,6 +107,17 @@ def test_unseen_set_is_scored_per_event():
     assert metrics["n_matched"] + sum(e["kind"] == "missed" for e in errors) == 127
 
 
+def test_second_blind_set_is_scored_per_event():
+    from analysis.stages.evaluate import read_unseen_events, score_unseen
+
+    events = read_unseen_events(P.unseen2_dir)
+    assert sorted(e[0] for e in events) == ["beslan_2004", "london_2005", "westgate_2013"]
+    metrics, errors = score_unseen(P.unseen2_dir)  # also checks every gold offset against its text
+    assert metrics["n_gold"] == 136 and metrics["n_documents"] == 18
+    assert sum(e["n_gold"] for e in metrics["by_event"].values()) == 136
+    assert metrics["n_matched"] + sum(e["kind"] == "missed" for e in errors) == 136
+
+
 def test_unseen_events_file_errors_name_the_file(tmp_path):
     from analysis.stages.evaluate import read_unseen_events
 

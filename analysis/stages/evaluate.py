@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -130,9 +131,14 @@ def score_unseen(unseen_dir: Path) -> tuple[dict, list[dict]]:
 
 
 def evaluate(
-    processed_dir: Path, raw_dir: Path, gold_path: Path, timebank_dir: Path | None, unseen_dir: Path | None = None
+    processed_dir: Path,
+    raw_dir: Path,
+    gold_path: Path,
+    timebank_dir: Path | None,
+    unseen: Mapping[str, Path | None] | None = None,
 ) -> tuple[dict, list[dict]]:
-    """Metrics and errors for the seeds (from the pipeline's tables), TimeBank and the unseen set (run here)."""
+    """Metrics and errors for the seeds (from the pipeline's tables), TimeBank and the unseen sets (run here;
+    unseen: corpus name -> folder, a None folder skipped)."""
     from analysis.stages.ingest import load_texts
 
     gold = load_gold(gold_path)
@@ -155,9 +161,10 @@ def evaluate(
         errors += [{"corpus": "timebank", **e} for e in errs]
     else:
         metrics["timebank"] = {"skipped": f"{Path(gold_path).name} has no TimeBank rows"}
-    if unseen_dir is not None:
-        metrics["unseen"], errs = score_unseen(unseen_dir)
-        errors += [{"corpus": "unseen", **e} for e in errs]
+    for corpus, folder in (unseen or {}).items():
+        if folder is not None:
+            metrics[corpus], errs = score_unseen(folder)
+            errors += [{"corpus": corpus, **e} for e in errs]
     return metrics, errors
 
 
@@ -215,7 +222,7 @@ def write_measures(out_dir: Path, columns: dict[str, dict], names: list[str]) ->
 
 
 def claim_columns(metrics: dict) -> dict[str, dict]:
-    """The corpora scored (seeds, timebank, unseen), a skipped one left out."""
+    """The corpora scored (seeds, timebank, unseen, unseen2), a skipped one left out."""
     return {corpus: scores for corpus, scores in metrics.items() if scores is not None and "skipped" not in scores}
 
 
@@ -225,10 +232,10 @@ def run(
     gold_path: Path,
     timebank_dir: Path,
     metrics_dir: Path,
-    unseen_dir: Path | None = None,
+    unseen: Mapping[str, Path | None] | None = None,
 ) -> None:
     """Write metrics/extraction.json, metrics/extraction_errors.csv and the DVC metrics metrics/claims/*.json."""
-    metrics, errors = evaluate(processed_dir, raw_dir, gold_path, timebank_dir, unseen_dir)
+    metrics, errors = evaluate(processed_dir, raw_dir, gold_path, timebank_dir, unseen)
     metrics_dir = Path(metrics_dir)
     cols = ["corpus", "kind", "doc_id", "start", "gold_text", "gold", "predicted_text", "predicted", "wrong", "rule"]
     write_json(metrics_dir / "extraction.json", metrics, ExtractionMetrics)
