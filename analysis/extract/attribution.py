@@ -604,7 +604,11 @@ def _passive(toks: Sequence[Token], k: int, lo: int, hi: int) -> bool:
     t = toks[k]
     if t.lower.endswith("ing"):
         return False
-    if k - 1 >= lo and toks[k - 1].lower in lex.passive_be and t.lower.endswith("ed") | (t.lower in lex.irregular_participles):
+    if (
+        k - 1 >= lo
+        and toks[k - 1].lower in lex.passive_be
+        and t.lower.endswith("ed") | (t.lower in lex.irregular_participles)
+    ):
         return True
     cls = lex.verbs[t.lower]
     after = lex.passive_after.get(t.lower) or lex.passive_after.get(cls) or frozenset()
