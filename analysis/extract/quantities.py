@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
 from analysis import lexicon
+from analysis.text.numbers import DIGITS_RE, Style, read_number, word_value
+from analysis.text.numbers import number_words as _number_words
 from analysis.text.tokens import PhraseTable, Token, tokenize
 
-_DIGITS_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
-_DECIMAL_RE = re.compile(r"^\d+\.\d+$")
+# Counts of people: an article alone ("a soldier") is no count, nor a bare "hundred"; a count is whole, so a
+# fraction is none; digits take no "hundred" ("3 hundred").
+_PEOPLE = Style()
 # Typeset digit groups ("1\u2009300"): thin, narrow no-break and no-break space. An ordinary space never groups
 # digits, since "on 3 400 died" is two numbers.
 GROUP_SEPARATORS = frozenset({"\u2009", "\u202f", "\u00a0"})
@@ -35,10 +39,6 @@ class Quantity:
 
 @dataclass(frozen=True)
 class _Lex:
-    units: dict[str, int]
-    tens: dict[str, int]
-    scales: dict[str, int]
-    multiples: dict[str, int]
     vague: PhraseTable  # phrase -> (low, high)
     prefixes: PhraseTable  # phrase -> qualifier
     suffixes: PhraseTable  # phrase -> qualifier
@@ -53,10 +53,6 @@ def _lex() -> _Lex:
     prefixes = {tuple(p.split()): q for q, ps in raw["prefix_qualifiers"].items() for p in ps}
     suffixes = {tuple(p.split()): q for q, ps in raw["suffix_qualifiers"].items() for p in ps}
     return _Lex(
-        raw["units"],
-        raw["tens"],
-        raw["scales"],
-        raw["multiples"],
         PhraseTable(vague),
         PhraseTable(prefixes),
         PhraseTable(suffixes),
@@ -118,7 +114,8 @@ def _is_month_day(toks: list[Token], i: int) -> bool:
         return False
     first, last = _day_span(toks, i)
     # "March 3 million": a scaled number is a count, whatever stands before it (digits take no "hundred")
-    if last < len(toks) and toks[last].lower in _lex().scales and toks[last].lower != "hundred":
+    scales = _number_words().scales
+    if last < len(toks) and scales.get(toks[last].lower, 0) >= 1000:
         return False
     return (first > 0 and _is_month(toks[first - 1])) or (last < len(toks) and _is_month(toks[last]))
 
@@ -156,75 +153,39 @@ def _in_date(toks: list[Token], i: int) -> bool:
 def number_words() -> frozenset[str]:
     """Every word that can start or form a count (for fast pre-filtering)."""
     lx = _lex()
-    words = set(lx.units) | set(lx.tens) | set(lx.scales) | set(lx.multiples)
+    words = set(_number_words().words())
     words |= {k[0] for k in lx.vague} | {w for k in lx.vague for w in k}
     return frozenset(words)
 
 
-def _word_value(word: str) -> int | None:
-    """Value of one number word or a hyphenated compound ("twenty-one"); None if not a number."""
-    lx = _lex()
-    if word in lx.units:
-        return lx.units[word]
-    if word in lx.tens:
-        return lx.tens[word]
-    parts = word.split("-")
-    if len(parts) == 2 and parts[0] in lx.tens and parts[1] in lx.units and 0 < lx.units[parts[1]] < 10:
-        return lx.tens[parts[0]] + lx.units[parts[1]]
-    return None
+class _Lower(Sequence[str]):
+    """The lower-cased texts of a token list, as the number reader reads them (made on access, not copied)."""
+
+    __slots__ = ("toks",)
+
+    def __init__(self, toks: list[Token]) -> None:
+        self.toks = toks
+
+    def __len__(self) -> int:
+        return len(self.toks)
+
+    def __getitem__(self, k):  # an index: the reader takes no slices
+        return self.toks[k].lower
 
 
 def _number_at(toks: list[Token], i: int) -> tuple[int, int] | None:
-    """Parse an exact number starting at token i: (value, index after it), or None."""
+    """Parse an exact number starting at token i: (value, index after it), or None. Digits that are part of a date
+    are none, and neither is a fraction without a scale ("2.5": a count is whole; "1.5 million" is one)."""
     if i >= len(toks):
         return None
-    w = toks[i].lower
-    if _DIGITS_RE.match(w) or _DECIMAL_RE.match(w):
-        return None if _in_date(toks, i) else _digits_at(toks, i)
-    lx = _lex()
-    n = len(toks)
-    # "a dozen", "a hundred", "half a dozen"
-    if w in ("a", "an") and i + 1 < n and toks[i + 1].lower in (lx.multiples | lx.scales):
-        return _number_words_from(toks, 1, i + 1)
-    if w == "half" and i + 2 < n and toks[i + 1].lower == "a" and toks[i + 2].lower in lx.multiples:
-        return lx.multiples[toks[i + 2].lower] // 2, i + 3
-    v = _word_value(w)
-    return None if v is None else _number_words_from(toks, v, i + 1)
-
-
-def _digits_at(toks: list[Token], i: int) -> tuple[int, int] | None:
-    """Digits, optionally scaled ("1,200", "1.5 million"); a fraction without a scale is no count."""
-    lx = _lex()
-    value = float(toks[i].lower.replace(",", ""))
-    j = i + 1
-    if j < len(toks) and toks[j].lower in lx.scales and toks[j].lower != "hundred":
-        return int(value * lx.scales[toks[j].lower]), j + 1
+    if not DIGITS_RE.fullmatch(toks[i].lower):
+        return read_number(_Lower(toks), i, _PEOPLE)
+    if _in_date(toks, i):
+        return None
+    value, j = read_number(_Lower(toks), i, _PEOPLE)
+    if j > i + 1:  # scaled
+        return int(value), j
     return (int(value), j) if value.is_integer() else None
-
-
-def _number_words_from(toks: list[Token], base: int, j: int) -> tuple[int, int]:
-    """The rest of a number in words after its first word, worth base: "hundred and twenty", "thousand"."""
-    lx = _lex()
-    n = len(toks)
-    total, current = 0, base
-    while j < n:
-        t = toks[j].lower
-        if t in lx.multiples:
-            current *= lx.multiples[t]
-            j += 1
-        elif t in lx.scales:
-            current *= lx.scales[t]
-            if lx.scales[t] >= 1000:
-                total, current = total + current, 0
-            j += 1
-        elif t == "and" and j + 1 < n and _word_value(toks[j + 1].lower) is not None and current % 100 == 0 and current:
-            j += 1  # "one hundred and twenty"
-        elif (v := _word_value(t)) is not None and current % 10 == 0 and (current == 0 or current >= 100):
-            current += v
-            j += 1
-        else:
-            break
-    return total + current, j
 
 
 def _prefix_before(toks: list[Token], i: int) -> tuple[str, int] | None:
@@ -241,7 +202,7 @@ def _is_adjectival(toks: list[Token], j: int) -> bool:
         and toks[j].text in ("-", "–")
         and toks[j].end == toks[j + 1].start
         and toks[j + 1].text[:1].isalpha()
-        and _word_value(toks[j + 1].lower) is None
+        and word_value(toks[j + 1].lower) is None
     )
 
 
@@ -256,7 +217,7 @@ def _core_at(toks: list[Token], i: int):
         low, high = lx.vague[phrase]
         return low, high, "vague", j, " ".join(phrase)
     # a hyphenated word with a number part that is not a number ("eight-day") is an adjective
-    if "-" in toks[i].text and _word_value(toks[i].lower) is None:
+    if "-" in toks[i].text and word_value(toks[i].lower) is None:
         return None
     num = _number_at(toks, i)
     if num is None:
@@ -302,7 +263,8 @@ def _apply_prefix(low, high, qual: str, prefix: str):
 def _starters() -> frozenset[str]:
     """Words a count phrase can start with (besides digits): a cheap test before parsing."""
     lx = _lex()
-    words = set(number_words()) | {p[0] for p in lx.prefixes} | set(lx.range_between) | {"a", "an", "half"}
+    nw = _number_words()
+    words = set(number_words()) | {p[0] for p in lx.prefixes} | set(lx.range_between) | nw.articles | nw.halves
     return frozenset(words)
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from itertools import accumulate, compress, count, repeat
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from analysis import lexicon
-from analysis.text.tokens import PhraseTable, SpanIndex, Token, alternation, sentences, tokenize
+from analysis.text.numbers import DIGITS_RE, Style, number_words, read_number
+from analysis.text.tokens import PhraseTable, SpanIndex, alternation, line_sentences, lines, sentences, token_columns
 
 # Granularities from fine to coarse; composed offsets keep the coarser of anchor and unit.
 _GRAN = {"MIN": 0, "H": 1, "PD": 2, "D": 3, "W": 4, "WE": 4, "M": 5, "Q": 6, "SE": 6, "Y": 8, "DE": 9, "CE": 10}
@@ -20,7 +24,6 @@ _CLAUSE_BREAKS = frozenset(';:"“”()[]—') | {"--"}
 _BARRIER = "\x00"
 _DIGITS = re.compile(r"[0-9]+")
 _REFERENCE_RE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
-_NUMBER_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?")
 _DAY_RE = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?")
 _ORDINAL_RE = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)")
 _YEAR_RE = re.compile(r"[0-9]{4}")
@@ -31,6 +34,8 @@ _DECADE_RE = re.compile(r"([0-9]{3})0s")
 _SHORT_DECADE_RE = re.compile(r"[0-9]0s")
 _POSSESSIVE_RE = re.compile(r"\w['’]s$")
 _HYPHEN_SPLIT_RE = re.compile(r"(-)")
+_ODD_CHAR_RE = re.compile(r"-|['’]s")  # where a token may need splitting: a hyphen or a possessive
+_FIRST_CHAR = itemgetter(slice(1))
 
 
 @dataclass(frozen=True)
@@ -50,23 +55,40 @@ class TimeExpr:
 # ---------------------------------------------------------------- lexicon
 
 
-@dataclass
-class _Lex:
-    raw: dict
-    phrases: dict[str, PhraseTable] = field(default_factory=dict)
+class _Lex(dict):
+    """The time lexicon as read (a dict: lex["months"]) with an index of each table's keys by their first word,
+    built on first use."""
 
-    def __getitem__(self, key: str):
-        return self.raw[key]
+    def __init__(self, raw: dict) -> None:
+        super().__init__(raw)
+        self._starts: dict[str, dict[str, tuple[tuple[list[str], object], ...]]] = {}
+
+    @property
+    def raw(self) -> dict:
+        return self
 
     def match(self, name: str, w: list[str], i: int) -> tuple[object, int] | None:
-        """The longest key of lexicon table name at word i: (what it codes, the index after it)."""
-        table = self.phrases.get(name)
-        if table is None:
-            raw = self.raw[name]
-            items = raw.items() if isinstance(raw, dict) else ((k, k) for k in raw)
-            table = self.phrases[name] = PhraseTable({tuple(str(k).lower().split()): v for k, v in items})
-        m = table.at_words(w, i)
-        return (table[m[0]], m[1]) if m else None
+        """The longest key of lexicon table name at word i: (what it codes, the index after it). Called a quarter
+        of a million times a MB: most words start no key, answered by one dict lookup."""
+        starts = self._starts.get(name)
+        if starts is None:
+            starts = self._index(name)
+        keys = starts.get(w[i]) if i < len(w) else None
+        if keys is None:
+            return None
+        for rest, value in keys:  # longest first
+            n = len(rest) + 1
+            if not rest or w[i + 1 : i + n] == rest:
+                return value, i + n
+        return None
+
+    def _index(self, name: str) -> dict[str, tuple[tuple[list[str], object], ...]]:
+        raw = self[name]
+        items = raw.items() if isinstance(raw, dict) else ((k, k) for k in raw)
+        table = PhraseTable({tuple(str(k).lower().split()): v for k, v in items})
+        index = {first: tuple((list(p[1:]), table[p]) for p in keys) for first, keys in table.by_first.items()}
+        self._starts[name] = index
+        return index
 
 
 @lru_cache(maxsize=1)
@@ -105,17 +127,17 @@ class _Doc:
 @dataclass
 class _Sent:
     doc: _Doc
-    toks: list[Token]
+    raw: list[str]  # token texts as written (a blocked token is _BARRIER)
     w: list[str]  # normalised token texts
     hits: list[tuple[int, _Hit]] = field(default_factory=list)
     last_time: _Hit | None = None  # the last clock time (a TIME with a start) among hits, kept as they are added
+    lex: _Lex = field(init=False)  # the document's, read by every rule
 
-    @property
-    def lex(self) -> _Lex:
-        return self.doc.lex
+    def __post_init__(self) -> None:
+        self.lex = self.doc.lex
 
     def cap(self, i: int) -> bool:
-        return i < len(self.toks) and self.toks[i].text[:1].isupper()
+        return i < len(self.raw) and self.raw[i][:1].isupper()
 
     def future(self, i: int, j: int) -> bool:
         return self.tense(i, j) > 0
@@ -286,31 +308,17 @@ def _near_year(ref: date, month: int, day: int | None, tense: int) -> int:
 # ---------------------------------------------------------------- small parsers
 
 
+# Counts of time units: "a week" is one, "hundred years" a hundred, "a couple of days" two, "2 1/2 years" two and a
+# half, "3 hundred years" three hundred.
+_TIME_COUNTS = Style(implicit_one=True, phrases=True, fractions=True, digit_hundreds=True)
+
+
 def _number(s: _Sent, i: int) -> tuple[float | None, int] | None:
-    """A count: digits, number words ("twenty-four", "two hundred"), or a vague one ("several") as None."""
-    w, lex = s.w, s.lex
-    vague = lex.match("vague_numbers", w, i)
+    """A count: digits or number words (text/numbers.py), or a vague one ("several") as None."""
+    vague = s.lex.match("vague_numbers", s.w, i)
     if vague:
         return None, vague[1]
-    if i >= len(w):
-        return None
-    if _NUMBER_RE.fullmatch(w[i]):
-        n, j = float(w[i].replace(",", "")), i + 1
-        if j + 2 < len(w) and w[j] == "1" and w[j + 1] == "/" and w[j + 2] == "2":
-            n, j = n + 0.5, j + 3  # "2 1/2 years"
-    else:
-        hit = lex.match("numbers", w, i)
-        if not hit:
-            return None
-        n, j = float(hit[0]), hit[1]
-        if 20 <= n < 100 and n % 10 == 0:
-            k = j + 1 if j < len(w) and w[j] == "-" else j
-            unit = lex["numbers"].get(w[k]) if k < len(w) else None
-            if isinstance(unit, int) and 1 <= unit <= 9 and w[k] not in ("a", "an"):
-                n, j = n + unit, k + 1
-    if j < len(w) and w[j] in lex["multipliers"]:
-        n, j = n * lex["multipliers"][w[j]], j + 1
-    return n, j
+    return read_number(s.w, i, _TIME_COUNTS)
 
 
 def _count_text(n: float | None) -> str:
@@ -560,7 +568,7 @@ def _m_clock(s: _Sent, i: int) -> _Hit | None:
         return None
     h, mi, j = clock
     zone = None
-    if j < len(w) and w[j] in lex["time_zones"] and s.toks[j].text.isupper():
+    if j < len(w) and w[j] in lex["time_zones"] and s.raw[j].isupper():
         zone, j = _zone(lex["time_zones"][w[j]]), j + 1
     day = _day_ref(s, j)
     if day:
@@ -895,23 +903,47 @@ _MATCHERS: tuple[Callable[[_Sent, int], _Hit | None], ...] = (
 
 
 # What each matcher can read at its first token: the first words of some lexicon lists' keys, words its code
-# names, and whether a token starting with a digit can start it. Tried only there (see _dispatch).
-_MATCHER_STARTS: dict[Callable, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
-    _m_reference_word: (("reference_words",), (), False),
-    _m_clock: (("modifiers", "clock_words"), (), True),
-    _m_date: (("position_modifiers", "weekdays", "months"), ("the",), True),
-    _m_quarter: (("relative_determiners", "ordinals"), ("the", "its", "year", "fiscal"), True),
-    _m_year: (("position_modifiers",), ("the", "fiscal", "'"), True),
-    _m_year_ago: ((), ("year",), False),
-    _m_spelled_year: (("numbers", "vague_numbers"), ("the",), True),
-    _m_relative: (("position_modifiers", "relative_days", "relative_determiners"), ("the",), False),
-    _m_weekday: (("position_modifiers", "weekdays"), ("the",), False),
-    _m_weekend: ((), ("the",), False),
-    _m_part_of_day: (("position_modifiers", "parts_of_day"), ("the",), False),
-    _m_set: (("set_words", "set_determiners", "plural_weekdays"), (), False),
+# names, and the shapes of a digit-led token that can start it (the patterns its code reads there). Tried only
+# there (see _dispatch and _digit_matchers).
+_MATCHER_STARTS: dict[Callable, tuple[tuple[str, ...], tuple[str, ...], tuple[re.Pattern[str], ...]]] = {
+    _m_reference_word: (("reference_words",), (), ()),
+    _m_clock: (("modifiers", "clock_words"), (), (_CLOCK_RE, _MILITARY_RE)),
+    _m_date: (("position_modifiers", "weekdays", "months"), ("the",), (_DAY_RE, _YEAR_RE)),  # "3 July", ISO
+    _m_quarter: (("relative_determiners", "ordinals"), ("the", "its", "year", "fiscal"), (_YEAR_RE,)),
+    _m_year: (("position_modifiers",), ("the", "fiscal", "'"), (_DECADE_RE, _ORDINAL_RE, _YEAR_RE)),
+    _m_year_ago: ((), ("year",), ()),
+    # a spelled year never starts with digits ("11 11" is two counts, "2000" a year _m_year reads)
+    _m_spelled_year: (("number_words", "vague_numbers"), ("the",), ()),
+    _m_relative: (("position_modifiers", "relative_days", "relative_determiners"), ("the",), ()),
+    _m_weekday: (("position_modifiers", "weekdays"), ("the",), ()),
+    _m_weekend: ((), ("the",), ()),
+    _m_part_of_day: (("position_modifiers", "parts_of_day"), ("the",), ()),
+    _m_set: (("set_words", "set_determiners", "plural_weekdays"), (), ()),
     _m_duration: (
-        ("relative_determiners", "modifiers", "numbers", "vague_numbers", "units"),
+        ("relative_determiners", "modifiers", "number_words", "vague_numbers", "units"),
         ("the", "recent", "first"),
+        (DIGITS_RE,),  # a count, read by _number
+    ),
+}
+
+
+# What each matcher that can start at "the" (or "its") can read right after it, as _MATCHER_STARTS: the first words
+# of some lists' keys (and the second words of their keys that start with "the": "the past"), words its code names,
+# and whether a digit-led token can follow. A "the" is tried only with the matchers the word after it allows (see
+# _after_article): "the" is a tenth of all candidates, and most are no time ("the government").
+_AFTER_THE: dict[Callable, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
+    _m_reference_word: (("reference_words",), (), False),  # "the past", "the near future"
+    _m_date: (("position_modifiers", "weekdays", "months"), ("the",), True),  # "the early ...", "the 3 July"
+    _m_quarter: (("relative_determiners", "ordinals"), ("year", "fiscal"), True),  # "the year-ago", "its 1990"
+    _m_year: (("position_modifiers",), ("the", "fiscal", "'"), True),  # "the mid-1990s", "the '90s", "the 1990s"
+    _m_spelled_year: ((), ("year",), False),  # "the year two thousand"
+    _m_relative: (("position_modifiers", "relative_determiners"), (), False),  # "the following week"
+    _m_weekday: (("position_modifiers",), (), False),  # "the early Friday"
+    _m_weekend: ((), ("weekend",), False),
+    _m_part_of_day: (("position_modifiers", "parts_of_day"), ("the",), False),  # "the morning"
+    _m_duration: (  # "the past six months", "the first two days", "the 24 hours"
+        ("relative_determiners", "modifiers", "number_words", "vague_numbers", "units"),
+        ("recent", "first"),
         True,
     ),
 }
@@ -935,28 +967,67 @@ def _best(s: _Sent, i: int, matchers: Sequence[Callable[[_Sent, int], _Hit | Non
 # ---------------------------------------------------------------- driver
 
 
-def _split_hyphens(tokens: list[Token]) -> tuple[list[Token], list[tuple[int, int]]]:
-    """Split "two-year" into "two", "-", "year" so rules see the parts; keep each part's whole word."""
-    out, words = [], []
-    for t in tokens:
-        if _POSSESSIVE_RE.search(t.text):  # "Friday's" -> "Friday" "'s"
-            out += [Token(t.text[:-2], t.start, t.end - 2), Token("'s", t.end - 2, t.end)]
-            words += [(t.start, t.end - 2), (t.end - 2, t.end)]
-        elif "-" in t.text.strip("-") and len(t.text) > 1:
-            pos = t.start
-            for part in _HYPHEN_SPLIT_RE.split(t.text):
-                if part:
-                    out.append(Token(part, pos, pos + len(part)))
-                    words.append((t.start, t.end))
-                    pos += len(part)
-        else:
-            out.append(t)
-            words.append((t.start, t.end))
-    return out, words
+@dataclass
+class _Tokens:
+    """A sentence's tokens as the rules see them, in columns: hyphen compounds and possessives split ("two-year" ->
+    "two" "-" "year", "Friday's" -> "Friday" "'s"), blocked tokens replaced by _BARRIER, and words normalised."""
+
+    raw: list[str]
+    w: list[str]
+    starts: list[int]
+    ends: list[int]
+    whole: dict[int, tuple[int, int]]  # a part of a split hyphen compound -> the span of the whole word
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """The offsets of tokens i..j-1; a match ending inside "23-year-old" covers the whole word."""
+        start, end = self.starts[i], self.ends[j - 1]
+        if i in self.whole:
+            start = min(start, self.whole[i][0])
+        if j - 1 in self.whole:
+            end = max(end, self.whole[j - 1][1])
+        return start, end
 
 
-def _blocked(start: int, end: int, skip: SpanIndex) -> bool:
-    return skip.overlaps(start, end)
+def _sentence_tokens(text: str, span: tuple[int, int], skip: SpanIndex) -> _Tokens:
+    raw, starts, ends = token_columns(text, *span)
+    whole: dict[int, tuple[int, int]] = {}
+    odd = sorted({bisect.bisect_right(starts, m.start()) - 1 for m in _ODD_CHAR_RE.finditer(text, *span)})
+    if odd:  # a hyphen or a possessive in the sentence: split the tokens that hold one
+        whole = _split_words(raw, starts, ends, odd)
+    if skip.overlaps(*span):
+        raw = [_BARRIER if skip.overlaps(a, b) else t for t, a, b in zip(raw, starts, ends, strict=True)]
+    w = list(map(str.lower, raw))
+    for k in compress(count(), map(str.endswith, w, repeat("."))):  # "a.m.", "Feb.", "U.S.": about one a sentence
+        w[k] = _norm(w[k])
+    return _Tokens(raw, w, starts, ends, whole)
+
+
+def _split_words(raw: list[str], starts: list[int], ends: list[int], odd: list[int]) -> dict[int, tuple[int, int]]:
+    """Split "two-year" into "two", "-", "year" so rules see the parts, and "Friday's" into "Friday" "'s", in the
+    three columns; odd are the indices of the tokens that may need it. Returns the whole word's span of each part
+    of a hyphen compound."""
+    split: list[tuple[int, int, tuple[int, int] | None]] = []  # (index, number of parts, the whole word's span)
+    for k in reversed(odd):  # from the end, so that a split leaves the indices still to do in place
+        t, a, b = raw[k], starts[k], ends[k]
+        if _POSSESSIVE_RE.search(t):
+            raw[k : k + 1] = t[:-2], "'s"
+            starts[k : k + 1] = a, b - 2
+            ends[k : k + 1] = b - 2, b
+            split.append((k, 2, None))
+        elif "-" in t.strip("-") and len(t) > 1:
+            parts = [part for part in _HYPHEN_SPLIT_RE.split(t) if part]
+            offsets = list(accumulate(map(len, parts), initial=a))
+            raw[k : k + 1] = parts
+            starts[k : k + 1] = offsets[:-1]
+            ends[k : k + 1] = offsets[1:]
+            split.append((k, len(parts), (a, b)))
+    whole: dict[int, tuple[int, int]] = {}
+    shift = 0
+    for k, n, word in reversed(split):  # in text order: the parts before moved each index on
+        if word:
+            whole.update(dict.fromkeys(range(k + shift, k + shift + n), word))
+        shift += n - 1
+    return whole
 
 
 def _to_utc(d: datetime | None, zone: tzinfo) -> datetime | None:
@@ -969,44 +1040,95 @@ def _to_utc(d: datetime | None, zone: tzinfo) -> datetime | None:
 # Frequent words that start an expression only before one of a few words: "the" and "its" before any start
 # word or digit; "a"/"an" before a unit, a unit adjective, a multiplier or a hyphen ("a week", "a hundred years").
 _GATED_WORDS = frozenset({"the", "its", "a", "an"})
+_ARTICLES = frozenset({"the", "its"})  # tried only with the matchers the next word allows (_AFTER_THE)
 
 
-def _first_words(lex: _Lex, name: str) -> set[str]:
+def _keys(lex: _Lex, name: str) -> list[list[str]]:
+    """The keys of a list _MATCHER_STARTS names, as lists of words: a time lexicon list, the plural weekdays, or
+    every way a number in words can start (numbers.yaml, read by _number)."""
     if name == "plural_weekdays":  # "Tuesdays" (every Tuesday)
-        return {f"{w}s" for w in lex["weekdays"]}
-    return {str(k).lower().split()[0] for k in lex[name]}
+        return [[f"{w}s"] for w in lex["weekdays"]]
+    if name == "number_words":
+        nw = number_words()
+        return [[w] for w in sorted(nw.first_words(_TIME_COUNTS))] + [list(p) for p in nw.phrases]
+    return [str(k).lower().split() for k in lex[name]]
 
 
 @lru_cache(maxsize=4)
-def _dispatch() -> tuple[dict[str, tuple], tuple, frozenset[str]]:
-    """(word -> the matchers that can start at it, the matchers a digit-led token can start, the words that may
-    follow a gated word), in _MATCHERS order. Tests check the dispatched scan against every matcher at every
-    token, so a start missing here shows as a difference, not a silent miss."""
+def _dispatch() -> tuple[dict[str, tuple], frozenset[str]]:
+    """(word -> the matchers that can start at it, in _MATCHERS order; the words that may follow a gated word).
+    Tests check the dispatched scan against every matcher at every token, so a start missing here shows as a
+    difference, not a silent miss."""
     lex = load_lexicon()
     by_word: dict[str, list] = {}
     for matcher in _MATCHERS:
         lists, words, _ = _MATCHER_STARTS[matcher]
-        for word in set(words).union(*(_first_words(lex, name) for name in lists)):
+        for word in set(words).union(*({k[0] for k in _keys(lex, name)} for name in lists)):
             by_word.setdefault(word, []).append(matcher)
-    digits = tuple(m for m in _MATCHERS if _MATCHER_STARTS[m][2])
-    names = {name for lists, _, _ in _MATCHER_STARTS.values() for name in lists} - {"plural_weekdays"}
-    keys = [str(k).lower().split() for name in sorted(names) for k in lex[name]]
+    names = {name for lists, _, _ in _MATCHER_STARTS.values() for name in lists}
+    keys = [k for name in sorted(names) for k in _keys(lex, name)]
     second = {k[1] for k in keys if len(k) > 1 and k[0] in _GATED_WORDS}
-    follow = set(by_word) | second | set(lex["unit_adjectives"]) | set(lex["multipliers"]) | {"-", "weekend", "half"}
-    return {w: tuple(ms) for w, ms in by_word.items()}, digits, frozenset(follow)
+    scales = set(number_words().scales) | set(number_words().multiples)
+    follow = set(by_word) | second | set(lex["unit_adjectives"]) | scales | {"-", "weekend", "half"}
+    return {w: tuple(ms) for w, ms in by_word.items()}, frozenset(follow)
 
 
-def _matchers_at(w: list[str], i: int) -> tuple:
-    """The matchers that can start at token i: none for most tokens. Calling all of them at every token cost most
-    of the tagger's time."""
-    by_word, digits, follow = _dispatch()
-    word = w[i]
-    if word in _GATED_WORDS and not (i + 1 < len(w) and (w[i + 1] in follow or w[i + 1][:1].isdigit())):
-        return ()
-    found = by_word.get(word, ())
-    if word[:1].isdigit():
-        found = tuple(m for m in _MATCHERS if m in found or m in digits)
-    return found
+@lru_cache(maxsize=4)
+def _after_the() -> tuple[dict[str, frozenset], frozenset]:
+    """(word -> the matchers that can start at a "the" before it; the matchers a digit-led word allows), from
+    _AFTER_THE."""
+    lex = load_lexicon()
+    by_word: dict[str, set] = {}
+    for matcher, (lists, words, _) in _AFTER_THE.items():
+        keys = [k for name in lists for k in _keys(lex, name)]
+        allowed = {k[0] for k in keys} | {k[1] for k in keys if len(k) > 1 and k[0] == "the"} | set(words)
+        for word in allowed:
+            by_word.setdefault(word, set()).add(matcher)
+    digits = frozenset(m for m, (_, _, digit) in _AFTER_THE.items() if digit)
+    return {w: frozenset(ms) for w, ms in by_word.items()}, digits
+
+
+@lru_cache(maxsize=8192)
+def _after_article(article: str, word: str) -> tuple:
+    """The matchers that can start at "the" or "its" (article) before word, in _MATCHERS order."""
+    by_word, digits = _after_the()
+    allowed = by_word.get(word, frozenset()) | (digits if word[:1].isdigit() else frozenset())
+    found = _dispatch()[0].get(article, ())
+    if not set(found) <= set(_AFTER_THE):
+        raise KeyError(f"a matcher starting at {article!r} has no _AFTER_THE entry")
+    return tuple(m for m in found if m in allowed)
+
+
+@lru_cache(maxsize=8192)
+def _digit_matchers(word: str) -> tuple:
+    """The matchers that can start at a digit-led token: those whose start words hold it, and those whose digit
+    shapes it has ("1,200" starts only a duration; "2007" a clock, date, quarter, year or duration)."""
+    listed = _dispatch()[0].get(word, ())
+    return tuple(m for m in _MATCHERS if m in listed or any(p.fullmatch(word) for p in _MATCHER_STARTS[m][2]))
+
+
+def _plan(w: list[str]) -> list[tuple[int, tuple]]:
+    """(token index, the matchers that can start there) for the tokens where some can: few. Calling every matcher
+    at every token cost most of the tagger's time. The words and digit-led tokens are found by C-level passes over
+    the whole sentence; Python looks only at those."""
+    by_word, follow = _dispatch()
+    listed = compress(count(), map(by_word.__contains__, w))
+    numeric = compress(count(), map(str.isdigit, map(_FIRST_CHAR, w)))
+    plan = []
+    n = len(w)
+    for i in sorted({*listed, *numeric}):
+        word = w[i]
+        if word in _GATED_WORDS and not (i + 1 < n and (w[i + 1] in follow or w[i + 1][:1].isdigit())):
+            continue
+        if word[:1].isdigit():
+            found = _digit_matchers(word)
+        elif word in _ARTICLES:
+            found = _after_article(word, w[i + 1])  # the gate above saw a word after it
+        else:
+            found = by_word[word]
+        if found:
+            plan.append((i, found))
+    return plan
 
 
 def _tag_sentence(
@@ -1014,13 +1136,9 @@ def _tag_sentence(
 ) -> list[tuple[int, int, _Hit]]:
     """Scan one sentence left to right, keeping the longest match at each candidate position (at every
     position when exhaustive: the reference the tests compare the pruned scan with)."""
-    toks, words = _split_hyphens(tokenize(text, *span))
-    toks = [Token(_BARRIER, t.start, t.end) if _blocked(t.start, t.end, skip) else t for t in toks]
-    sent = _Sent(doc, toks, [_norm(t.text) for t in toks])
-    if exhaustive:
-        plan = [(i, _MATCHERS) for i in range(len(toks))]
-    else:
-        plan = [(i, ms) for i in range(len(toks)) if (ms := _matchers_at(sent.w, i))]
+    toks = _sentence_tokens(text, span, skip)
+    sent = _Sent(doc, toks.raw, toks.w)
+    plan = [(i, _MATCHERS) for i in range(len(toks.w))] if exhaustive else _plan(toks.w)
     k = 0
     while k < len(plan):
         i, matchers = plan[k]
@@ -1035,13 +1153,7 @@ def _tag_sentence(
         while k < len(plan) and plan[k][0] < hit.j:
             k += 1
     _resolve_following_anchors(sent)
-    out = []
-    for i, hit in sent.hits:
-        start, end = toks[i].start, toks[hit.j - 1].end
-        # a match ending inside "23-year-old" covers the whole word
-        start, end = min(start, words[i][0]), max(end, words[hit.j - 1][1])
-        out.append((start, end, hit))
-    return out
+    return [(*toks.span(i, hit.j), hit) for i, hit in sent.hits]
 
 
 def _update_focus(doc: _Doc, hit: _Hit) -> None:
@@ -1089,7 +1201,7 @@ _TRIGGER_LISTS = (
 
 
 @lru_cache(maxsize=4)
-def _trigger_re() -> re.Pattern[str]:
+def _trigger_words() -> frozenset[str]:
     lex = load_lexicon()
     # one word per key is enough (a key that matches holds all its words): the longest, so that "the past" and
     # "at present" add "past" and "present", not "the" and "at", which would pass every sentence
@@ -1097,12 +1209,54 @@ def _trigger_re() -> re.Pattern[str]:
     words = {k[0] for k in keys if len(k) == 1}
     words |= {max(k, key=len) for k in keys if len(k) > 1 and not words.intersection(k)}
     # spelled years: "nineteen ninety-six" starts with 11..19, "the year two thousand" holds a multiplier
-    words |= {str(k) for k, v in lex["numbers"].items() if isinstance(v, int) and 11 <= v <= 19}
-    words |= set(lex["multipliers"]) | {"o'clock"}
-    # a bare count ("3 people") is no expression: digits trigger only as a year or a clock reading ("1998",
-    # "2300 GMT", "4:30", "4am", "the '90s"); a count with a unit has the unit as its trigger
-    digits = r"\d{4}|\d:\d|\d0s|\d[ap]\.?m"
-    return re.compile(digits + r"|(?<![a-z])" + alternation(words) + r"(?![a-z])")
+    nw = number_words()
+    words |= {k for k, v in nw.units.items() if 11 <= v <= 19}
+    return frozenset(words | {k for k, v in nw.scales.items() if v <= 1000} | {"o'clock"})
+
+
+# A bare count ("3 people") is no expression: digits trigger only as a year or a clock reading ("1998", "2300 GMT",
+# "4:30", "4am", "the '90s"); a count with a unit has the unit as its trigger. A trigger word stands alone: no
+# letter a-z right before or after it.
+_TRIGGER_DIGITS = r"\d{4}|\d:\d|\d0s|\d[ap]\.?m"
+
+
+@lru_cache(maxsize=4)
+def _trigger_re() -> re.Pattern[str]:
+    """A trigger, searched for in one sentence of the lower-cased text."""
+    return re.compile(_TRIGGER_DIGITS + r"|(?<![a-z])" + alternation(_trigger_words()) + r"(?![a-z])")
+
+
+@lru_cache(maxsize=4)
+def _trigger_scan_re() -> re.Pattern[str]:
+    """_trigger_re for one pass over a whole text with a space put before it: each match is a trigger with the
+    character before it. Starting with a character class lets the regex engine skip the letters inside words
+    in C, where the look-behind of _trigger_re enters the pattern at every character: 3x faster."""
+    digits = r"(?<=\d)(?:\d{3}|:\d|0s|[ap]\.?m)"
+    return re.compile(r"[^a-z](?:" + digits + "|" + alternation(_trigger_words()) + r"(?![a-z]))")
+
+
+def _triggered_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences of text holding a trigger (the others hold no expression), found from one pass of
+    _trigger_scan_re over the whole text; only the lines holding a trigger are split into sentences. A trigger
+    holds no white space, and sentences part at white space, so each lies inside one sentence."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer ("İ"): the offsets of text do not fit low
+        trigger = _trigger_re()
+        return [span for span in sentences(text) if trigger.search(low, *span)]
+    at = [m.end() - 2 for m in _trigger_scan_re().finditer(" " + low)]  # the last character of each, in text
+    out: list[tuple[int, int]] = []
+    k = 0
+    for line_start, line_end in lines(text) if at else ():
+        k = bisect.bisect_left(at, line_start, k)
+        if k == len(at):
+            break
+        if at[k] >= line_end:
+            continue
+        for start, end in line_sentences(text, line_start, line_end):
+            k = bisect.bisect_left(at, start, k)
+            if k < len(at) and at[k] < end:
+                out.append((start, end))
+    return out
 
 
 def tag_times(
@@ -1114,14 +1268,10 @@ def tag_times(
     dct = _parse_reference(reference)
     doc = _Doc(load_lexicon(), dct, zone, dct.date())
     found: list[TimeExpr] = []
-    low = text.lower()
-    trigger = _trigger_re()
     skips = SpanIndex(skip)  # asked for every token: a scan of all spans each time is quadratic in a long text
-    for span in sentences(text):
-        if not exhaustive and not trigger.search(low, *span):
-            continue
+    for span in sentences(text) if exhaustive else _triggered_sentences(text):
         for start, end, hit in _tag_sentence(text, span, doc, skips, exhaustive):
-            if _blocked(start, end, skips) or (found and start < found[-1].end):
+            if skips.overlaps(start, end) or (found and start < found[-1].end):
                 continue
             z = hit.zone or zone
             starts, ends = _to_utc(hit.start, z), _to_utc(hit.end, z)

@@ -237,12 +237,8 @@ VagueRange = _pair(NonNegativeInt | None, _ordered)
 
 
 class QuantitiesLexicon(_Lexicon):
-    """quantities.yaml: number words, vague quantity words and qualifiers of count phrases."""
+    """quantities.yaml: vague quantity words and qualifiers of count phrases (the number words are numbers.yaml's)."""
 
-    units: Annotated[dict[Word, NonNegativeInt], Field(min_length=1)]
-    tens: Annotated[dict[Word, PositiveInt], Field(min_length=1)]
-    scales: Annotated[dict[Word, PositiveInt], Field(min_length=1)]
-    multiples: Annotated[dict[Word, PositiveInt], Field(min_length=1)]
     vague: Annotated[dict[Word, VagueRange], Field(min_length=1)]
     vague_compound: dict[Word, VagueRange]
     prefix_qualifiers: Annotated[dict[Qualifier, Words], Field(min_length=1)]
@@ -251,6 +247,35 @@ class QuantitiesLexicon(_Lexicon):
     range_between: Words
     ordinal_suffixes: Words  # of a day number in a date ("July 3rd"): quantities.py refuses dates
     day_range_joiners: Words  # between two days of one date ("March 11-12")
+
+
+# ----------------------------------------------------------------------------------------- numbers
+
+
+class NumbersLexicon(_Lexicon):
+    """numbers.yaml: the number words every extractor reads (analysis/text/numbers.py)."""
+
+    units: Annotated[dict[Word, NonNegativeInt], Field(min_length=1)]
+    tens: Annotated[dict[Word, PositiveInt], Field(min_length=1)]
+    scales: Annotated[dict[Word, PositiveInt], Field(min_length=1)]
+    multiples: Annotated[dict[Word, PositiveInt], Field(min_length=1)]
+    articles: Words
+    conjunctions: Words
+    halves: Words
+    fractions: dict[Word, Annotated[float, Field(gt=0.0, lt=1.0)]]
+    phrases: dict[Word, PositiveInt]
+
+    @model_validator(mode="after")
+    def _one_reading(self) -> NumbersLexicon:
+        # the reader looks a word up in one table after another: a word in two would be read by the first only
+        tables = {"units": self.units, "tens": self.tens, "scales": self.scales, "multiples": self.multiples}
+        seen: dict[str, str] = {}
+        for name, table in tables.items():
+            for word in table:
+                if word in seen:
+                    raise ValueError(f"{word!r} is in both {seen[word]} and {name}")
+                seen[word] = name
+        return self
 
 
 # ------------------------------------------------------------------------------------------ speech
@@ -387,9 +412,7 @@ class TimeLexicon(_Lexicon):
     time_zones: dict[Word, Annotated[float, Field(ge=-12, le=14)]]  # hours from UTC
     units: Annotated[dict[Word, Unit], Field(min_length=1)]
     vague_plural_units: Words
-    numbers: Annotated[dict[Word, PositiveInt], Field(min_length=1)]
-    vague_numbers: Words
-    multipliers: dict[Word, PositiveInt]
+    vague_numbers: Words  # an unknown count of units ("several days": X); the number words are numbers.yaml's
     ordinals: dict[Word, Annotated[int, Field(ge=-1), AfterValidator(_nonzero)]]  # -1 = last
     modifiers: dict[Word, TimexMod]
     position_modifiers: dict[Word, PositionModifier]
@@ -437,6 +460,7 @@ class TimeLexicon(_Lexicon):
 MODELS: dict[str, type[_Lexicon]] = {
     "claims": ClaimsLexicon,
     "furniture": FurnitureLexicon,
+    "numbers": NumbersLexicon,
     "quantities": QuantitiesLexicon,
     "speech": SpeechLexicon,
     "time": TimeLexicon,
