@@ -9,13 +9,16 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 import pyarrow
+import pyarrow.ipc
 import pyarrow.parquet
 import pydantic
 from pandera.engines import pandas_engine
@@ -64,12 +67,21 @@ CORPUS_KEY = b"tollwatch.corpus"
 
 def corpus_fingerprint(documents: pd.DataFrame) -> str:
     """A digest of the corpus: every document's id, file hash, outlet, agency and publication date and time."""
+    return fingerprint_of(fingerprint_lines(documents))
+
+
+def fingerprint_lines(documents: pd.DataFrame) -> list[str]:
+    """The documents' lines of corpus_fingerprint, in table order (a table written in pieces sends each piece)."""
     cols = [c for c in ("doc_id", "sha256", "outlet", "agency", "published_on", "published_at") if c in documents]
-    rows = sorted(
+    return [
         "\t".join("" if pd.isna(v) else str(v) for v in row)
         for row in documents[cols].itertuples(index=False, name=None)
-    )
-    return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()[:16]
+    ]
+
+
+def fingerprint_of(lines: Iterable[str]) -> str:
+    """corpus_fingerprint from the lines of every document, in any order."""
+    return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()[:16]
 
 
 def run_fingerprint(checked: Mapping[Path, pd.DataFrame], upstream: Mapping[str, pd.DataFrame]) -> str | None:
@@ -87,13 +99,21 @@ def run_fingerprint(checked: Mapping[Path, pd.DataFrame], upstream: Mapping[str,
     return next(iter(found.values()), None)
 
 
-def _write_parquet(df: pd.DataFrame, path: str, fingerprint: str | None) -> None:
+def _arrow(df: pd.DataFrame) -> pyarrow.Table:
     df = df.copy(deep=False)
     df.attrs = {}  # pandas would store a read table's attrs in the file: the bytes must not depend on them
-    table = pyarrow.Table.from_pandas(df, preserve_index=False)
-    if fingerprint:
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), CORPUS_KEY: fingerprint.encode()})
-    pyarrow.parquet.write_table(table, path)
+    return pyarrow.Table.from_pandas(df, preserve_index=False)
+
+
+def _stamped(schema: pyarrow.Schema, fingerprint: str | None) -> pyarrow.Schema:
+    return (
+        schema.with_metadata({**(schema.metadata or {}), CORPUS_KEY: fingerprint.encode()}) if fingerprint else schema
+    )
+
+
+def _write_parquet(df: pd.DataFrame, path: str, fingerprint: str | None) -> None:
+    table = _arrow(df)
+    pyarrow.parquet.write_table(table.replace_schema_metadata(_stamped(table.schema, fingerprint).metadata), path)
 
 
 def write_tables(
@@ -107,23 +127,243 @@ def write_tables(
     inputs = _read_tables(upstream or {})
     fingerprint = run_fingerprint(checked, inputs)
     check_references({**inputs, **{p.stem: df for p, df in checked.items()}})
-    temps: list[tuple[str, Path]] = []
-    try:
+    with AtomicFiles(commit=replace_together) as files:
         for path, df in checked.items():
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-                os.close(fd)
-                temps.append((tmp, path))
-                _write_parquet(df, tmp, fingerprint)
-                os.chmod(tmp, file_mode())
-            except OSError as exc:  # pyarrow's (a full disk) name no file: say which table could not be written
-                raise OSError(exc.errno, f"cannot write the table: {exc.strerror or exc}", str(_shown(path))) from None
-        replace_together([(Path(tmp), path) for tmp, path in temps])
-    finally:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            with _naming_the_table(path):
+                _write_parquet(df, str(files.temp(path)), fingerprint)
+
+
+@contextlib.contextmanager
+def _naming_the_table(path: Path):
+    """pyarrow's OSErrors (a full disk) name no file: say which table could not be written."""
+    try:
+        yield
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write the table: {exc.strerror or exc}", str(_shown(path))) from None
+
+
+# A streamed table is validated and written in row groups of at least this many rows, each made of whole
+# batches of documents, so the groups depend on the batching alone: few enough that pandera's fixed cost per
+# call (about 15 ms) stays small against the work, small enough that the rows waiting for a group (about 2 MB
+# of times, 4 MB of documents) and their validation's copies stay small.
+ROW_GROUP_ROWS = 16_384
+
+
+@dataclass
+class _Spool:
+    """A streamed table's rows so far: those waiting for a row group, and the groups already validated, spooled
+    as Arrow IPC to a scratch file (written into the parquet table once the fingerprint is known)."""
+
+    model: type[pa.DataFrameModel]
+    path: Path
+    waiting: list[pd.DataFrame] = field(default_factory=list)
+    n_waiting: int = 0
+    rows: int = 0
+    writer: pyarrow.ipc.RecordBatchFileWriter | None = None
+    schema: pyarrow.Schema | None = None  # the first group's: every group is written with it
+    closed: bool = False
+    # per unique column, the 64-bit hashes of its values: uniqueness across row groups in 8 bytes a row
+    hashes: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+    def write(self, df: pd.DataFrame) -> None:
+        """Append a validated row group to the spool."""
+        table = _arrow(df)
+        if self.writer is None:
+            options = pyarrow.ipc.IpcWriteOptions(compression="lz4")
+            self.schema = table.schema
+            self.writer = pyarrow.ipc.new_file(str(self.path), table.schema, options=options)
+        elif not table.schema.equals(self.schema, check_metadata=False):
+            table = table.cast(self.schema)  # a column of nulls in one group and of strings in another
+        self.writer.write_batch(table.combine_chunks().to_batches()[0])  # one IPC batch = one row group
+        self.rows += len(df)
+
+    def close(self) -> None:
+        if self.writer is not None and not self.closed:
+            self.closed = True
+            self.writer.close()
+
+    def groups(self) -> Iterator[pyarrow.Table]:
+        """The spooled row groups in order (no more can be written)."""
+        self.close()
+        if self.writer is None:
+            return
+        with pyarrow.ipc.open_file(str(self.path)) as reader:
+            for i in range(reader.num_record_batches):
+                yield pyarrow.Table.from_batches([reader.get_batch(i)])
+
+
+class StreamedTables:
+    """write_tables for a set of tables of which some (streamed) arrive in pieces, in memory that does not grow
+    with them: append() gathers a streamed table's pieces into row groups of ROW_GROUP_ROWS rows or more, each
+    validated as it is complete (its index continues the table's, so failures name the table's rows) and spooled
+    to a scratch file. finish() takes the other tables whole and gives every guarantee of write_tables: the
+    streamed tables' unique columns are unique across groups, every key between the tables holds, the corpus
+    fingerprint (from the documents' rows) is stamped on all, and all land together or not at all. On any
+    failure, or without finish(), the with block leaves the out folder as it was and no temp files behind."""
+
+    def __init__(
+        self, out_dir: Path, streamed: Mapping[str, type[pa.DataFrameModel]], row_group_rows: int | None = None
+    ) -> None:
+        self.out_dir = Path(out_dir)
+        self.row_group_rows = row_group_rows or ROW_GROUP_ROWS
+        self.files = AtomicFiles(commit=replace_together)
+        try:
+            self.spools = {
+                name: _Spool(
+                    model, self.files.scratch(self._path(name)), hashes={c: [] for c in _unique_columns(model)}
+                )
+                for name, model in streamed.items()
+            }
+        except BaseException:
+            self.files.discard()  # the scratch files made before the failure (no with block yet)
+            raise
+        self.fingerprint_lines: list[str] = []
+        # the values of each column a key between two streamed tables points to (documents.doc_id): O(documents)
+        self.keys = {(r.target, r.target_column): set() for r in REFERENCES if {r.table, r.target} <= set(streamed)}
+
+    def _path(self, name: str) -> Path:
+        return self.out_dir / f"{name}.parquet"
+
+    def __enter__(self) -> StreamedTables:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        for spool in self.spools.values():
+            spool.close()
+        self.files.discard()  # after finish() only the scratch files are left
+
+    def append(self, name: str, df: pd.DataFrame) -> None:
+        """Add rows to a streamed table: written as a row group once ROW_GROUP_ROWS or more are waiting."""
+        spool = self.spools[name]
+        if len(df):
+            spool.waiting.append(df)
+            spool.n_waiting += len(df)
+        if spool.n_waiting >= self.row_group_rows:
+            self._flush(name)
+
+    def flush(self) -> None:
+        """Write every streamed table's waiting rows as a row group now (finish does it too)."""
+        for name in self.spools:
+            self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        spool = self.spools[name]
+        if not spool.waiting:
+            return
+        df = pd.concat(spool.waiting, ignore_index=True) if len(spool.waiting) > 1 else spool.waiting[0]
+        spool.waiting, spool.n_waiting = [], 0
+        df.index = pd.RangeIndex(spool.rows, spool.rows + len(df))
+        df = validate(df, spool.model, name).reset_index(drop=True)
+        for col, hashes in spool.hashes.items():
+            hashes.append(pd.util.hash_pandas_object(df[col], index=False).to_numpy())
+        for (table, col), values in self.keys.items():
+            if table == name:
+                values.update(df[col].dropna())
+        if name == "documents":
+            self.fingerprint_lines.extend(fingerprint_lines(df))
+        spool.write(df)
+
+    def finish(self, tables: Mapping[str, tuple[pd.DataFrame, type[pa.DataFrameModel]]]) -> dict[str, int]:
+        """Validate the other tables (whole), check keys and uniqueness across everything, then write all the
+        tables and rename them into place together. Returns each table's rows."""
+        self.flush()
+        whole = {name: validate(df, model, name) for name, (df, model) in tables.items()}
+        if "documents" in self.spools:
+            fingerprint = fingerprint_of(self.fingerprint_lines)
+        else:
+            fingerprint = run_fingerprint({self._path(name): df for name, df in whole.items()}, {})
+        check_references(whole)
+        scan = _Scan(self.spools, whole, self.keys)
+        for name, spool in self.spools.items():
+            with _naming_the_table(self._path(name)):
+                self._write_spooled(name, spool, fingerprint, scan)
+        scan.raise_problems()
+        for name, df in whole.items():
+            with _naming_the_table(self._path(name)):
+                _write_parquet(df, str(self.files.temp(self._path(name))), fingerprint)
+        self.files.commit()
+        return {**{name: s.rows for name, s in self.spools.items()}, **{n: len(df) for n, df in whole.items()}}
+
+    def _write_spooled(self, name: str, spool: _Spool, fingerprint: str | None, scan: _Scan) -> None:
+        """The spooled row groups, as they are, into the table's temp file, stamped with the fingerprint."""
+        tmp = str(self.files.temp(self._path(name)))
+        if spool.writer is None:  # no rows: the empty table write_tables would write
+            _write_parquet(frame([], spool.model), tmp, fingerprint)
+            return
+        writer = None
+        try:
+            for group in spool.groups():
+                scan.read(name, group)
+                if writer is None:
+                    writer = pyarrow.parquet.ParquetWriter(tmp, _stamped(group.schema, fingerprint))
+                writer.write_table(group)
+        finally:
+            if writer is not None:
+                writer.close()
+
+
+def _unique_columns(model: type[pa.DataFrameModel]) -> list[str]:
+    return [name for name, col in model.to_schema().columns.items() if col.unique]
+
+
+class _Scan:
+    """What finish() checks while it reads the spooled row groups: the keys from, to and between streamed tables
+    (against the values gathered for them, or looked up in the groups) and the values of a unique column whose
+    hashes repeat across groups (a repeat, or a hash collision)."""
+
+    def __init__(self, spools: Mapping[str, _Spool], whole: Mapping[str, pd.DataFrame], keys: Mapping) -> None:
+        # the keys check_references cannot check: both tables given, one or both of them streamed
+        self.refs = [
+            r for r in REFERENCES if {r.table, r.target} <= {*spools, *whole} and {r.table, r.target} & {*spools}
+        ]
+        # key (ref) -> values not found yet: those a whole table points to in a streamed one, looked up as read
+        self.wanted = {r: set(whole[r.table][r.column].dropna()) for r in self.refs if r.table in whole}
+        self.missing: dict[ForeignKey, set] = {r: set() for r in self.refs if r.table in spools}
+        # the values each of those keys may take: gathered while the pieces came, or the whole table's column
+        self.known = {r: keys.get((r.target, r.target_column)) for r in self.missing}
+        self.known = {
+            r: set(whole[r.target][r.target_column].dropna()) if k is None else k for r, k in self.known.items()
+        }
+        self.repeats = {
+            (name, col): _repeated(hashes) for name, s in spools.items() for col, hashes in s.hashes.items()
+        }
+        self.seen: dict[tuple[str, str], list] = {key: [] for key, rep in self.repeats.items() if len(rep)}
+
+    def read(self, name: str, group: pyarrow.Table) -> None:
+        """Check one row group of a streamed table."""
+        for ref, wanted in self.wanted.items():
+            if ref.target == name and wanted:
+                wanted.difference_update(group.column(ref.target_column).to_pylist())
+        for ref, missing in self.missing.items():
+            if ref.table == name:
+                missing.update(set(group.column(ref.column).drop_null().to_pylist()) - self.known[ref])
+        for (table, col), seen in self.seen.items():
+            if table == name:
+                values = group.column(col).to_pandas()
+                hashes = pd.util.hash_pandas_object(values, index=False).to_numpy()
+                seen.extend(values[np.isin(hashes, self.repeats[(table, col)])])
+
+    def raise_problems(self) -> None:
+        """One TableError for repeated values of unique columns, one for dangling keys (as check_references)."""
+        for (table, col), seen in self.seen.items():
+            repeated = sorted({v for v in seen if seen.count(v) > 1}, key=str)
+            if repeated:
+                raise TableError(
+                    f"table {table!r} failed its schema:\ncolumn {col!r} is not unique across row groups: "
+                    + ", ".join(map(repr, repeated[:5]))
+                    + (", ..." if len(repeated) > 5 else "")
+                )
+        problems = [_dangling_line(r, sorted(v, key=str)) for r, v in {**self.wanted, **self.missing}.items() if v]
+        if problems:
+            raise TableError("dangling key(s):\n" + "\n".join(problems))
+
+
+def _repeated(hashes: list[np.ndarray]) -> np.ndarray:
+    """The hash values that occur more than once."""
+    if not hashes:
+        return np.array([], dtype=np.uint64)
+    values, counts = np.unique(np.concatenate(hashes), return_counts=True)
+    return values[counts > 1]
 
 
 def _shown(path: Path) -> Path:
@@ -209,7 +449,15 @@ def staged(out_dir: Path):
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
-    return b.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+    if not b.is_file() or a.stat().st_size != b.stat().st_size:
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:  # in blocks: a streamed table need not fit in memory
+        while True:
+            block = fa.read(1 << 20)
+            if block != fb.read(1 << 20):
+                return False
+            if not block:
+                return True
 
 
 def replace_together(pairs: list[tuple[Path, Path]], stale: Mapping[str, str] | None = None) -> None:
@@ -270,14 +518,17 @@ def check_references(tables: Mapping[str, pd.DataFrame], refs: Iterable[ForeignK
         checked.append(ref)
         missing = _dangling(tables, ref)
         if missing:
-            problems.append(
-                f"table {ref.table!r}, column {ref.column!r}: {len(missing)} value(s) not in "
-                f"{ref.target}.{ref.target_column}: {', '.join(map(repr, missing[:5]))}"
-                + (", ..." if len(missing) > 5 else "")
-            )
+            problems.append(_dangling_line(ref, missing))
     if problems:
         raise TableError("dangling key(s):\n" + "\n".join(problems))
     return checked
+
+
+def _dangling_line(ref: ForeignKey, missing: list) -> str:
+    return (
+        f"table {ref.table!r}, column {ref.column!r}: {len(missing)} value(s) not in "
+        f"{ref.target}.{ref.target_column}: {', '.join(map(repr, missing[:5]))}" + (", ..." if len(missing) > 5 else "")
+    )
 
 
 def check_references_on_disk(processed_dir: Path) -> list[ForeignKey]:
@@ -286,41 +537,86 @@ def check_references_on_disk(processed_dir: Path) -> list[ForeignKey]:
     return check_references(_read_tables({name: p for name, p in paths.items() if p.exists()}))
 
 
+class AtomicFiles:
+    """Files that land together or not at all: `temp(target)` gives an empty temp file beside target (same folder,
+    so the rename is atomic; hidden, with TEMP_SUFFIX, so a killed run's are cleaned up) for the caller to write;
+    on a clean exit of the with block each gets the mode the umask gives new files and all are renamed onto their
+    targets, by commit (default: one os.replace each; write_tables passes replace_together). On any failure every
+    temp file is removed and the targets stay as they were. `scratch(target)` gives a temp file that is always
+    removed, never renamed (a spool)."""
+
+    def __init__(self, commit: Callable[[list[tuple[Path, Path]]], None] | None = None) -> None:
+        self._commit = commit or _replace_each
+        self._temps: list[tuple[Path, Path]] = []
+        self._scratch: list[Path] = []
+
+    def temp(self, target: Path) -> Path:
+        """A new temp file that replaces target on commit."""
+        target = Path(target)
+        tmp = self._new(target, f".{target.name}.")
+        self._temps.append((tmp, target))
+        return tmp
+
+    def scratch(self, target: Path) -> Path:
+        """A new temp file beside target that is removed at the end, whatever happens."""
+        target = Path(target)
+        tmp = self._new(target, f".{target.name}.scratch.")
+        self._scratch.append(tmp)
+        return tmp
+
+    @staticmethod
+    def _new(target: Path, prefix: str) -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=target.parent)
+        os.close(fd)
+        return Path(tmp)
+
+    def commit(self) -> None:
+        """Rename every temp file onto its target (the with block does it on a clean exit)."""
+        mode = file_mode()
+        for tmp, _ in self._temps:
+            os.chmod(tmp, mode)  # mkstemp's 0600 would ignore the user's umask
+        pairs, self._temps = self._temps, []
+        try:
+            self._commit(pairs)
+        finally:
+            self._temps = pairs  # whatever the commit did not rename is removed by discard
+
+    def discard(self) -> None:
+        """Remove the temp files still there (renamed ones are not)."""
+        for tmp in [t for t, _ in self._temps] + self._scratch:
+            tmp.unlink(missing_ok=True)
+        self._temps, self._scratch = [], []
+
+    def __enter__(self) -> AtomicFiles:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+        finally:
+            self.discard()
+
+
+def _replace_each(pairs: list[tuple[Path, Path]]) -> None:
+    for src, dst in pairs:
+        os.replace(src, dst)
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a text file through a temp file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_texts({Path(path): text})
 
 
 def write_texts(texts: Mapping[Path, str]) -> list[Path]:
     """Write several text files together: each to a temp file beside it, then all renamed into place, so a
     failure (a full disk, a folder that is a file) leaves every one as it was. Returns the paths."""
-    temps: list[tuple[str, Path]] = []
-    try:
+    with AtomicFiles() as files:
         for path, text in texts.items():
-            path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-            temps.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            with open(files.temp(path), "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
-            os.chmod(tmp, file_mode())  # mkstemp's 0600 would ignore the user's umask
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return [path for _, path in temps]
+    return [Path(path) for path in texts]
 
 
 def check_json(data: dict, model: type[pydantic.BaseModel], name: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from analysis import config
@@ -50,6 +52,29 @@ def test_batching_does_not_change_the_tables(tmp_path, batch_bytes):
     assert _same(out, one) == []
 
 
+def _contents(folder: Path) -> dict[str, pd.DataFrame]:
+    return {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}
+
+
+def _groups(folder: Path, table: str) -> int:
+    return pq.ParquetFile(folder / f"{table}.parquet").metadata.num_row_groups
+
+
+def test_small_row_groups_hold_the_tables_of_one_group_whatever_the_workers(tmp_path):
+    p = config.load()
+    one = tmp_path / "one"
+    engine.run(UNSEEN, one, "manifest.csv", p.furniture, p.event, (), workers=1, batch_bytes=10**9)
+    many = {w: tmp_path / f"many-{w}" for w in (1, 2)}
+    for w, out in many.items():  # a batch a document, a row group a batch
+        engine.run(UNSEEN, out, "manifest.csv", p.furniture, p.event, (), workers=w, batch_bytes=1, row_group_rows=1)
+    assert _groups(one, "times") == 1
+    assert _groups(many[1], "documents") == 19 and _groups(many[1], "times") > 10
+    assert _same(many[1], many[2]) == []  # row groups follow the batches, never the workers
+    whole = _contents(one)
+    for name, df in _contents(many[1]).items():
+        assert df.equals(whole[name]) and (df.dtypes == whole[name].dtypes).all(), name
+
+
 def test_a_bad_document_in_a_worker_is_a_clear_error_naming_the_file(tmp_path, capsys):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -75,3 +100,9 @@ def test_dask_engine_on_a_local_cluster_writes_the_local_engines_tables(tmp_path
                          dask=True)  # fmt: skip
     assert summary.documents == 19
     assert _same(local, on_dask) == []
+    # streamed in several row groups as the tasks come back, in the local engine's groups
+    grouped, local_grouped = tmp_path / "dask-grouped", tmp_path / "local-grouped"
+    for out, dask in ((grouped, True), (local_grouped, False)):
+        engine.run(UNSEEN, out, "manifest.csv", p.furniture, event, (), workers=2, batch_bytes=3_000,
+                   row_group_rows=50, dask=dask)  # fmt: skip
+    assert _groups(grouped, "times") > 1 and _same(grouped, local_grouped) == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +52,86 @@ def test_a_failed_extract_leaves_the_previous_set_as_it_was(extracted, tmp_path,
     assert main(["extract", "--out-dir", str(out)]) == 2
     assert _snapshot(out) == before  # documents and times of the failed run never replaced the old ones
     assert not [p for p in out.iterdir() if p.name.startswith(io.STAGING_PREFIX) or p.name.endswith(io.TEMP_SUFFIX)]
+
+
+def _tables(folder: Path) -> dict[str, bytes]:
+    """The files a reader sees (tables and journal): not the lock, nor a killed run's leftovers."""
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.parquet"))} | {
+        p.name: p.read_bytes() for p in folder.glob(io.JOURNAL_NAME)
+    }
+
+
+def _spooled(folder: Path) -> list[str]:
+    """The tables with row groups spooled (non-empty scratch files) in folder: '.times.parquet.scratch.x1.tmp'."""
+    return sorted(p.name.split(".")[1] for p in folder.glob(".*.parquet.scratch.*") if p.stat().st_size)
+
+
+def test_a_failure_mid_stream_leaves_the_previous_set_and_no_temp_files(extracted, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    shutil.copytree(extracted, out)
+    before = _snapshot(out)
+    from analysis.stages import extract as engine
+
+    real, batches, spooled = engine.extract_document, engine.batches, []
+
+    def fails_on_the_fourth(job, row):
+        if row.doc_id.startswith("003"):  # three documents are in row groups of the spooled tables by now
+            (stage,) = out.glob(f"{io.STAGING_PREFIX}*")
+            spooled.extend(_spooled(stage))
+            raise io.InputError("document failed on purpose")
+        return real(job, row)
+
+    monkeypatch.setattr(engine, "extract_document", fails_on_the_fourth)
+    monkeypatch.setattr(engine, "batches", lambda raw_dir, rows, target_bytes: batches(raw_dir, rows, 1))
+    monkeypatch.setattr(io, "ROW_GROUP_ROWS", 1)
+    assert main(["extract", "--out-dir", str(out), "--workers", "1"]) == 2
+    assert {"documents", "times"} <= set(spooled)
+    assert _snapshot(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(io.STAGING_PREFIX) or p.name.endswith(io.TEMP_SUFFIX)]
+
+
+# Runs extract into a staging folder of argv[1] as the CLI does, in row groups of one document, and kills
+# itself (SIGKILL: no cleanup runs) when it comes to the fourth document, printing the tables spooled by then.
+_KILLED = """
+import os, signal, sys
+from pathlib import Path
+from analysis import config, io
+from analysis.stages import extract as engine
+
+def main():
+    out, p, real = Path(sys.argv[1]), config.load(), engine.extract_document
+    with io.locked(out), io.staged(out) as stage:
+
+        def dies_on_the_fourth(job, row):
+            if row.doc_id.startswith("003"):
+                spooled = [f.name.split(".")[1] for f in stage.glob(".*.scratch.*") if f.stat().st_size]
+                print(*spooled, flush=True)
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(job, row)
+
+        engine.extract_document = dies_on_the_fourth
+        engine.run(p.raw_dir, stage, p.manifest_name, p.furniture, p.event, p.place_of, workers=1, batch_bytes=1,
+                   row_group_rows=1)
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_a_run_killed_mid_stream_leaves_the_previous_set_readable(extracted, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(extracted, out)
+    before = _tables(out)
+    done = subprocess.run([sys.executable, "-c", _KILLED, str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == -9, done.stderr
+    assert {"documents", "times"} <= set(done.stdout.split())  # killed mid-stream, row groups spooled
+    assert _tables(out) == before  # the old set, untouched, with no journal entry
+    assert [p for p in out.iterdir() if p.name.startswith(io.STAGING_PREFIX)]  # the killed run's leftovers
+    with io.locked(out):  # the next run removes them
+        pass
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(before)
+    for name in SET:
+        assert len(io.read_table(out / f"{name}.parquet")) == len(io.read_table(extracted / f"{name}.parquet"))
 
 
 def test_a_stage_refuses_tables_of_two_runs(extracted, tmp_path, capsys):

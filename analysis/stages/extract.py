@@ -1,20 +1,25 @@
-"""The `extract` command's engine: each document read, tagged and its claims found in one pass, over processes."""
+"""The `extract` command's engine: each document read, tagged and its claims found in one pass, over processes;
+the per-document tables streamed to their files as the batches come back."""
 
 from __future__ import annotations
 
 import multiprocessing
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.config import Event
 from analysis.extract.places import PlaceMap
 from analysis.extract.times import TimeExpr, tag_times
-from analysis.io import frame, write_tables
+from analysis.io import StreamedTables, frame
 from analysis.schemas import Claims, Documents, Furniture, Sources, Times
 from analysis.stages import ingest
 from analysis.stages.claims import DocClaims, assemble, claims_of_document
@@ -24,6 +29,11 @@ from analysis.stages.times import times_frame
 # against the work, small enough that a corpus of a few MB still spreads over every core.
 BATCH_BYTES = 256_000
 BATCH_DOCS = 512
+# Batches in flight per worker: enough that a worker never waits for the next, few enough that results held in
+# the main process (submitted, done, not yet written) stay a handful of batches whatever the corpus size.
+WINDOW = 2
+# The per-document tables, streamed into their files in row groups as the batches come back.
+STREAMED = {"documents": Documents, "furniture": Furniture, "times": Times}
 
 
 @dataclass(frozen=True)
@@ -61,9 +71,28 @@ def extract_document(job: Job, row: ingest.ManifestRow) -> DocResult:
     )
 
 
-def extract_batch(job: Job, rows: Sequence[ingest.ManifestRow]) -> list[DocResult]:
+@dataclass(frozen=True)
+class Batch:
+    """A batch of documents' rows of the per-document tables (framed in the worker), the claims of those that
+    hold any, and its counts."""
+
+    tables: dict[str, pd.DataFrame]
+    claims: list[DocClaims]
+    documents: int
+    n_bytes: int
+
+
+def extract_batch(job: Job, rows: Sequence[ingest.ManifestRow]) -> Batch:
     """extract_document over a batch of rows, in order (the unit of work sent to a process)."""
-    return [extract_document(job, row) for row in rows]
+    done = [extract_document(job, row) for row in rows]
+    tables = {
+        "documents": frame([r.document for r in done], Documents),
+        "furniture": frame([f for r in done for f in r.furniture], Furniture),
+        "times": times_frame({r.document["doc_id"]: r.times for r in done}),
+    }
+    # most documents hold no claim: theirs add nothing to the corpus-level steps, and would be held until then
+    claims = [r.claims for r in done if r.claims.found]
+    return Batch(tables, claims, len(done), sum(r.n_bytes for r in done))
 
 
 def batches(raw_dir: Path, rows: Sequence[ingest.ManifestRow], target_bytes: int = BATCH_BYTES) -> list[list]:
@@ -79,31 +108,45 @@ def batches(raw_dir: Path, rows: Sequence[ingest.ManifestRow], target_bytes: int
     return out
 
 
-def map_documents(
+def in_order(submit: Callable[[list], Future], todo: Iterable[list], window: int) -> Iterator[Batch]:
+    """Each batch's result in the order of todo, with at most window batches submitted and not yet consumed: a
+    consumer slower than the workers holds a bounded number of results, not the corpus."""
+    pending: deque[Future] = deque()
+    try:
+        for batch in todo:
+            pending.append(submit(batch))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:  # a failure or an early stop: the batches not begun are not run
+            future.cancel()
+
+
+def map_batches(
     job: Job, rows: Sequence[ingest.ManifestRow], workers: int, batch_bytes: int = BATCH_BYTES
-) -> Iterator[DocResult]:
-    """Every row's DocResult, in manifest order whatever the number of workers (one batch runs in-process)."""
+) -> Iterator[Batch]:
+    """Every batch's results, in manifest order whatever the number of workers (one batch runs in-process)."""
     todo = batches(job.raw_dir, rows, batch_bytes)
     if workers <= 1 or len(todo) <= 1:
         for batch in todo:
-            yield from extract_batch(job, batch)
+            yield extract_batch(job, batch)
         return
     # forkserver: workers start from a clean process, not a fork of one whose libraries may hold threads
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(min(workers, len(todo)), mp_context=context) as pool:
-        for done in pool.map(partial(extract_batch, job), todo):
-            yield from done
+        yield from in_order(partial(pool.submit, extract_batch, job), todo, WINDOW * workers)
 
 
-def map_documents_dask(
+def map_batches_dask(
     job: Job, rows: Sequence[ingest.ManifestRow], workers: int, scheduler: str | None, batch_bytes: int = BATCH_BYTES
-) -> Iterator[DocResult]:
-    """map_documents on a Dask cluster: the scheduler at address scheduler, else a LocalCluster of workers
-    processes. One bag partition per batch (Dask's default would bundle several batches into one task), and the
-    results come back in manifest order, so the tables are those of the local engine."""
+) -> Iterator[Batch]:
+    """map_batches on a Dask cluster: the scheduler at address scheduler, else a LocalCluster of workers
+    processes. One task per batch, submitted in a bounded window and consumed in manifest order, so the tables
+    are those of the local engine and the results held do not grow with the corpus."""
     import logging
 
-    import dask.bag as db
     from distributed import Client, LocalCluster
 
     todo = batches(job.raw_dir, rows, batch_bytes)
@@ -116,14 +159,14 @@ def map_documents_dask(
                                silence_logs=logging.ERROR)  # fmt: skip
         client = Client(cluster)
     try:
-        bag = db.from_sequence(todo, npartitions=len(todo))
-        done = bag.map(partial(extract_batch, job)).compute(scheduler=client)
+        # a cluster's size is its threads, not --workers (a scheduler given by address has its own)
+        window = WINDOW * max(1, sum(client.nthreads().values()))
+        # pure=False: each batch is a task of its own, without hashing its rows for a key
+        yield from in_order(partial(client.submit, extract_batch, job, pure=False), todo, window)
     finally:
         client.close()
         if not scheduler:
             cluster.close()
-    for batch in done:
-        yield from batch
 
 
 @dataclass
@@ -138,29 +181,21 @@ class Summary:
     seconds: float = 0.0
 
 
-def collect(results: Iterable[DocResult], progress: Callable[[int, int], None] | None = None) -> tuple[dict, Summary]:
-    """The five tables from the documents' results (corpus-level steps run here, after the map)."""
-    documents, furniture, times, claims = [], [], {}, []
-    summary = Summary()
-    for r in results:
-        documents.append(r.document)
-        furniture.extend(r.furniture)
-        times[r.document["doc_id"]] = r.times
-        claims.append(r.claims)
-        summary.documents += 1
-        summary.n_bytes += r.n_bytes
+def stream(
+    results: Iterable[Batch], out: StreamedTables, summary: Summary, progress: Callable[[int, int], None] | None = None
+) -> list[DocClaims]:
+    """Append each batch's rows to the streamed tables as it comes; the documents' claims, kept for the
+    corpus-level steps (speaker resolution and ids), which run after the map."""
+    claims: list[DocClaims] = []
+    for batch in results:
+        for name, df in batch.tables.items():
+            out.append(name, df)
+        claims.extend(batch.claims)
+        summary.documents += batch.documents
+        summary.n_bytes += batch.n_bytes
         if progress:
             progress(summary.documents, summary.n_bytes)
-    claims_table, sources_table = assemble(claims)
-    tables = {
-        "documents": (frame(documents, Documents), Documents),
-        "furniture": (frame(furniture, Furniture), Furniture),
-        "times": (times_frame(times), Times),
-        "claims": (claims_table, Claims),
-        "sources": (sources_table, Sources),
-    }
-    summary.times, summary.claims, summary.sources = (len(tables[k][0]) for k in ("times", "claims", "sources"))
-    return tables, summary
+    return claims
 
 
 def progress_printer(total: int) -> Callable[[int, int], None] | None:
@@ -191,20 +226,27 @@ def run(
     batch_bytes: int = BATCH_BYTES,
     dask: bool = False,
     scheduler: str | None = None,
+    row_group_rows: int | None = None,
 ) -> Summary:
     """Read the corpus in raw_dir and write documents, furniture, times, claims and sources into out_dir: on
-    workers local processes, or on Dask (the cluster at scheduler, else a local one of workers processes)."""
+    workers local processes, or on Dask (the cluster at scheduler, else a local one of workers processes). The
+    per-document tables are written in row groups of row_group_rows or more (default io.ROW_GROUP_ROWS)."""
     started = time.perf_counter()
     rows = ingest.manifest_rows(raw_dir, manifest_name, timezone=event.timezone)
     job = Job(
         Path(raw_dir), dict(furniture or {}), event, dict(places) if isinstance(places, Mapping) else tuple(places)
     )
     if dask:
-        results = map_documents_dask(job, rows, workers, scheduler, batch_bytes)
+        results = map_batches_dask(job, rows, workers, scheduler, batch_bytes)
     else:
-        results = map_documents(job, rows, workers, batch_bytes)
-    tables, summary = collect(results, progress_printer(len(rows)))
-    paths = {Path(out_dir) / f"{name}.parquet": t for name, t in tables.items()}
-    write_tables(paths)
+        results = map_batches(job, rows, workers, batch_bytes)
+    summary = Summary()
+    # closing: a failure stops the workers now (the batches not begun are cancelled), not when collected
+    with closing(results), StreamedTables(out_dir, STREAMED, row_group_rows) as out:
+        claims = stream(results, out, summary, progress_printer(len(rows)))
+        out.flush()  # the rows still waiting for a row group are written before assemble needs the memory
+        claims_table, sources_table = assemble(claims)
+        counts = out.finish({"claims": (claims_table, Claims), "sources": (sources_table, Sources)})
+    summary.times, summary.claims, summary.sources = counts["times"], counts["claims"], counts["sources"]
     summary.seconds = time.perf_counter() - started
     return summary
