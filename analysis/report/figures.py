@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from matplotlib.transforms import Bbox, offset_copy  # noqa: E402
 
 from analysis import columns  # noqa: E402
 from analysis.config import Event  # noqa: E402
-from analysis.io import file_mode
+from analysis.io import AtomicFiles
 
 # Everything that affects the pixels is fixed here, not taken from the user's matplotlibrc.
 STYLE = {
@@ -125,18 +123,11 @@ def save_figure(fig: Figure, name: str, figures_dir: Path) -> dict[str, Path]:
     paths = {}
     with plt.rc_context(STYLE):
         freeze_layout(fig)
-        for fmt, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-            path = figures_dir / f"{name}.{fmt}"
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=figures_dir)
-            os.close(fd)
-            try:
-                fig.savefig(tmp, format=fmt, metadata=metadata, dpi=STYLE["savefig.dpi"])
-                os.chmod(tmp, file_mode())  # mkstemp's 0600 would ignore the user's umask
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-            paths[fmt] = path
+        with AtomicFiles() as files:  # both formats land together, or neither
+            for fmt, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+                path = figures_dir / f"{name}.{fmt}"
+                fig.savefig(files.temp(path), format=fmt, metadata=metadata, dpi=STYLE["savefig.dpi"])
+                paths[fmt] = path
     plt.close(fig)
     return paths
 
