@@ -422,3 +422,47 @@ def test_a_rate_is_not_the_events_toll():
     got = {c.quantity_text: c.scope for c in extract(text, (), date(2004, 3, 12), start, end)}
     # the rate is read right after the counted noun; 'Within a year' before the count is no rate
     assert got == {"about 4 million": "other", "3,000": "other", "191": "event"}
+
+
+MUMBAI_PLACES = {
+    "mumbai": None, "bombay": None,  # the city covers the whole event
+    "taj": "Taj Mahal hotel", "taj mahal palace": "Taj Mahal hotel",
+    "oberoi": "Oberoi-Trident hotel", "trident": "Oberoi-Trident hotel",
+    "nariman house": "Nariman House",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Commandos found 40 bodies in the Taj Mahal Palace on Friday.", "Taj Mahal hotel"),  # a preposition
+        ("The Nariman House siege left 6 people dead.", "Nariman House"),  # an incident noun after the place
+        ("In Nariman House, 6 hostages were killed.", "Nariman House"),  # opening the sentence
+        # the sentence's one event place, its subject: no preposition needed
+        ("Another hotel, the Oberoi/Trident, was declared clear late Friday, with 24 bodies found.",
+         "Oberoi-Trident hotel"),
+        ("At least 101 people were killed in Mumbai.", None),  # the city is the whole event
+        # two places before the count: which one holds it is unclear
+        ("Gunmen moved from the Taj to the Oberoi, where 30 people were killed.", None),
+        ("The Taj and the Oberoi were cleared, with 30 bodies found.", None),  # two places, no preposition
+        # where the speaker is, not where the count is
+        ("A doctor at a hospital near the Taj said 20 people had died.", None),
+    ],
+)  # fmt: skip
+def test_a_count_is_tied_to_the_event_place_its_sentence_names(text, place):
+    (claim,) = extract(text, places=MUMBAI_PLACES)
+    assert claim.place == place
+
+
+def test_an_earlier_incidents_count_takes_no_place_from_its_subject():
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Asia/Makassar")
+    start, end = datetime(2005, 10, 1, 19, 30, tzinfo=zone), datetime(2005, 10, 1, 20, 0, tzinfo=zone)
+    from analysis.extract.times import tag_times
+
+    text = "Kuta, the scene of the 2002 bombings, saw 202 people killed."
+    hints = tag_times(text, "2005-10-02", "Asia/Makassar")
+    (claim,) = extract(text, (), date(2005, 10, 2), start, end, hints, {"kuta": "Kuta", "bali": None})
+    assert (claim.scope, claim.place) == ("prior", None)

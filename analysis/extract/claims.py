@@ -12,7 +12,15 @@ from itertools import accumulate
 
 from analysis import lexicon
 from analysis.extract.parts import names_a_subset, part_after, part_before, part_of_the, whole_is_implied
-from analysis.extract.places import PlaceMap, names_another_place, place_in, place_map
+from analysis.extract.places import (
+    PlaceMap,
+    names_another_place,
+    place_in,
+    place_map,
+    places_named,
+    said_right_after,
+    sole_place_named,
+)
 from analysis.extract.quantities import Quantity, number_words, parse_quantities
 from analysis.extract.times import TimeExpr
 from analysis.text.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
@@ -25,6 +33,9 @@ _YEAR_RE = re.compile(r"1[89]\d\d|20\d\d")
 _CLAUSE_REACH = 64
 # How many tokens after a count a rate may stand: the counted noun and a verb ('people killed each year').
 _RATE_REACH = 6
+# How many characters before a count its sentence's subject may name its place: a bound, so that a sentence of
+# thousands of counts is not read back to its start from every one of them.
+_SUBJECT_REACH = 300
 
 
 @dataclass(frozen=True)
@@ -1139,13 +1150,28 @@ def _tie_places(text: str, claims: list[Claim], places: dict[str, str | None]) -
         nxt, prev = bounds[c.sentence_start].around(c)
         found = place_in(text[c.start : nxt], places)
         if found is None and not names_another_place(text[c.start : nxt]):
-            # "the Oberoi was declared clear, with 24 bodies found": the place before the count, back to the
-            # count before it, when the count's own clause names no place at all
-            found = place_in(text[prev : c.start], places)
+            found = _place_before(text, c, prev, places)
         if found is not None:
             c = replace(c, place=found[0], rule=f"{c.rule}|place:{found[1]}")
         out.append(c)
     return out
+
+
+def _place_before(text: str, c: Claim, prev: int, places: dict[str, str | None]) -> tuple[str | None, str] | None:
+    """The place of a count whose own clause names none, from before it: a place linked by a preposition or an
+    incident noun back to the count before it, the nearest ("the Oberoi was declared clear, with 24 bodies
+    found"), else the sentence's one event place named anywhere before the count, its subject or an appositive
+    ("Another hotel, the Oberoi/Trident, was declared clear ... and 24 bodies found"). Two places before the
+    count leave it unplaced (which one holds it is unclear), and so do a place where the speaker is ("A doctor
+    at a hospital near the Taj said 20 had died") and an earlier incident's count ("Kuta, the scene of the
+    2002 bombings which left 202 people dead")."""
+    named, end = places_named(text[prev : c.start], places)
+    if len(named) > 1 or said_right_after(text[prev : c.start], end):
+        return None
+    found = place_in(text[prev : c.start], places, last=True)
+    if found is None and c.scope == "event" and places:
+        found = sole_place_named(text[max(c.sentence_start, c.start - _SUBJECT_REACH) : c.start], places)
+    return found
 
 
 class _Neighbours:

@@ -35,12 +35,18 @@ def _pattern(aliases: tuple[str, ...]) -> re.Pattern[str]:
     )
 
 
-def place_in(clause: str, places: PlaceMap) -> tuple[str | None, str] | None:
+def place_in(clause: str, places: PlaceMap, last: bool = False) -> tuple[str | None, str] | None:
     """(canonical place or None for a whole-event place, the words matched) for the first place the clause ties
-    its count to; None when it names none of the event's places."""
+    its count to (the last, for a clause before the count: the nearest to it); None when it names none of the
+    event's places."""
     if not places:
         return None
-    m = _pattern(tuple(places)).search(clause)
+    if last:
+        m = None
+        for m in _pattern(tuple(places)).finditer(clause):  # noqa: B007 - the last match is the one kept
+            pass
+    else:
+        m = _pattern(tuple(places)).search(clause)
     if not m:
         return None
     alias = re.sub(r"[\s-]+", " ", (m.group("a") or m.group("b")).lower())
@@ -52,3 +58,49 @@ def names_another_place(clause: str) -> bool:
     """Whether the clause ties its count to some named place ('12 in Seville'), an event place or not."""
     preps, _ = _links()
     return re.search(rf"\b(?:{preps})\s+(?:the\s+)?[A-Z]", clause) is not None
+
+
+@cache
+def _bare(aliases: tuple[str, ...]) -> re.Pattern[str]:
+    """Any alias as whole words, longest first, any case."""
+    names = "|".join(re.escape(a).replace(r"\ ", r"[\s-]+") for a in sorted(aliases, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{names})(?![\w-])", re.IGNORECASE)
+
+
+@cache
+def _speech_re() -> re.Pattern[str]:
+    words = {w for forms in lexicon.load("speech")["speech_verbs"].values() for w in forms}
+    # right after the place: "... close to Jimbaran Bay said", not "the Oberoi, was declared clear"
+    return re.compile(r"[\s,]*(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b", re.I)
+
+
+def places_named(text: str, places: PlaceMap) -> tuple[dict[str | None, str], int]:
+    """The event places text names as bare words, canonical place (None: the whole event's) -> the words of its
+    first mention, and the end of the last mention (0 if none)."""
+    found: dict[str | None, str] = {}
+    end = 0
+    if places:
+        for m in _bare(tuple(places)).finditer(text):
+            alias = re.sub(r"[\s-]+", " ", m.group(0).lower())
+            key = next((k for k in places if re.sub(r"[\s-]+", " ", k) == alias), alias)
+            found.setdefault(places.get(key), m.group(0))
+            end = m.end()
+    return found, end
+
+
+def sole_place_named(text: str, places: PlaceMap) -> tuple[str, str] | None:
+    """(canonical place, the words) when text names exactly one of the event's places that is not the whole
+    event's, with no preposition needed ("the Oberoi/Trident, was declared clear ... and 24 bodies found");
+    None when it names none, only whole-event places, or two different places, or when a speech verb comes
+    right after the place: then it is where the speaker is ("A receptionist at a hospital close to Jimbaran Bay
+    said")."""
+    found, end = places_named(text, places)
+    if len(found) != 1 or None in found or said_right_after(text, end):
+        return None
+    return next(iter(found.items()))
+
+
+def said_right_after(text: str, end: int) -> bool:
+    """Whether a speech verb follows position end (a place there is where the speaker is: "A doctor at a hospital
+    near the Taj said 20 people had died")."""
+    return _speech_re().match(text, end) is not None
