@@ -466,3 +466,24 @@ def test_an_earlier_incidents_count_takes_no_place_from_its_subject():
     hints = tag_times(text, "2005-10-02", "Asia/Makassar")
     (claim,) = extract(text, (), date(2005, 10, 2), start, end, hints, {"kuta": "Kuta", "bali": None})
     assert (claim.scope, claim.place) == ("prior", None)
+
+
+def test_a_parenthesis_between_a_count_and_its_verb_is_skipped():
+    text = (
+        "At least 80 people, including a foreign tourist and four top police officers, were killed "
+        "and over 250 injured in the serial attacks."
+    )
+    got = [(c.quantity_text, c.outcome, c.group, c.role, c.part_of) for c in extract(text)]
+    assert got == [
+        ("At least 80", "killed", "unspecified", "total", None),
+        ("four", "killed", "security_forces", "part", 0),  # a part of the 80, inside the parenthesis
+        ("over 250", "injured", "unspecified", "total", None),  # the ellipsis refers to the 80, not the part
+    ]
+    # a verb closes an 'including' list: the count after it is no list item
+    text = "At least 23 people, including foreigners, were killed and 90 others injured in the attack."
+    assert [(c.quantity_text, c.outcome, c.role) for c in extract(text)] == [
+        ("At least 23", "killed", "total"),
+        ("90", "injured", "total"),
+    ]
+    # no closing comma before the sentence ends: no parenthesis, no claim
+    assert extract("Some 300 people, mostly women and children who had fled.") == []

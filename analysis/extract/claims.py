@@ -88,6 +88,8 @@ class _Lex:
     before: PhraseTable
     nouns: dict[str, str]
     bridge: frozenset[str]
+    parenthetical: PhraseTable
+    parenthetical_max: int
     relative: frozenset[str]
     relative_max: int
     join: PhraseTable
@@ -155,6 +157,8 @@ def _lex() -> _Lex:
         before=PhraseTable(before),
         nouns=nouns,
         bridge=frozenset(raw["bridge"]),
+        parenthetical=_table(_phrases(raw["parenthetical_openers"])),
+        parenthetical_max=raw["parenthetical_max_tokens"],
         relative=frozenset(raw["relative"]),
         relative_max=raw["relative_max_tokens"],
         join=_table(_phrases(raw["join"])),
@@ -350,6 +354,9 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
         if low == "," and k + 1 < n and toks[k + 1].lower in lx.relative:  # ", who were later freed"
             k += 1
             continue
+        if low == "," and (after := _parenthesis_end(toks, k + 1, n)):  # ", including ...,"
+            k = after
+            continue
         if low in lx.join_preps and k + 1 < n and toks[k + 1].text[:1].isupper():
             # a place in between: "civilians from Kuwait City are being rounded up"
             k += 1
@@ -366,6 +373,20 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
             k += 1
             continue
         return None
+    return None
+
+
+def _parenthesis_end(toks: list[Token], k: int, n: int) -> int | None:
+    """The index after the comma closing a parenthesis that opens at k ("including a foreign tourist and four
+    police officers,"), or None: no opener there, or no closing comma before the sentence ends."""
+    lx = _lex()
+    if not lx.parenthetical.at(toks, k):
+        return None
+    for x in range(k + 1, min(n, k + lx.parenthetical_max + 1)):
+        if toks[x].text == ",":
+            return x + 1
+        if toks[x].text in (".", ";", ":", "!", "?"):
+            return None
     return None
 
 
@@ -723,7 +744,10 @@ def sentence_claims(
         if i <= skip_until:
             continue
         parts = _breakdown_parts(v.toks, v.cands, i, v.runs)
-        claim, parts = _count_claim(v, i, c, parts, claims[-1] if claims else None, context, last_total)
+        # the claim an ellipsis or a running total refers back to: the last total, not a part inside a
+        # parenthesis ("80 people, including ... four police officers, were killed and 250 injured")
+        prev = last_total or (claims[-1] if claims else None)
+        claim, parts = _count_claim(v, i, c, parts, prev, context, last_total)
         if claim is None:
             continue
         claims.append(claim)

@@ -81,7 +81,8 @@ def part_before(toks: Sequence[Token], first: int) -> PartCue | None:
         seen, between = back[:k], back[k:]
         # words between the cue and the count must be a list item that the count continues ("a foreign
         # tourist and"), never a clause ("including one that killed 5 people" is no part)
-        listed = not between or between[-1] in ("and", ",")
+        # a verb between them ("including foreigners, were killed and 90 others injured") closes the list
+        listed = not between or (between[-1] in ("and", ",") and lx.among_gap.isdisjoint(between))
         for phrase in lx.before:
             if (
                 _ends_with(seen, phrase)

@@ -191,6 +191,8 @@ class ClaimsLexicon(_Lexicon):
     total_phrase_ends: Words
     relative: Words
     relative_max_tokens: PositiveInt
+    parenthetical_openers: Words
+    parenthetical_max_tokens: PositiveInt
     held_place: HeldPlace
     join: Words
     join_prepositions: Words
