@@ -126,7 +126,7 @@ def test_plot_toll_on_a_days_long_event_without_a_before_phase(tmp_path, seeds):
 
     fig = figures.plot_toll(t, timeline.build_consensus(t, event), seeds["documents"], event)
     ax = fig.axes[0]
-    assert "days since the event start" in [c.get_xlabel() for a in fig.axes for c in a.child_axes]
+    assert "days since the event start (compressed scale)" in [c.get_xlabel() for a in fig.axes for c in a.child_axes]
     assert ax.get_xlabel() == "" or "local time" in ax.get_xlabel()
     paths = figures.save_figure(fig, "days", tmp_path)
     assert paths["png"].stat().st_size > 10_000
@@ -321,3 +321,138 @@ def test_band_group_looks_only_at_the_panels_place(places_figure):
     killed = next(p for p in figures.PANELS if p.outcome == "killed" and "civilians" in p.groups)
     assert figures.band_group(consensus, figures.place_panel(killed, "Madrid")) == "civilians"
     assert figures.band_group(consensus, figures.place_panel(killed, "Toledo")) is None
+
+
+# --- the time axis: linear for a day or three, compressed (and saying so) for an event reported over weeks ---------
+
+
+def _marker_xs(ax) -> list[float]:
+    """Date numbers of the figure markers drawn in an axes."""
+    marks = set(figures.GROUP_MARKERS.values())
+    return sorted(float(x) for line in ax.lines if line.get_marker() in marks and line.get_linestyle() == "None"
+                  for x in line.get_xdata())  # fmt: skip
+
+
+def _screen_x(ax, x: float) -> float:
+    return float(ax.transData.transform((x, 1.0))[0])
+
+
+def _main_axes(fig):
+    return next(ax for ax in fig.axes if ax.get_title(loc="left") == "Militants killed")
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_time_scale_round_trips_every_moment(compressed):
+    ts = figures.TimeScale(_x("2007-07-10T04:00"), compressed)
+    moments = [_x(t) for t in ("2007-07-09T22:00", "2007-07-10T04:00", "2007-07-10T04:10", "2007-07-13T00:00")]
+    moments.append(_x("2009-07-10T04:00"))
+    forward = [float(v) for v in (ts.forward(m) for m in moments)]
+    assert forward == sorted(forward) and len(set(forward)) == len(forward)  # strictly increasing
+    assert [float(ts.inverse(f)) for f in forward] == pytest.approx(moments, abs=1e-9)  # within a millisecond
+    assert ts.nudge(moments[1], 0.0) == pytest.approx(moments[1], abs=1e-12)
+    if not compressed:
+        assert forward == moments
+
+
+WEEKS = [
+    _claim("a", 20, "2007-07-10T05:00", "2007-07-10T04:00", "2007-07-10T06:00"),
+    _claim("b", 30, "2007-07-10T09:00", "2007-07-10T09:00", "2007-07-10T09:00"),
+    _claim("a", 45, "2007-07-10T18:00", None, None),
+    _claim("b", 50, "2007-07-12T12:00", None, None),
+    _claim("a", 52, "2007-08-10T12:00", "2007-08-10T00:00", "2007-08-11T00:00"),  # a month later: the anniversary
+]
+
+
+@pytest.fixture(scope="module")
+def weeks_figure():
+    t = _synthetic_timeline(WEEKS)
+    fig = figures.plot_toll(t, timeline.build_consensus(t, EVENT), DOCS, EVENT)
+    fig.canvas.draw()
+    yield t, fig
+    plt.close(fig)
+
+
+def test_a_weeks_long_timeline_gives_the_first_day_a_quarter_of_the_axis(weeks_figure):
+    _, fig = weeks_figure
+    ax = _main_axes(fig)
+    assert ax.get_xscale() == "function"
+    left, right = (_screen_x(ax, x) for x in ax.get_xlim())
+    start, day = _screen_x(ax, _x("2007-07-10T04:00")), _screen_x(ax, _x("2007-07-11T04:00"))
+    assert (day - start) / (right - left) >= 0.25  # on a linear axis it would be under 3%
+    assert (day - start) / (right - left) <= 0.6  # and the month after it still has room
+    widths = [_screen_x(ax, _x(f"2007-07-{d + 1:02d}T04:00")) - _screen_x(ax, _x(f"2007-07-{d:02d}T04:00"))
+              for d in (10, 11, 17, 30)]  # fmt: skip
+    assert widths == sorted(widths, reverse=True) and widths[-1] > 0  # each later day narrower
+
+
+def test_on_a_compressed_axis_marks_stay_at_their_true_times(weeks_figure):
+    t, fig = weeks_figure
+    ax = _main_axes(fig)
+    assert _marker_xs(ax) == pytest.approx([_x(c["as_of"]) for c in WEEKS], abs=1e-9)  # no two share a moment
+    whiskers = _whiskers(fig)
+    assert list(whiskers[20.0].get_xdata()) == pytest.approx([_x("2007-07-10T04:00"), _x("2007-07-10T06:00")])
+    assert list(whiskers[52.0].get_xdata()) == pytest.approx([_x("2007-08-10T00:00"), _x("2007-08-11T00:00")])
+    assert figures.drawable(t)["value_low"].tolist() == [20, 30, 45, 50, 52]
+
+
+def test_a_compressed_axis_has_ordered_labelled_ticks_and_says_it_is_compressed(weeks_figure):
+    _, fig = weeks_figure
+    ax = _main_axes(fig)
+    ticks = list(ax.get_xticks())
+    labels = [label.get_text() for label in ax.get_xticklabels()]
+    x0, x1 = ax.get_xlim()
+    assert len(ticks) >= 5 and ticks == sorted(ticks) and all(x0 <= x <= x1 for x in ticks)
+    assert all(labels) and "11 Jul" in labels and any(":" in label for label in labels)  # days, and hours early on
+    screen = [_screen_x(ax, x) for x in ticks]
+    assert min(b - a for a, b in zip(screen, screen[1:], strict=False)) >= 0.07 * (
+        _screen_x(ax, x1) - _screen_x(ax, x0)
+    )
+    assert len(ax.get_xticks(minor=True)) >= 30  # a small tick at every local midnight shows the squeeze
+    assert "compressed scale" in ax.get_xlabel() and "2007" in ax.get_xlabel()
+
+
+def test_the_since_start_axis_lines_up_with_the_clock_axis(weeks_figure):
+    _, fig = weeks_figure
+    ax = _main_axes(fig)
+    (top,) = ax.child_axes
+    days = list(top.get_xticks())
+    assert days[0] == 0 and 1 in days and 28 in days and days == sorted(days)
+    assert [label.get_text() for label in top.get_xticklabels()][days.index(1)] == "1"
+    for d in days:
+        moment = _x("2007-07-10T04:00") + d
+        assert float(top.transData.transform((d, 0))[0]) == pytest.approx(_screen_x(ax, moment), abs=0.5)
+
+
+def test_a_single_day_timeline_keeps_a_linear_axis(synthetic_figure):
+    _, fig = synthetic_figure
+    main = [ax for ax in fig.axes if ax.get_title(loc="left") == "Militants killed"]
+    assert [ax.get_xscale() for ax in main] == ["linear"]
+    assert "compressed" not in main[0].get_xlabel()
+    assert [c.get_xlabel() for c in main[0].child_axes] == ["hours since the event start"]
+
+
+def test_clock_labels_name_the_day_once():
+    ticks = [pd.Timestamp(t) for t in ("2008-11-26T21:00", "2008-11-27", "2008-11-27T06:00", "2008-11-29T12:00")]
+    assert figures.clock_labels(ticks) == ["26 Nov\n21:00", "27 Nov", "06:00", "29 Nov\n12:00"]
+
+
+def test_a_figure_before_the_start_from_another_year_shows_its_year():
+    """A toll of an earlier event (Lockerbie's 270 in a Madrid article) must not read as a date of the event's year."""
+    t = _synthetic_timeline(
+        [
+            _claim("a", 20, "2007-07-10T05:00", None, None),
+            _claim("b", 270, "1988-12-21T19:00", None, None, scope="prior"),
+        ]
+    )
+    fig = figures.plot_toll(t, timeline.build_consensus(t, EVENT), DOCS, EVENT)
+    fig.canvas.draw()
+    before = next(ax for ax in fig.axes if ax.get_title(loc="left") == "before")
+    assert [label.get_text() for label in before.get_xticklabels()] == ["21 Dec 1988\n19:00"]
+    plt.close(fig)
+
+
+def test_the_legend_fits_a_one_column_figure(weeks_figure):
+    _, fig = weeks_figure
+    (legend,) = fig.legends
+    box, page = legend.get_window_extent(), fig.bbox
+    assert page.x0 <= box.x0 and box.x1 <= page.x1

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.legend_handler import HandlerLine2D  # noqa: E402
@@ -76,6 +77,57 @@ WHISKER_STYLE = {"lw": 1.0, "alpha": 0.6, "ms": 5, "solid_capstyle": "butt"}
 WHISKER_LANE = 1.5
 # Whiskers carry this label: legend-hidden (leading underscore), and a handle for finding them among the artists.
 WHISKER_LABEL = "_as_of_interval"
+
+
+# A span of the event longer than this gets a compressed time axis (see TimeScale); up to it the axis is linear.
+COMPRESS_AFTER = pd.Timedelta(days=3)
+# The compressed axis is linear over about its first COMPRESS_HOURS hours, then logarithmic: equal widths of the
+# axis hold 6 h, then 18 h, 2.5 days, ... (each a bit under three times the one before).
+COMPRESS_HOURS = 6.0
+# Where the compressed axis can put its ticks, in order of preference: local clock hours (midnights first), and
+# offsets from the start for the top axis, in days (a day, a week, four weeks first).
+CLOCK_TIERS = ((0,), (12,), (6, 18), (3, 9, 15, 21))
+SINCE_START_DAYS = (0, 1, 7, 28, 1 / 4, 1 / 2, 2, 3, 14, 91, 365, 1 / 8, 4, 5, 10, 21, 42, 56, 182, 730, 1461)
+# The least distance between two ticks of the compressed axis, as a share of its width (labels must not touch).
+TICK_GAP = 0.075
+
+
+@dataclass(frozen=True)
+class TimeScale:
+    """The main panels' x axis, in matplotlib date numbers of local wall-clock time. Linear (forward and inverse
+    are the identity) unless compressed: then an axis unit is log1p(hours since the start / COMPRESS_HOURS)
+    from the start on, and hours / COMPRESS_HOURS before it (the same slope at the start, so no kink). Every
+    mark is still placed at its true time; only the spacing of the times changes."""
+
+    start: float
+    compressed: bool = False
+
+    def forward(self, x):
+        """Date numbers to axis units (arrays or floats)."""
+        if not self.compressed:
+            return x
+        h = (np.asarray(x, dtype=float) - self.start) * (24.0 / COMPRESS_HOURS)
+        return np.where(h >= 0, np.log1p(np.maximum(h, 0.0)), h)
+
+    def inverse(self, u):
+        """Axis units back to date numbers."""
+        if not self.compressed:
+            return u
+        u = np.asarray(u, dtype=float)
+        h = np.where(u >= 0, np.expm1(np.clip(u, 0.0, 700.0)), u)
+        return self.start + h * (COMPRESS_HOURS / 24.0)
+
+    def nudge(self, x: float, by: float) -> float:
+        """A date number moved sideways by `by` axis units (a fixed distance on the page, compressed or not)."""
+        return x + by if not self.compressed else float(self.inverse(self.forward(x) + by))
+
+    def fraction(self, x: float, lo: float, hi: float) -> float:
+        """Where x falls across the axis from lo to hi (0 to 1)."""
+        f = self.forward
+        return (x - lo) / (hi - lo) if not self.compressed else float((f(x) - f(lo)) / (f(hi) - f(lo)))
+
+
+LINEAR = TimeScale(0.0)
 
 
 @dataclass(frozen=True)
@@ -255,15 +307,15 @@ def _arrow(ax, x, y, up: bool, color: str, scale: str) -> None:
     ax.annotate("", xy=(x, end), xytext=(x, y), arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.3}, zorder=3)
 
 
-def _whisker(ax, low, high, shift: float, y: float, color: str, lift: float) -> None:
+def _whisker(ax, low, high, shift: float, y: float, color: str, lift: float, ts: TimeScale = LINEAR) -> None:
     """The interval in which a figure may have been current (local naive low and high), as a thin line at the
     figure's height (lifted by lift points, the outlet's lane), moved sideways with its marker's nudge (shift,
-    in date units) and clipped to the axis. A cap marks each end that is the interval's own, not the axis edge.
-    Nothing for an unknown or zero-length interval, or one off the axis."""
+    in units of the axis ts: date units on a linear one) and clipped to the axis. A cap marks each end that is
+    the interval's own, not the axis edge. Nothing for an unknown or zero-length interval, or one off the axis."""
     if pd.isna(low) or pd.isna(high):
         return
     x0, x1 = ax.get_xlim()
-    lo, hi = mdates.date2num(low) + shift, mdates.date2num(high) + shift
+    lo, hi = ts.nudge(mdates.date2num(low), shift), ts.nudge(mdates.date2num(high), shift)
     a, b = max(lo, x0), min(hi, x1)
     if b <= a:  # zero-length, or off the axis
         return
@@ -281,10 +333,10 @@ def _whisker(ax, low, high, shift: float, y: float, color: str, lift: float) -> 
     )
 
 
-def _draw_figures(ax, rows: pd.DataFrame, zone, colors: dict, scale: str, dodge: float) -> list:
+def _draw_figures(ax, rows: pd.DataFrame, zone, colors: dict, scale: str, dodge: float, ts=LINEAR) -> list:
     """Markers, bars, arrows and interval whiskers for the rows; figures stated at the same moment by different
-    outlets or for different groups are nudged sideways (one slot each) so none hides another. Returns the
-    labels to place."""
+    outlets or for different groups are nudged sideways (one slot each, dodge axis units apart) so none hides
+    another. Returns the labels to place."""
     labels = []
     many_groups = rows["group"].nunique() > 1
     moments = list(local_naive(rows["as_of"], zone))
@@ -294,9 +346,10 @@ def _draw_figures(ax, rows: pd.DataFrame, zone, colors: dict, scale: str, dodge:
         color = colors[r["outlet"]]
         same_time = rows[[m == xr for m in moments]]
         slots = sorted(set(zip(same_time["outlet"], same_time["group"], strict=True)))
-        xi = mdates.date2num(xr) + dodge * (slots.index((r["outlet"], r["group"])) - (len(slots) - 1) / 2)
+        xi = ts.nudge(mdates.date2num(xr), dodge * (slots.index((r["outlet"], r["group"])) - (len(slots) - 1) / 2))
         y, bar_lo, bar_hi = _point(r)
-        _whisker(ax, low, high, xi - mdates.date2num(xr), y, color, lanes[r["outlet"]])
+        shift = ts.forward(xi) - ts.forward(mdates.date2num(xr))
+        _whisker(ax, low, high, shift, y, color, lanes[r["outlet"]], ts)
         vague = r["qualifier"] == "vague"
         marker = GROUP_MARKERS[r["group"]]
         if bar_lo is not None:
@@ -327,16 +380,16 @@ def _overlap_y(a, b) -> float:
     return max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0))
 
 
-def _place_labels(ax, labels: list, renderer) -> None:
-    """Write labels beside their points, then push them vertically off each other and off other points'
-    markers (a fixed number of deterministic passes)."""
+def _place_labels(ax, labels: list, renderer, ts: TimeScale = LINEAR) -> None:
+    """Write labels beside their points (to the left in the right part of the axis ts), then push them
+    vertically off each other and off other points' markers (a fixed number of deterministic passes)."""
     if not labels:
         return
     x0, x1 = ax.get_xlim()
     labels = sorted(labels, key=lambda t: (t[1], t[0], t[2]))
     texts = []
     for xi, y, text, color in labels:
-        right = (xi - x0) / (x1 - x0) > 0.72
+        right = ts.fraction(xi, x0, x1) > 0.72
         texts.append(
             ax.annotate(
                 text,
@@ -407,13 +460,67 @@ def _draw_consensus(ax, consensus: pd.DataFrame, panel: Panel, zone, x_end) -> N
         ax.step(x, est, where="post", color="#333333", lw=1.1, ls=(0, (4, 2)), zorder=1.5)
 
 
-def _hours_axis(ax, event: Event, unit: str) -> None:
-    """A second x axis on top: time since the event start, in hours or days."""
+def _hours_axis(ax, event: Event, unit: str, ts: TimeScale = LINEAR) -> None:
+    """A second x axis on top: time since the event start, in hours or days; on a compressed axis ts, in days,
+    with ticks at round offsets (6 h, 1, 2, 7, 14 ... days) spaced as the axis below them."""
     start = mdates.date2num(pd.Timestamp(event.start).tz_convert(event.zone).tz_localize(None))
     per_day = 24.0 if unit == "hours" else 1.0
     top = ax.secondary_xaxis("top", functions=(lambda d: (d - start) * per_day, lambda h: h / per_day + start))
+    if ts.compressed:
+        # matplotlib spaces a secondary axis as if its parent were linear (or log): give it the parent's spacing
+        # (it keeps it while the parent's scale, set before, does not change)
+        top.set_xscale("function", functions=(lambda d: ts.forward(d + start), lambda u: ts.inverse(u) - start))
+        x0, x1 = ax.get_xlim()
+        days = _spread([d for d in SINCE_START_DAYS if x0 <= start + d <= x1], lambda d: ts.fraction(start + d, x0, x1))
+        top.set_xticks(days, [f"{d * 24:g} h" if 0 < d < 1 else f"{d:g}" for d in days])
     top.tick_params(labelsize=7, colors="#555555")
     return top
+
+
+def _spread(candidates: list, where, gap: float = TICK_GAP) -> list:
+    """The candidates (in order of preference) that keep at least gap apart, where(c) being a candidate's place
+    across the axis (0 to 1); sorted by place."""
+    kept: list = []
+    for c in candidates:
+        if all(abs(where(c) - where(k)) >= gap for k in kept):
+            kept.append(c)
+    return sorted(kept, key=where)
+
+
+def clock_ticks(ts: TimeScale, lo_x: pd.Timestamp, hi_x: pd.Timestamp) -> list[pd.Timestamp]:
+    """Ticks of a compressed axis from lo_x to hi_x (local naive): local midnights first, then noons, then 6 and
+    18 h, then every 3 h, wherever they keep TICK_GAP of the axis apart (the first hours get the hourly ones)."""
+    x0, x1 = mdates.date2num(lo_x), mdates.date2num(hi_x)
+    hours = [t for t in pd.date_range(lo_x.ceil("h"), hi_x, freq="h") if t.minute == 0]
+    ranked = [t for tier in CLOCK_TIERS for t in hours if t.hour in tier]
+    return _spread(ranked, lambda t: ts.fraction(mdates.date2num(t), x0, x1))
+
+
+def clock_labels(ticks: list[pd.Timestamp]) -> list[str]:
+    """'27 Nov' at a midnight, '06:00' after a tick of the same day, else '26 Nov\n21:00'."""
+    out, previous = [], None
+    for t in ticks:
+        if t.hour == 0:
+            out.append(f"{t:%d %b}")
+        elif previous is not None and previous.date() == t.date():
+            out.append(f"{t:%H:%M}")
+        else:
+            out.append(f"{t:%d %b}\n{t:%H:%M}")
+        previous = t
+    return out
+
+
+def _x_axis(ax, ts: TimeScale, lo_x: pd.Timestamp, hi_x: pd.Timestamp) -> None:
+    """The main panel's clock axis: dates and hours as before on a linear one; on a compressed one, ticks at
+    round local times (clock_ticks) and a small tick at every local midnight, which narrow with the days."""
+    if not ts.compressed:
+        _date_format(ax, (hi_x - lo_x) / pd.Timedelta(days=1), lo_x.date() == hi_x.date())
+        return
+    ax.set_xscale("function", functions=(ts.forward, ts.inverse))
+    ticks = clock_ticks(ts, lo_x, hi_x)
+    ax.set_xticks([mdates.date2num(t) for t in ticks], clock_labels(ticks))
+    midnights = pd.date_range(lo_x.ceil("D"), hi_x, freq="D")
+    ax.set_xticks([mdates.date2num(t) for t in midnights] if len(midnights) <= 400 else [], minor=True)
 
 
 def _date_format(ax, span_days: float, single_day: bool) -> None:
@@ -428,8 +535,14 @@ def _date_format(ax, span_days: float, single_day: bool) -> None:
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
 
 
-def _limits(moments: pd.Series, minimum: pd.Timedelta) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Axis limits around the moments with 8% padding, widened about their middle to at least minimum."""
+def _limits(moments: pd.Series, minimum: pd.Timedelta, ts: TimeScale = LINEAR) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Axis limits around the moments with 8% padding, widened about their middle to at least minimum; on a
+    compressed axis ts, 8% of its width (to the minute)."""
+    if ts.compressed:
+        f = ts.forward(mdates.date2num(moments))
+        pad = (f.max() - f.min()) * 0.08
+        ends = (mdates.num2date(float(ts.inverse(v))).replace(tzinfo=None) for v in (f.min() - pad, f.max() + pad))
+        return tuple(pd.Timestamp(t).round("min") for t in ends)
     first, last = moments.min(), moments.max()
     if last - first < minimum:
         middle = first + (last - first) / 2
@@ -470,7 +583,8 @@ def plot_toll(timeline: pd.DataFrame, consensus: pd.DataFrame, documents: pd.Dat
     before_x = local_naive(before["as_of"], zone)
     span = (during_x.max() - start_local) if len(during) else pd.Timedelta(hours=1)
     unit = time_unit(span)
-    lo_x, hi_x = _limits(pd.concat([during_x, pd.Series([start_local])]), pd.Timedelta(hours=2))
+    ts = TimeScale(mdates.date2num(start_local), compressed=span > COMPRESS_AFTER)
+    lo_x, hi_x = _limits(pd.concat([during_x, pd.Series([start_local])]), pd.Timedelta(hours=2), ts)
     has_before = len(before) > 0
     ncols = 2 if len(panels) > 1 else 1
     nrows = max(1, math.ceil(len(panels) / ncols))
@@ -493,35 +607,36 @@ def plot_toll(timeline: pd.DataFrame, consensus: pd.DataFrame, documents: pd.Dat
             scale = _y_scale(values)
             main_ax.set_xlim(lo_x, hi_x)
             _y_limits(main_ax, values, scale)
-            _date_format(main_ax, (hi_x - lo_x) / pd.Timedelta(days=1), lo_x.date() == hi_x.date())
+            _x_axis(main_ax, ts, lo_x, hi_x)
             _draw_consensus(main_ax, cons, panel, zone, hi_x)
-            dodge = (mdates.date2num(hi_x) - mdates.date2num(lo_x)) * 0.024
-            pending.append((main_ax, _draw_figures(main_ax, rows_d, zone, colors, scale, dodge)))
+            dodge = (ts.forward(mdates.date2num(hi_x)) - ts.forward(mdates.date2num(lo_x))) * 0.024
+            pending.append((main_ax, _draw_figures(main_ax, rows_d, zone, colors, scale, dodge, ts), ts))
             main_ax.axvline(start_local, color="#444444", lw=0.8, ls="-", zorder=0.5)
             main_ax.set_title(panel.title, loc="left", fontweight="bold")
             group = band_group(cons, panel)
             if len(panel.groups) > 1 and group is not None:
                 main_ax.set_title(f"band: {GROUP_WORDS[group]}", loc="right", fontsize=7.5, color="#555555")
-            top = _hours_axis(main_ax, event, unit)
+            top = _hours_axis(main_ax, event, unit, ts)
             if row == 0:
-                top.set_xlabel(f"{unit} since the event start", fontsize=8, color="#555555")
+                squeezed = " (compressed scale)" if ts.compressed else ""
+                top.set_xlabel(f"{unit} since the event start{squeezed}", fontsize=8, color="#555555")
             if not len(rows_d):
                 main_ax.text(
                     0.5, 0.5, "no figures for the event", transform=main_ax.transAxes, ha="center", color="#777777"
                 )
             if has_before:
                 b_ax = fig.add_subplot(grid[row, col * 2], sharey=main_ax)
-                _draw_before(b_ax, rows_b, before_x, colors, scale, zone, pending)
+                _draw_before(b_ax, rows_b, before_x, colors, scale, zone, pending, start_local.year)
                 main_ax.tick_params(labelleft=False)
                 if col == 0:
                     b_ax.set_ylabel("people (reported)")
             elif col == 0:
                 main_ax.set_ylabel("people (reported)")
             if row == nrows - 1 or k + ncols >= len(panels):
-                main_ax.set_xlabel(_clock_label(lo_x, hi_x, event))
-        for ax, lab in pending:
-            _place_labels(ax, lab, renderer)
-        _legend(fig, colors, labels, panels, during, before, has_before)
+                main_ax.set_xlabel(_clock_label(lo_x, hi_x, event, ts))
+        for ax, lab, ax_scale in pending:
+            _place_labels(ax, lab, renderer, ax_scale)
+        _legend(fig, colors, labels, panels, during, before, ncols > 1)
         fig.suptitle(
             f"{event.name}: the toll as each outlet reported it",
             fontsize=12,
@@ -532,22 +647,27 @@ def plot_toll(timeline: pd.DataFrame, consensus: pd.DataFrame, documents: pd.Dat
     return fig
 
 
-def _clock_label(lo_x, hi_x, event: Event) -> str:
+def _clock_label(lo_x, hi_x, event: Event, ts: TimeScale = LINEAR) -> str:
     if lo_x.date() == hi_x.date():
         return f"local time ({event.timezone}), {lo_x:%d %B %Y}".replace(" 0", " ")
+    if ts.compressed:
+        years = f"{lo_x:%Y}" if lo_x.year == hi_x.year else f"{lo_x:%Y}–{hi_x:%Y}"
+        return f"local time ({event.timezone}), {years} — compressed scale: each later day is drawn narrower"
     return f"local time ({event.timezone})"
 
 
-def _draw_before(b_ax, rows_b, before_x_all, colors, scale, zone, pending) -> None:
-    """The narrow panel of the days before the event start, on its own compressed time axis."""
+def _draw_before(b_ax, rows_b, before_x_all, colors, scale, zone, pending, year: int) -> None:
+    """The narrow panel of the days before the event start, on its own compressed time axis: a tick at each
+    figure's time, with its year when one is not the event's (year), as a toll of an earlier event may be."""
     lo_b, hi_b = _limits(before_x_all, pd.Timedelta(hours=12))
     b_ax.set_xlim(lo_b, hi_b)
     b_ax.set_xticks(sorted(set(before_x_all)))
-    b_ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%H:%M"))
+    same_year = all(t.year == year for t in before_x_all)
+    b_ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%H:%M" if same_year else "%d %b %Y\n%H:%M"))
     b_ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     b_ax.grid(axis="x", visible=False)
     dodge = (mdates.date2num(hi_b) - mdates.date2num(lo_b)) * 0.04
-    pending.append((b_ax, _draw_figures(b_ax, rows_b, zone, colors, scale, dodge)))
+    pending.append((b_ax, _draw_figures(b_ax, rows_b, zone, colors, scale, dodge), LINEAR))
     b_ax.set_title("before", loc="left", fontsize=8, color="#555555")
     b_ax.set_facecolor("#f4f4f4")
     b_ax.spines["right"].set_visible(True)
@@ -556,8 +676,9 @@ def _draw_before(b_ax, rows_b, before_x_all, colors, scale, zone, pending) -> No
         b_ax.text(0.5, 0.5, "none", transform=b_ax.transAxes, ha="center", va="center", color="#999999", fontsize=8)
 
 
-def _legend(fig, colors, labels, panels, during, before, has_before) -> None:
-    """One legend under the panels: outlets, groups, how bounds and intervals are drawn, the band."""
+def _legend(fig, colors, labels, panels, during, before, wide: bool) -> None:
+    """One legend under the panels: outlets, groups, how bounds and intervals are drawn, the band; in four
+    columns under a figure two panels wide (wide), else in two, so it fits a one-column figure."""
     shown = pd.concat([panel_rows(pd.concat([during, before]), p) for p in panels]) if panels else during
     handles = [Patch(color=c, label=labels.get(o, o)) for o, c in colors.items()]
     whisker = Line2D(
@@ -599,10 +720,11 @@ def _legend(fig, colors, labels, panels, during, before, has_before) -> None:
         handles=handles,
         handler_map={whisker: HandlerLine2D(numpoints=2)},  # a cap at each end, as drawn
         loc="outside lower center",
-        ncol=4,
+        ncol=4 if wide else 2,
         frameon=False,
-        title="Each marker is a figure as first stated in an article, placed at the time it was stated as current "
-        "(sideways nudges keep simultaneous figures apart). Label: the figure · who said it.",
+        title="Each marker is a figure as first stated in an article, placed at the time it was stated as current"
+        + (" " if wide else "\n")
+        + "(sideways nudges keep simultaneous figures apart). Label: the figure · who said it.",
         title_fontsize=8.5,
     )
 
