@@ -48,7 +48,8 @@ def test_a_failed_extract_leaves_the_previous_set_as_it_was(extracted, tmp_path,
     def boom(*args, **kwargs):
         raise io.InputError("claims failed on purpose")
 
-    monkeypatch.setattr(engine, "assemble", boom)  # after every document was read, before any table is written
+    # after every document was read, before any table is written
+    monkeypatch.setattr(engine.Assembly, "tables", boom)
     assert main(["extract", "--out-dir", str(out)]) == 2
     assert _snapshot(out) == before  # documents and times of the failed run never replaced the old ones
     assert not [p for p in out.iterdir() if p.name.startswith(io.STAGING_PREFIX) or p.name.endswith(io.TEMP_SUFFIX)]

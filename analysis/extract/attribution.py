@@ -27,12 +27,13 @@
 from __future__ import annotations
 
 import bisect
+import pickle
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Protocol
+from typing import BinaryIO, NamedTuple, Protocol
 
 from analysis import lexicon
 from analysis.text.tokens import PhraseTable, SpanIndex, Token, sentences, tokenize
@@ -1080,13 +1081,10 @@ def _slug(name: str) -> str:
     return _NOT_SLUG_RE.sub("-", name.lower()).strip("-") or "speaker"
 
 
-@dataclass
-class _Occ:
-    """One written mention of a person in a document, with what surrounds it."""
+class _Occ(NamedTuple):
+    """One written mention of a person in a document, with what surrounds it (a tuple: the runs of a document
+    are pickled and spilled, and read back once)."""
 
-    doc: str
-    start: int
-    end: int
     surface: str  # as written, with titles
     name: tuple[str, ...]  # without titles
     title: str | None
@@ -1096,7 +1094,7 @@ class _Occ:
     clause: str | None  # ", who has waited four days for word on his brother," (kind cues only)
 
 
-def _name_runs(doc: str, text: str) -> list[_Occ]:
+def _name_runs(text: str) -> list[_Occ]:
     """Every capitalised name run in a document with its titles, descriptors and appositive."""
     lex = _lex()
     toks = tokenize(text)
@@ -1141,9 +1139,6 @@ def _name_runs(doc: str, text: str) -> list[_Occ]:
                 poss = poss or _join(toks, q + (toks[q].lower == "the"), p)
             out.append(
                 _Occ(
-                    doc,
-                    toks[k].start,
-                    toks[j].end,
                     text[toks[k].start : toks[j].end],
                     name,
                     _join(toks, k, n - 1) or None,
@@ -1207,22 +1202,42 @@ def _proper_word(w: str) -> bool:
     return "." in w or w[1:] != w[1:].lower() or (w.lower() not in lex.descriptors and w.lower() not in lex.heads)
 
 
+class _KindTally:
+    """_kind over words that come phrase by phrase, keeping only each kind's count and first cue: a person's
+    kind is read from every occurrence of their names, which a corpus may hold thousands of."""
+
+    def __init__(self) -> None:
+        self.counts: Counter = Counter()
+        self.first: dict[str, tuple[int, int, int]] = {}
+        self.seen = [0, 0]  # words, then hyphen parts, tallied so far
+
+    def add(self, *phrases: str | None) -> None:
+        """The words of phrases in the order _words gives them: every phrase's words before any hyphen part."""
+        words = [w for p in phrases if p for w in _WORD_RE.findall(p)]
+        self.add_words(words, 0)
+        self.add_words([part for w in words if "-" in w for part in w.split("-")], 1)
+
+    def add_words(self, words: Sequence[str], rank: int) -> None:
+        for w in words:
+            low = w.lower()
+            for n, (kind, cues) in enumerate(_lex().kinds.items()):
+                if low in cues:
+                    self.counts[kind] += 1
+                    # a part of an earlier phrase comes after a word of a later one: the least, not the first met
+                    self.first[kind] = min(self.first.get(kind, (2,)), (rank, self.seen[rank], n))
+            self.seen[rank] += 1
+
+    def kind(self) -> str:
+        if not self.counts:
+            return "unknown"
+        # Ties go to the kind cued first: a modifier before the head ("relief official") says more than the head.
+        return min(self.counts, key=lambda k: (-self.counts[k], self.first[k]))
+
+
 def _kind(words: list[str]) -> str:
-    lex = _lex()
-    counts = Counter()
-    for w in words:
-        for kind, cues in lex.kinds.items():
-            if w.lower() in cues:
-                counts[kind] += 1
-    if not counts:
-        return "unknown"
-    # Ties go to the kind cued first: a modifier before the head ("relief official") says more than the head.
-    first = {}
-    for n, w in enumerate(words):
-        for kind, cues in lex.kinds.items():
-            if w.lower() in cues:
-                first.setdefault(kind, n)
-    return max(counts, key=lambda k: (counts[k], -first[k]))
+    tally = _KindTally()
+    tally.add_words(words, 0)
+    return tally.kind()
 
 
 _WORD_RE = re.compile(r"[\w.'’-]+")
@@ -1238,71 +1253,107 @@ def _words(*phrases: str | None) -> list[str]:
     return words + [part for w in words if "-" in w for part in w.split("-")]
 
 
-def _affiliation(occs: list[_Occ]) -> str | None:
-    """'a spokesman for the Newark Police Department' -> that org; "Al Jazeera's X" -> Al Jazeera;
-    'army spokesman' -> army."""
-    lex = _lex()
-    for o in occs:
-        if o.appositive:
-            m = _AFFILIATION_RE.search(o.appositive)
-            if m:
-                return m.group(1).strip()
-            m = _POSSESSOR_RE.match(o.appositive)
-            if m:
-                return m.group(1)
-    for o in occs:
-        if o.possessor:
-            return o.possessor
-    for o in occs:
-        for phrase in (o.pre, o.appositive):
-            ws = [w.lower() for w in _words(phrase)]
-            for a, b in zip(ws, ws[1:], strict=False):
-                if a in lex.institutions and b in lex.anonymous:  # "army spokesman"
-                    return a
+def _affiliation_in_appositive(o: _Occ) -> str | None:
+    """'a spokesman for the Newark Police Department' -> that org; "Al Jazeera's correspondent" -> Al Jazeera."""
+    if o.appositive:
+        m = _AFFILIATION_RE.search(o.appositive)
+        if m:
+            return m.group(1).strip()
+        m = _POSSESSOR_RE.match(o.appositive)
+        if m:
+            return m.group(1)
     return None
 
 
-def _title(occs: list[_Occ]) -> str | None:
-    """The role most often given in an appositive or before the name, else the most common rank."""
+def _possessor(o: _Occ) -> str | None:
+    return o.possessor or None
+
+
+def _affiliation_word(o: _Occ) -> str | None:
+    """'army spokesman' -> army."""
     lex = _lex()
-    roles = Counter()
-    for o in occs:
-        if o.appositive:
-            toks = tokenize(o.appositive)
-            i = _match_at(toks, 0, lex.determiners)
-            role = " ".join(t.text for t in toks[i:])
-            if len(role.split()) <= 6:
-                roles[role] += 2  # an appositive states the role in full ("the chief military spokesman")
-        if o.pre and any(w in lex.anonymous for w in o.pre.lower().split()):
-            roles[o.pre] += 1
-    if roles:
-        return max(roles, key=lambda r: (roles[r], -len(r)))
-    ranks = Counter(o.title for o in occs if o.title)
-    return max(ranks, key=lambda r: (ranks[r], len(r))) if ranks else None
+    for phrase in (o.pre, o.appositive):
+        ws = [w.lower() for w in _words(phrase)]
+        for a, b in zip(ws, ws[1:], strict=False):
+            if a in lex.institutions and b in lex.anonymous:
+                return a
+    return None
 
 
-def _full_names(
-    person_of: dict[tuple[str, int], tuple[str, ...]], runs: dict[str, list[_Occ]]
-) -> list[tuple[str, ...]]:
-    """Full names: multi-token names among person mentions and the name runs of their documents whose last
-    word is a spelling variant of a speaker's last word (each distinct last word tried once)."""
-    fulls: list[tuple[str, ...]] = []
-    seen: set[tuple[str, ...]] = set()
-    for name in person_of.values():
-        if len(name) > 1 and name not in seen:
-            fulls.append(name)
-            seen.add(name)
-    speakers_last = _Variants(list(dict.fromkeys(n[-1] for n in person_of.values())))
+# A person's affiliation: the first occurrence's of the first sort any occurrence gives.
+_AFFILIATION_SORTS = (_affiliation_in_appositive, _possessor, _affiliation_word)
+
+
+def _role_votes(o: _Occ) -> list[tuple[str, int]]:
+    """The roles one occurrence gives its person, with their votes toward the person's title."""
+    lex = _lex()
+    votes = []
+    if o.appositive:
+        toks = tokenize(o.appositive)
+        i = _match_at(toks, 0, lex.determiners)
+        role = " ".join(t.text for t in toks[i:])
+        if len(role.split()) <= 6:
+            votes.append((role, 2))  # an appositive states the role in full ("the chief military spokesman")
+    if o.pre and any(w in lex.anonymous for w in o.pre.lower().split()):
+        votes.append((o.pre, 1))
+    return votes
+
+
+class _Profile:
+    """What the occurrences of one person's names say of them, tallied in corpus order as they come: the distinct
+    names and surfaces, the votes for a title, the first affiliation of each sort and the kind's cues. A much
+    quoted person costs what is said of them, not every occurrence."""
+
+    def __init__(self) -> None:
+        self.names: Counter = Counter()  # full names, in order of first occurrence (ties go to the first)
+        self.surfaces: dict[str, None] = {}
+        self.joined: dict[str, None] = {}
+        self.roles: Counter = Counter()
+        self.ranks: Counter = Counter()
+        self.affiliations: list[str | None] = [None] * len(_AFFILIATION_SORTS)
+        self.kinds = _KindTally()
+
+    def add(self, o: _Occ, full: bool) -> None:
+        """One more occurrence (full: its name is a full name of the cluster map)."""
+        if full:
+            self.names[o.name] += 1
+        self.surfaces.setdefault(o.surface)
+        self.joined.setdefault(" ".join(o.name))
+        self.kinds.add(o.title, o.pre, o.appositive, o.possessor, o.clause)
+        for role, votes in _role_votes(o):
+            self.roles[role] += votes
+        if o.title:
+            self.ranks[o.title] += 1
+        for n, sort in enumerate(_AFFILIATION_SORTS):
+            if self.affiliations[n] is None:
+                self.affiliations[n] = sort(o)
+
+    def title(self) -> str | None:
+        """The role most often given in an appositive or before the name, else the most common rank."""
+        if self.roles:
+            return max(self.roles, key=lambda r: (self.roles[r], -len(r)))
+        return max(self.ranks, key=lambda r: (self.ranks[r], len(r))) if self.ranks else None
+
+    def affiliation(self) -> str | None:
+        return next((a for a in self.affiliations if a is not None), None)
+
+
+def _full_names(persons: Sequence[tuple[str, ...]], names: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Full names: the multi-token names of person mentions, and the names (multi-token name runs of the
+    documents quoting a person) whose last word is a spelling variant of a speaker's last word (each distinct
+    last word tried once). Their order does not matter: only the clusters they make."""
+    fulls = list(dict.fromkeys(n for n in persons if len(n) > 1))
+    seen = set(fulls)
+    speakers_last = _Variants(list(dict.fromkeys(n[-1] for n in persons)))
     spoken: dict[str, bool] = {}
-    for doc in {doc for doc, _ in person_of}:
-        for o in runs[doc]:
-            if len(o.name) > 1 and o.name not in seen:
-                last = o.name[-1]
-                if last not in spoken:
-                    spoken[last] = bool(speakers_last.of(last))
-                if spoken[last]:
-                    fulls.append(o.name)
-                    seen.add(o.name)
+    for name in names:
+        if len(name) > 1 and name not in seen:
+            last = name[-1]
+            if last not in spoken:
+                spoken[last] = bool(speakers_last.of(last))
+            if spoken[last]:
+                fulls.append(name)
+                seen.add(name)
     return fulls
 
 
@@ -1334,12 +1385,10 @@ def _variant_keys(word: str) -> set[tuple]:
 
 
 class _Clusters:
-    """Full names united into persons (spelling variants), and the person a name written in a document stands
-    for. The candidates are found through indexes and each (document, name) is resolved once: trying every
-    full name against every other and every name run is quadratic in a long article."""
+    """Full names united into persons (spelling variants), found through indexes: trying every full name
+    against every other is quadratic in a long article. _InDoc gives the person a name in a document stands for."""
 
-    def __init__(self, fulls: list[tuple[str, ...]], runs: dict[str, list[_Occ]]) -> None:
-        self.fulls, self.runs = fulls, runs
+    def __init__(self, fulls: list[tuple[str, ...]]) -> None:
         parent = list(range(len(fulls)))
 
         def find(x: int) -> int:
@@ -1356,23 +1405,31 @@ class _Clusters:
                 parent[find(a)] = find(b)
         self.of_full = {n: find(i) for i, n in enumerate(fulls)}
         self.corpus = _Pool(fulls, self.of_full)
-        self.pools: dict[str, _Pool] = {}
-        self.resolved: dict[tuple[str, tuple[str, ...]], int | str] = {}
 
-    def cluster_for(self, doc: str, name: tuple[str, ...]) -> int | str:
-        if name in self.of_full:
-            return self.of_full[name]
-        key = (doc, name)
-        if key not in self.resolved:
-            self.resolved[key] = self._short_form(doc, name)
-        return self.resolved[key]
 
-    def _short_form(self, doc: str, name: tuple[str, ...]) -> int | str:
+class _InDoc:
+    """The person a name written in one document stands for (a cluster, else the name itself), each name
+    resolved once: trying every name run against every full name is quadratic in a long article."""
+
+    def __init__(self, clusters: _Clusters, runs: Sequence[_Occ]) -> None:
+        self.clusters, self.runs = clusters, runs
+        self.pool: _Pool | None = None
+        self.resolved: dict[tuple[str, ...], int | str] = {}
+
+    def of(self, name: tuple[str, ...]) -> int | str:
+        if name in self.clusters.of_full:
+            return self.clusters.of_full[name]
+        if name not in self.resolved:
+            self.resolved[name] = self._short_form(name)
+        return self.resolved[name]
+
+    def _short_form(self, name: tuple[str, ...]) -> int | str:
         # A short form: the fullest name in the same article ending in it, else the unique one in the corpus.
-        if doc not in self.pools:
-            names = [o.name for o in self.runs.get(doc, []) if len(o.name) > 1 and o.name in self.of_full]
-            self.pools[doc] = _Pool(list(dict.fromkeys(names)), self.of_full)
-        for pool in (self.pools[doc], self.corpus):
+        of_full = self.clusters.of_full
+        if self.pool is None:
+            names = [o.name for o in self.runs if len(o.name) > 1 and o.name in of_full]
+            self.pool = _Pool(list(dict.fromkeys(names)), of_full)
+        for pool in (self.pool, self.clusters.corpus):
             for exact in (True, False):
                 hits = pool.ending_in(name, exact)
                 if len(hits) == 1:
@@ -1406,41 +1463,154 @@ class _Pool:
         }
 
 
-def _occurrences(groups: dict, runs: dict[str, list[_Occ]], clusters: _Clusters) -> dict[int | str, list[_Occ]]:
-    """Every written occurrence of each person in the corpus (full name anywhere, short forms in the documents
-    that quote the person), in corpus order; each name run is resolved once, not once per person."""
-    docs_of = {cid: {d for d, _ in keys} for cid, keys in groups.items()}
-    quoted = set().union(*docs_of.values()) if docs_of else set()
-    out: dict[int | str, list[_Occ]] = defaultdict(list)
-    for doc, rs in runs.items():
-        for o in rs:
-            full = clusters.of_full.get(o.name) if len(o.name) > 1 else None
-            if full is not None and full in groups:
-                out[full].append(o)
-            if doc in quoted:
-                short = clusters.cluster_for(doc, o.name)
-                if short != full and short in groups and doc in docs_of[short]:
-                    out[short].append(o)
-    return out
+def _read_document(
+    clusters: _Clusters,
+    runs: Sequence[_Occ],
+    persons: Sequence[tuple[tuple[str, int], tuple[str, ...]]],
+    groups: dict[int | str, list[tuple[str, int]]],
+    profiles: dict[int | str, _Profile],
+) -> None:
+    """One document's part of speaker resolution: its person mentions (key, name) to their clusters, in order,
+    and its name runs to the profiles of the persons they write (a full name anywhere; a short form in a
+    document that quotes that person). Profiles of full names nobody is credited under are never read."""
+    in_doc = _InDoc(clusters, runs)
+    quoted: set[int | str] = set()
+    for key, name in persons:
+        cid = in_doc.of(name)
+        groups[cid].append(key)
+        quoted.add(cid)
+    for o in runs:
+        full = clusters.of_full.get(o.name) if len(o.name) > 1 else None
+        if full is not None:
+            profiles[full].add(o, True)
+        if quoted:
+            short = in_doc.of(o.name)
+            if short != full and short in quoted:
+                profiles[short].add(o, False)  # not a full name: a full name is its own cluster's
+
+
+@dataclass(frozen=True)
+class DocMentions:
+    """What speaker resolution needs of one document, read where its text was read (it holds no text): each
+    credited mention, keyed (doc, start), as a person's key name or another speaker's description, with its
+    surface and, for the others, the characters after it where anonymity is said; the document's distinct
+    multi-token names when it quotes a person; and its name runs, pickled (a resolver spills them)."""
+
+    doc: str
+    persons: dict[tuple[str, int], tuple[str, ...]]
+    others: dict[tuple[str, int], tuple[str, str, bool]]
+    surfaces: dict[tuple[str, int], str]
+    around: dict[tuple[str, int], str]
+    names: tuple[tuple[str, ...], ...]
+    runs: bytes
+
+
+# How far after a description's start an anonymity cue ("who spoke on condition of anonymity") is looked for.
+ANONYMITY_CHARS = 200
+
+
+def doc_mentions(doc: str, text: str, spans: Sequence[tuple[int, int]]) -> DocMentions:
+    """A document's DocMentions, from the (start, end) of the speaker of each of its credited claims."""
+    person_of, other_of = _classify_mentions([(doc, text, s, e) for s, e in spans])
+    end_of: dict[int, int] = {}
+    for s, e in spans:
+        end_of.setdefault(s, e)
+    runs = _name_runs(text)
+    return DocMentions(
+        doc,
+        person_of,
+        other_of,
+        {k: text[k[1] : end_of[k[1]]] for k in person_of},
+        {k: text[k[1] : k[1] + ANONYMITY_CHARS] for k in other_of},
+        tuple(dict.fromkeys(o.name for o in runs if len(o.name) > 1)) if person_of else (),
+        pickle.dumps(runs, protocol=pickle.HIGHEST_PROTOCOL),
+    )
+
+
+class SpeakerResolver:
+    """resolve_speakers fed one document's DocMentions at a time, in corpus order, in memory that grows with the
+    mentions credited and the distinct names of the documents quoting a person, not with their texts: each
+    document's name runs go to spill (a binary file; None: kept pickled in memory) and resolve() reads them
+    back once, in order. Persons are merged across the corpus, so nothing is resolved before resolve()."""
+
+    def __init__(self, spill: BinaryIO | None = None) -> None:
+        self.person_of: dict[tuple[str, int], tuple[str, ...]] = {}
+        self.other_of: dict[tuple[str, int], tuple[str, str, bool]] = {}
+        self.surfaces: dict[tuple[str, int], str] = {}
+        self.around: dict[tuple[str, int], str] = {}
+        self.names: dict[tuple[str, ...], None] = {}
+        self.spill = spill
+        self.kept: list[tuple[str, bytes]] = []
+        self.n_docs = 0
+
+    def add(self, m: DocMentions) -> None:
+        self.person_of.update(m.persons)
+        self.other_of.update(m.others)
+        self.surfaces.update(m.surfaces)
+        self.around.update(m.around)
+        self.names.update(dict.fromkeys(m.names))
+        if self.spill is None:
+            self.kept.append((m.doc, m.runs))
+        else:
+            pickle.dump((m.doc, m.runs), self.spill, protocol=pickle.HIGHEST_PROTOCOL)
+        self.n_docs += 1
+
+    def _runs(self) -> Iterator[tuple[str, list[_Occ]]]:
+        """Each document's name runs, in the order they were added, one document in memory at a time."""
+        if self.spill is None:
+            for doc, blob in self.kept:
+                yield doc, pickle.loads(blob)
+            return
+        self.spill.seek(0)
+        for _ in range(self.n_docs):
+            doc, blob = pickle.load(self.spill)
+            yield doc, pickle.loads(blob)
+
+    def resolve(self) -> tuple[list[Speaker], dict[tuple[str, int], str]]:
+        """One Speaker per distinct speaker, and (doc_id, speaker_start) -> source_id (see resolve_speakers)."""
+        ids = _Ids()
+        speakers, id_of = self._persons(ids)
+        others, other_ids = _other_speakers(self.other_of, self.around, ids)
+        return speakers + others, {**id_of, **other_ids}
+
+    def _persons(self, ids: _Ids) -> tuple[list[Speaker], dict[tuple[str, int], str]]:
+        """One Speaker per cluster of person names, named by its fullest name, with every way it was written."""
+        clusters = _Clusters(_full_names(list(self.person_of.values()), self.names))
+        keys_of: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for key in self.person_of:
+            keys_of[key[0]].append(key)
+        groups: dict[int | str, list[tuple[str, int]]] = defaultdict(list)
+        profiles: dict[int | str, _Profile] = defaultdict(_Profile)
+        for doc, runs in self._runs():
+            persons = [(k, self.person_of[k]) for k in keys_of.pop(doc, [])]
+            _read_document(clusters, runs, persons, groups, profiles)
+        speakers = [self._speaker(keys, profiles.get(cid) or _Profile(), ids) for cid, keys in groups.items()]
+        id_of = {k: sp.source_id for sp, keys in zip(speakers, groups.values(), strict=True) for k in keys}
+        return speakers, id_of
+
+    def _speaker(self, keys: list[tuple[str, int]], p: _Profile, ids: _Ids) -> Speaker:
+        if p.names:
+            canon = max(p.names, key=lambda n: (len(n), p.names[n], len(" ".join(n))))
+        else:
+            canon = max((self.person_of[k] for k in keys), key=len)
+        aliases = tuple(dict.fromkeys([*p.surfaces, *p.joined, *(self.surfaces[k] for k in keys)]))
+        name = " ".join(canon)
+        return Speaker(ids.new(name), name, aliases, p.title(), p.affiliation(), p.kinds.kind(), False, False)
 
 
 def resolve_speakers(
     mentions: Sequence[tuple[str, str, int, int]],
 ) -> tuple[list[Speaker], dict[tuple[str, int], str]]:
     """One Speaker per distinct speaker across the corpus, and (doc_id, speaker_start) -> source_id: persons are
-    clustered by name across documents, other speakers (institutions, descriptions) by their description."""
-    texts: dict[str, str] = {}
-    for doc, text, _, _ in mentions:
-        texts.setdefault(doc, text)
-    runs = {doc: _name_runs(doc, text) for doc, text in texts.items()}
-    person_of, other_of = _classify_mentions(mentions)
-    end_of: dict[tuple[str, int], int] = {}
-    for m in mentions:
-        end_of.setdefault((m[0], m[2]), m[3])
-    ids = _Ids()
-    speakers, id_of = _person_speakers(person_of, runs, texts, end_of, ids)
-    others, other_ids = _other_speakers(other_of, texts, ids)
-    return speakers + others, {**id_of, **other_ids}
+    clustered by name across documents, other speakers (institutions, descriptions) by their description. The
+    mentions (doc_id, text, start, end) are read document by document, in order of each one's first mention."""
+    by_doc: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    for doc, text, s, e in mentions:
+        by_doc.setdefault(doc, (text, []))[1].append((s, e))
+    resolver = SpeakerResolver()
+    for doc, (text, spans) in by_doc.items():
+        resolver.add(doc_mentions(doc, text, spans))
+    return resolver.resolve()
 
 
 def _classify_mentions(
@@ -1481,41 +1651,8 @@ class _Ids:
         return base if self.used[base] == 1 else f"{base}-{self.used[base]}"
 
 
-def _person_speakers(
-    person_of: dict[tuple[str, int], tuple[str, ...]],
-    runs: dict[str, list],
-    texts: dict[str, str],
-    end_of: dict[tuple[str, int], int],
-    ids: _Ids,
-) -> tuple[list[Speaker], dict[tuple[str, int], str]]:
-    """One Speaker per cluster of person names, named by its fullest name, with every way it was written."""
-    clusters = _Clusters(_full_names(person_of, runs), runs)
-    groups: dict[int | str, list[tuple[str, int]]] = defaultdict(list)
-    for key, name in person_of.items():
-        groups[clusters.cluster_for(key[0], name)].append(key)
-    occurrences = _occurrences(groups, runs, clusters)
-    speakers: list[Speaker] = []
-    id_of: dict[tuple[str, int], str] = {}
-    for cid, keys in groups.items():
-        occs = occurrences.get(cid, [])
-        names = Counter(o.name for o in occs if len(o.name) > 1 and o.name in clusters.of_full)
-        if names:
-            canon = max(names, key=lambda n: (len(n), names[n], len(" ".join(n))))
-        else:
-            canon = max((person_of[k] for k in keys), key=len)
-        surfaces = [texts[d][s : end_of.get((d, s), s)] for d, s in keys]
-        aliases = tuple(dict.fromkeys([o.surface for o in occs] + [" ".join(o.name) for o in occs] + surfaces))
-        words = _words(*(x for o in occs for x in (o.title, o.pre, o.appositive, o.possessor, o.clause)))
-        sid = ids.new(" ".join(canon))
-        speakers.append(
-            Speaker(sid, " ".join(canon), aliases, _title(occs), _affiliation(occs), _kind(words), False, False)
-        )
-        id_of.update((k, sid) for k in keys)
-    return speakers, id_of
-
-
 def _other_speakers(
-    other_of: dict[tuple[str, int], tuple[str, str, bool]], texts: dict[str, str], ids: _Ids
+    other_of: dict[tuple[str, int], tuple[str, str, bool]], around: dict[tuple[str, int], str], ids: _Ids
 ) -> tuple[list[Speaker], dict[tuple[str, int], str]]:
     """One Speaker per description ('the army', 'a police official'); anonymous unless an institution that the
     text does not call unnamed."""
@@ -1528,7 +1665,7 @@ def _other_speakers(
     for keys in by_desc.values():
         name, _, inst = other_of[keys[0]]
         surfaces = tuple(dict.fromkeys(other_of[k][1] for k in keys))
-        anon_text = " ".join(texts[d][s : s + 200] for d, s in keys)
+        anon_text = " ".join(around[k] for k in keys)
         anonymous = not inst or any(" ".join(p) in anon_text.lower() for p in lex.anonymity)
         sid = ids.new(name)
         speakers.append(Speaker(sid, name, surfaces, None, None, _kind(_words(name)), anonymous, inst))

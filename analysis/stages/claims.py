@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
 from analysis.config import Event
 from analysis.extract.asof import AsOf, as_of_for, publication_bounds, reported_points, reporting_time
-from analysis.extract.attribution import Attribution, attribute, resolve_speakers
+from analysis.extract.attribution import Attribution, DocMentions, Speaker, SpeakerResolver, attribute, doc_mentions
 from analysis.extract.claims import Claim, extract
 from analysis.extract.places import PlaceMap
 from analysis.extract.times import TimeExpr
@@ -79,14 +80,15 @@ def held_by_the_same_source(claims: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class DocClaims:
-    """One document's claims with their as_of, attribution and sentence: what the corpus-level steps (speaker
-    resolution, ids, the held-by-the-same-source rule) need, so that documents can be read in any process."""
+    """One document's claims as rows of the claims table (source_id not yet known), the start of each one's
+    speaker (None: the outlet's own voice), and what speaker resolution needs of the document (None when no
+    claim has a speaker): what the corpus-level steps need, without the text, so that documents can be read
+    in any process and only this is kept until the end."""
 
     doc_id: str
-    found: list[tuple[Claim, AsOf]]
-    attributions: list[Attribution]
-    sentences: list[str]
-    text: str | None  # kept only when a claim has a speaker: speaker resolution reads names around it
+    rows: list[dict]
+    speakers: list[int | None]
+    mentions: DocMentions | None
 
 
 # A claim keeps a copy of its sentence; a "sentence" of thousands of characters (a list or table with no full
@@ -123,9 +125,13 @@ def claims_of_document(
     found = document_claims(text, published_on, skip, times, event, places, published_at)
     # attribution reads the whole document: most documents of a corpus hold no claim
     atts = attribute(text, [c for c, _, _ in found], skip) if found else []
-    sentences = [sentence_text(text, c.sentence_start, c.sentence_end, c.start, c.end) for c, _, _ in found]
-    spoken = any(a.speaker is not None for a in atts)
-    return DocClaims(doc_id, [(c, a) for c, a, _ in found], atts, sentences, text if spoken else None)
+    rows, speakers = [], []
+    for (c, a, _), att in zip(found, atts, strict=True):
+        sentence = sentence_text(text, c.sentence_start, c.sentence_end, c.start, c.end)
+        rows.append(_claim_record(doc_id, c, a, att, sentence))
+        speakers.append(att.speaker_start if att.speaker is not None else None)
+    spans = [(a.speaker_start, a.speaker_end) for a in atts if a.speaker is not None]
+    return DocClaims(doc_id, rows, speakers, doc_mentions(doc_id, text, spans) if spans else None)
 
 
 def claims_tables(
@@ -152,13 +158,13 @@ def claims_tables(
                 places,
             )
         )
-    return assemble(docs)
+    assembly = Assembly()
+    assembly.add(claims_part(docs))
+    return assembly.tables()
 
 
-def _claim_record(
-    doc_id: str, c: Claim, a: AsOf, att: Attribution, sentence: str, source_of: dict[tuple[str, int], str]
-) -> dict:
-    """A claim's row of the claims table."""
+def _claim_record(doc_id: str, c: Claim, a: AsOf, att: Attribution, sentence: str) -> dict:
+    """A claim's row of the claims table, but its source_id (resolved across the corpus)."""
     return {
         "claim_id": f"{doc_id}:{c.start}",
         "doc_id": doc_id,
@@ -177,7 +183,7 @@ def _claim_record(
         "part_of": None if c.part_of is None else f"{doc_id}:{c.part_of}",
         "place": c.place,
         "scope": c.scope,
-        "source_id": source_of.get((doc_id, att.speaker_start)) if att.speaker is not None else None,
+        "source_id": None,
         "via": att.via,
         "as_of": a.as_of,
         "as_of_low": a.low,
@@ -187,23 +193,78 @@ def _claim_record(
     }
 
 
-def assemble(docs: Sequence[DocClaims]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The claims and sources tables from every document's claims, in document order: speakers are resolved
-    across the corpus, then the held-by-the-same-source rule is applied."""
-    mentions = [
-        (d.doc_id, d.text, a.speaker_start, a.speaker_end)
-        for d in docs
-        for a in d.attributions
-        if a.speaker is not None
-    ]
-    speakers, source_of = resolve_speakers(mentions)
-    recs = []
-    for d in docs:
-        for (c, a), att, sentence in zip(d.found, d.attributions, d.sentences, strict=True):
-            recs.append(_claim_record(d.doc_id, c, a, att, sentence, source_of))
-    claims = held_by_the_same_source(frame(recs, Claims))
-    counts = claims["source_id"].value_counts()
-    sources = frame(
+@dataclass(frozen=True)
+class ClaimsPart:
+    """Some documents' claims: their rows framed (source_id null), each row's speaker start and the documents'
+    DocMentions. A worker builds it for a batch; a frame holds the rows in a fraction of the memory of dicts."""
+
+    rows: pd.DataFrame
+    speakers: list[int | None]
+    mentions: list[DocMentions]
+
+
+def claims_part(docs: Sequence[DocClaims]) -> ClaimsPart:
+    """The ClaimsPart of documents, in order."""
+    return ClaimsPart(
+        frame([r for d in docs for r in d.rows], Claims),
+        [s for d in docs for s in d.speakers],
+        [d.mentions for d in docs if d.mentions is not None],
+    )
+
+
+# Parts held before they are concatenated into one frame: a frame's fixed cost, per part, would grow with the
+# corpus, and concatenating as they come would copy the rows once per part.
+PARTS_HELD = 64
+
+
+class Assembly:
+    """The claims and sources tables from every document's claims, fed part by part in document order (the
+    corpus-level steps run in tables()): the rows are held as frames and each document's speaker summary by the
+    resolver, whose name runs go to spill (a binary file; None: memory)."""
+
+    def __init__(self, spill: BinaryIO | None = None) -> None:
+        self.parts: list[pd.DataFrame] = []
+        self.speakers: list[int | None] = []
+        self.resolver = SpeakerResolver(spill)
+
+    def add(self, part: ClaimsPart) -> None:
+        if len(part.rows):
+            self.parts.append(part.rows)
+        self.speakers.extend(part.speakers)
+        for m in part.mentions:
+            self.resolver.add(m)
+        if len(self.parts) >= PARTS_HELD:
+            self.parts = [pd.concat(self.parts, ignore_index=True)]
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The claims and sources tables: speakers resolved across the corpus, then the held-by-the-same-source
+        rule applied."""
+        speakers, source_of = self.resolver.resolve()
+        claims = _one_frame(self.parts)
+        self.parts = []
+        ids = [
+            None if s is None else source_of.get((d, s)) for d, s in zip(claims["doc_id"], self.speakers, strict=True)
+        ]
+        claims["source_id"] = pd.array(ids, dtype="str")  # as frame() casts a column of strings and nulls
+        claims = held_by_the_same_source(claims)
+        return claims, _sources_table(speakers, claims["source_id"].value_counts())
+
+
+def _one_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts as one frame, as frame() would have made it of all their rows: each string column in one piece
+    (concatenated, it is in one per part, and parquet would cut its pages elsewhere)."""
+    if not parts:
+        return frame([], Claims)
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    for name, dtype in df.dtypes.items():
+        if isinstance(dtype, pd.StringDtype):
+            df[name] = pd.array(df[name].to_numpy(dtype=object, na_value=None), dtype=dtype)
+    return df
+
+
+def _sources_table(speakers: Sequence[Speaker], counts: pd.Series) -> pd.DataFrame:
+    """The sources table: one row per speaker, by source_id, with the claims credited to it."""
+    return frame(
         [
             {
                 "source_id": s.source_id,
@@ -220,7 +281,6 @@ def assemble(docs: Sequence[DocClaims]) -> tuple[pd.DataFrame, pd.DataFrame]:
         ],
         Sources,
     )
-    return claims, sources
 
 
 def run(raw_dir: Path, out_dir: Path, event: Event, places: PlaceMap | Sequence[str] = ()) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -22,7 +23,7 @@ from analysis.extract.times import TimeExpr, tag_times
 from analysis.io import StreamedTables, frame
 from analysis.schemas import Claims, Documents, Furniture, Sources, Times
 from analysis.stages import ingest
-from analysis.stages.claims import DocClaims, assemble, claims_of_document
+from analysis.stages.claims import Assembly, ClaimsPart, DocClaims, claims_of_document, claims_part
 from analysis.stages.times import times_frame
 
 # A batch is about this much text: large enough that a worker's start-up and the pickling of results are small
@@ -48,7 +49,7 @@ class Job:
 
 @dataclass(frozen=True)
 class DocResult:
-    """One document's rows of every table (its text is kept only when speaker resolution needs it)."""
+    """One document's rows of every table (its claims with what speaker resolution needs of it, not its text)."""
 
     document: dict
     furniture: list[dict]
@@ -73,11 +74,11 @@ def extract_document(job: Job, row: ingest.ManifestRow) -> DocResult:
 
 @dataclass(frozen=True)
 class Batch:
-    """A batch of documents' rows of the per-document tables (framed in the worker), the claims of those that
-    hold any, and its counts."""
+    """A batch of documents' rows of the per-document tables and their claims (framed in the worker), and its
+    counts."""
 
     tables: dict[str, pd.DataFrame]
-    claims: list[DocClaims]
+    claims: ClaimsPart
     documents: int
     n_bytes: int
 
@@ -90,9 +91,7 @@ def extract_batch(job: Job, rows: Sequence[ingest.ManifestRow]) -> Batch:
         "furniture": frame([f for r in done for f in r.furniture], Furniture),
         "times": times_frame({r.document["doc_id"]: r.times for r in done}),
     }
-    # most documents hold no claim: theirs add nothing to the corpus-level steps, and would be held until then
-    claims = [r.claims for r in done if r.claims.found]
-    return Batch(tables, claims, len(done), sum(r.n_bytes for r in done))
+    return Batch(tables, claims_part([r.claims for r in done]), len(done), sum(r.n_bytes for r in done))
 
 
 def batches(raw_dir: Path, rows: Sequence[ingest.ManifestRow], target_bytes: int = BATCH_BYTES) -> list[list]:
@@ -182,20 +181,22 @@ class Summary:
 
 
 def stream(
-    results: Iterable[Batch], out: StreamedTables, summary: Summary, progress: Callable[[int, int], None] | None = None
-) -> list[DocClaims]:
-    """Append each batch's rows to the streamed tables as it comes; the documents' claims, kept for the
+    results: Iterable[Batch],
+    out: StreamedTables,
+    claims: Assembly,
+    summary: Summary,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Append each batch's rows to the streamed tables as it comes, and its claims to the assembly of the
     corpus-level steps (speaker resolution and ids), which run after the map."""
-    claims: list[DocClaims] = []
     for batch in results:
         for name, df in batch.tables.items():
             out.append(name, df)
-        claims.extend(batch.claims)
+        claims.add(batch.claims)
         summary.documents += batch.documents
         summary.n_bytes += batch.n_bytes
         if progress:
             progress(summary.documents, summary.n_bytes)
-    return claims
 
 
 def progress_printer(total: int) -> Callable[[int, int], None] | None:
@@ -242,10 +243,17 @@ def run(
         results = map_batches(job, rows, workers, batch_bytes)
     summary = Summary()
     # closing: a failure stops the workers now (the batches not begun are cancelled), not when collected
-    with closing(results), StreamedTables(out_dir, STREAMED, row_group_rows) as out:
-        claims = stream(results, out, summary, progress_printer(len(rows)))
-        out.flush()  # the rows still waiting for a row group are written before assemble needs the memory
-        claims_table, sources_table = assemble(claims)
+    # the name runs of the documents that credit a speaker wait in an unnamed file (gone when closed) beside the
+    # tables, not in memory: speaker resolution reads them once, at the end
+    with (
+        closing(results),
+        StreamedTables(out_dir, STREAMED, row_group_rows) as out,
+        tempfile.TemporaryFile(dir=out_dir) as spill,
+    ):
+        claims = Assembly(spill)
+        stream(results, out, claims, summary, progress_printer(len(rows)))
+        out.flush()  # the rows still waiting for a row group are written before the corpus-level steps run
+        claims_table, sources_table = claims.tables()
         counts = out.finish({"claims": (claims_table, Claims), "sources": (sources_table, Sources)})
     summary.times, summary.claims, summary.sources = counts["times"], counts["claims"], counts["sources"]
     summary.seconds = time.perf_counter() - started

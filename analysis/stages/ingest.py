@@ -6,6 +6,7 @@ import codecs
 import csv
 import hashlib
 import io
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -42,7 +43,7 @@ _BYLINE_RE = re.compile(r"^(?:by\s+\S.{0,58}|[A-Z][\w.&' -]{1,40},)$", re.IGNORE
 _DATELINE_RE = re.compile(r"^([A-Z][A-Za-z.'-]+(?:[ /-][A-Z][A-Za-z.'-]+){0,3})\s*(?:\([A-Za-z]+\))?\s*[:_—–]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: the engine holds one per document for the whole run
 class ManifestRow:
     """One manifest row, checked."""
 
@@ -238,8 +239,8 @@ def _check_row(path: Path, line: int, rec: dict, seen: dict[str, tuple[int, str]
 def _folder_names(raw_dir: Path) -> dict[str, list[str]]:
     """NFC form -> names of the entries of raw_dir with that form (two only if one is NFC and one is not)."""
     names: dict[str, list[str]] = {}
-    for entry in sorted(raw_dir.iterdir()):
-        names.setdefault(nfc(entry.name), []).append(entry.name)
+    for name in sorted(os.listdir(raw_dir)):  # names, not Paths: a corpus folder may hold a million entries
+        names.setdefault(nfc(name), []).append(name)
     return names
 
 
@@ -265,9 +266,8 @@ def _locate_files(raw_dir: Path, manifest: Path, rows: list[ManifestRow]) -> lis
     root = raw_dir.resolve()
     names = _folder_names(raw_dir)
     me = manifest.resolve()
-    owner: dict[Path, int] = {}
-    out = []
-    for row in rows:
+    owner: dict[str, int] = {}  # by path string: a Path per document is several times its size
+    for n, row in enumerate(rows):
         where = f"{manifest}, line {row.line}"
         if Path(row.file).is_absolute():
             raise InputError(f"{where}: file {row.file!r} is an absolute path, not a name inside {root}")
@@ -281,13 +281,12 @@ def _locate_files(raw_dir: Path, manifest: Path, rows: list[ManifestRow]) -> lis
             raise InputError(f"{where}: file {row.file!r} is not a regular file (a folder, a pipe or a device)")
         if not target.is_file():
             raise InputError(f"{where}: file {row.file!r} not found in {raw_dir}")
-        if target in owner:
-            raise InputError(
-                f"{where}: file {row.file!r} is already the file of line {owner[target]} (one file per row)"
-            )
-        owner[target] = row.line
-        out.append(replace(row, file=path.relative_to(raw_dir).as_posix()))
-    return out
+        key = str(target)
+        if key in owner:
+            raise InputError(f"{where}: file {row.file!r} is already the file of line {owner[key]} (one file per row)")
+        owner[key] = row.line
+        rows[n] = replace(row, file=path.relative_to(raw_dir).as_posix())  # in place: not two lists of rows at once
+    return rows
 
 
 def decode_utf8(path: Path, data: bytes) -> str:
