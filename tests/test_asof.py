@@ -158,3 +158,17 @@ def test_a_date_after_publication_is_no_statement_time():
     text = "On July 20, 30 militants were killed, the army said."
     as_of, low, high, basis = _as_of("", "30 militants", text=text)
     assert basis != "own day" and high == local(0, day=11) and low <= as_of <= high
+
+
+def test_a_superseded_figure_is_current_before_the_one_that_replaced_it():
+    from analysis.config import make_event
+    from analysis.stages.claims import document_claims
+
+    event = make_event("bali", "Asia/Makassar", "2005-10-01T18:50", "2005-10-01T19:00")
+    text = "The confirmed toll stood at 25, a hospital official said, correcting an earlier figure of 32."
+    times = tag_times(text, "2005-10-03", "Asia/Makassar")
+    got = {c.quantity_text: a for c, a, _ in document_claims(text, date(2005, 10, 3), (), times, event, ())}
+    new, old = got["25"], got["32"]
+    assert old.basis == "superseded" and new.basis != "superseded"
+    # between the event start and the statement that replaced it, never at the same moment
+    assert old.low == event.start and old.high == new.as_of and old.low < old.as_of < new.as_of

@@ -487,3 +487,29 @@ def test_a_parenthesis_between_a_count_and_its_verb_is_skipped():
     ]
     # no closing comma before the sentence ends: no parenthesis, no claim
     assert extract("Some 300 people, mostly women and children who had fled.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an earlier figure set off by commas, and the new one
+        ("The death toll from the blasts, initially 10, has risen to 14, police said.",
+         [("10", "killed", True), ("14", "killed", False)]),
+        ("The death toll, initially 10, has risen to 14.", [("10", "killed", True), ("14", "killed", False)]),
+        # a revised toll names the figure it replaced
+        ("The death toll was revised down slightly from 172 after a victim was counted twice.", [("172", "killed", True)]),
+        ("The confirmed toll stood at 25, a hospital official said, correcting an earlier figure of 32.",
+         [("25", "killed", False), ("32", "killed", True)]),
+        ("The police chief revised the death toll downward from an estimate of 25.", [("25", "killed", True)]),
+        # what the toll counts is no earlier figure
+        ("The toll from the two blasts stood at 30.", [("30", "killed", False)]),
+    ],
+)  # fmt: skip
+def test_a_tolls_earlier_figure_is_a_claim_marked_superseded(text, expected):
+    assert [(c.quantity_text, c.outcome, c.superseded) for c in extract(text)] == expected
+
+
+@pytest.mark.parametrize("bad", ["", " ", "-"])
+def test_an_empty_place_name_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match="has no letter or digit"):
+        extract("20 people died in Madrid.", places=["Madrid", bad])

@@ -205,3 +205,12 @@ def as_of_for(
             return _clamp(AsOf(moment + (day_end - moment) / 2, moment, day_end, t, "own day"), lowest, reporting.high)
     a = AsOf(reporting.point, reporting.low, reporting.high, reporting.anchor, reporting.basis)
     return _clamp(a, lowest, reporting.high)
+
+
+def superseded(a: AsOf, scope: str, event_start: datetime) -> AsOf:
+    """The as_of of a figure named as the one a toll replaced ("revised down from 172"): current at some time
+    between the event start (the start of its window, outside the focal event) and the statement that replaced
+    it, so in a series it comes before its replacement instead of competing with it at the same moment."""
+    low = min(event_start, a.as_of) if scope == "event" else min(a.low, a.as_of)
+    middle = (low + (a.as_of - low) / 2).replace(second=0, microsecond=0)  # to the minute, as the tables show it
+    return AsOf(max(low, middle), low, a.as_of, a.anchor, "superseded")

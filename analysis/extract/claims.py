@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -61,6 +61,8 @@ class Claim:
     place: str | None = None  # canonical event place the count is tied to; None = the whole event
     # "Eight of the 14 killings" with no group word of its own: the group is the whole's, read after it
     group_from_whole: bool = False
+    # a toll's figure named as the one it replaced ("revised down from 172"): current before its replacement
+    superseded: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ class _Lex:
     total_phrase_starts: frozenset[str]
     total_phrase_max: int
     total_phrase_ends: frozenset[str]
+    total_earlier: frozenset[str]
+    superseded_before: PhraseTable
     of_compounds: dict[str, tuple[tuple[Phrase, str], ...]]
     held_place_cues: tuple[str, ...]
     place_links: frozenset[str]
@@ -188,6 +192,8 @@ def _lex() -> _Lex:
         total_phrase_starts=frozenset(raw["total_phrase_starts"]),
         total_phrase_max=raw["total_phrase_max"],
         total_phrase_ends=frozenset(raw["total_phrase_ends"]),
+        total_earlier=frozenset(raw["total_earlier_words"]),
+        superseded_before=_table(_phrases(raw["superseded_before"])),
         of_compounds={h: tuple(v) for h, v in compounds.items()},
         held_place_cues=tuple(raw["held_place"]["cues"]),
         place_links=frozenset(raw["held_place"]["links"]),
@@ -440,14 +446,34 @@ def _total_phrase(toks: list[Token], noun: int, gap: list[int], count: int) -> b
     """Whether the words gap (token indices, right to left) that stand between a toll noun and its count are one
     phrase saying what the toll counts: "for both attacks" in "the toll for both attacks to 201"."""
     lx = _lex()
-    if not gap:
-        return True
+    if not gap or (noun + 2 == count - 1 and _opens_earlier_aside(toks, count - 1)):
+        return True  # nothing between, or only the opening of an aside: "the death toll, initially 10"
     return (
         len(gap) <= lx.total_phrase_max
         and gap[-1] == noun + 1
         and toks[noun + 1].lower in lx.total_phrase_starts
-        and toks[count - 1].lower in lx.total_phrase_ends
+        and (toks[count - 1].lower in lx.total_phrase_ends or _opens_earlier_aside(toks, count - 1))
     )
+
+
+def _names_the_replaced(toks: list[Token], first: int) -> bool:
+    """Whether the words right before a toll's count name it as the figure replaced ("revised down from 172")."""
+    return _lex().superseded_before.ending(toks, first) is not None
+
+
+def _opens_earlier_aside(toks: list[Token], k: int) -> bool:
+    """Whether token k is the word opening ', initially 10,' (after a comma)."""
+    return k >= 1 and toks[k].lower in _lex().total_earlier and toks[k - 1].text == ","
+
+
+def _earlier_aside_start(toks: list[Token], k: int) -> int | None:
+    """Reading back from the comma at k that closes ', initially 10,': the index of the comma opening it."""
+    for x in range(k - 1, max(0, k - 6), -1):
+        if _opens_earlier_aside(toks, x):
+            return x - 1
+        if toks[x].text in (",", ".", ";", ":"):
+            return None
+    return None
 
 
 def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -456,7 +482,7 @@ def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
     lx = _lex()
     changed, named = False, None
     gap: list[int] = []  # words outside the total's vocabulary: one phrase right after the toll noun, at most
-    for back in range(1, 9 + lx.total_phrase_max):
+    for back in _reading_back(toks, i, 9 + lx.total_phrase_max):
         if i - back < 0:
             return None
         word = toks[i - back].lower
@@ -487,6 +513,19 @@ def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
             continue
         changed = changed or word in lx.total_change
     return None
+
+
+def _reading_back(toks: list[Token], i: int, steps: int) -> Iterator[int]:
+    """Distances back from token i, one per step, jumping over an earlier figure set off by commas ("the toll,
+    initially 10, has risen to 14": from 14 back to 'toll' as if the aside were not there)."""
+    back = 1
+    for _ in range(steps):
+        k = i - back
+        if k >= 0 and toks[k].text == "," and (opening := _earlier_aside_start(toks, k)) is not None:
+            back = i - opening + 1  # the token before the opening comma
+            k = i - back
+        yield back
+        back += 1
 
 
 def _pending(toks: list[Token], i: int) -> str | None:
@@ -928,6 +967,7 @@ def _claim(v: _View, c: _Candidate, found: _Outcome, prev: Claim | None, part, w
         subset_text=_subset_text(v.text, v.toks, c, part, group_text),
         part_of=whole.start if whole else None,
         group_from_whole=group_rule == "partitive",
+        superseded=found.how in ("before", "total") and _names_the_replaced(v.toks, v.cands[c.chain_first].q.first),
     )
 
 

@@ -13,10 +13,13 @@ PlaceMap = Mapping[str, str | None]
 
 
 def place_map(places: PlaceMap | Sequence[str]) -> dict[str, str | None]:
-    """A mapping from every name and alias (lower-cased) to its canonical place; plain names map to themselves."""
-    if isinstance(places, Mapping):
-        return {k.lower(): v for k, v in places.items()}
-    return {p.lower(): p for p in places}
+    """A mapping from every name and alias (lower-cased) to its canonical place; plain names map to themselves.
+    A name or alias with no letter or digit ('', ' ', '-') is refused: it would match everywhere or nowhere."""
+    out = {k.lower(): v for k, v in places.items()} if isinstance(places, Mapping) else {p.lower(): p for p in places}
+    empty = [k for k in out if not any(ch.isalnum() for ch in k)]
+    if empty:
+        raise ValueError(f"event places: name or alias {empty[0]!r} has no letter or digit")
+    return out
 
 
 @cache

@@ -189,6 +189,8 @@ class ClaimsLexicon(_Lexicon):
     total_phrase_starts: Words
     total_phrase_max: PositiveInt
     total_phrase_ends: Words
+    total_earlier_words: Words
+    superseded_before: Words
     relative: Words
     relative_max_tokens: PositiveInt
     parenthetical_openers: Words

@@ -11,7 +11,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from analysis.config import Event
-from analysis.extract.asof import AsOf, as_of_for, publication_bounds, reported_points, reporting_time
+from analysis.extract.asof import AsOf, as_of_for, publication_bounds, reported_points, reporting_time, superseded
 from analysis.extract.attribution import Attribution, DocMentions, Speaker, SpeakerResolver, attribute, doc_mentions
 from analysis.extract.claims import Claim, extract
 from analysis.extract.places import PlaceMap
@@ -49,6 +49,8 @@ def document_claims(
     out = []
     for c in claims:
         a = as_of_for(text, c.start, (c.sentence_start, c.sentence_end), c.scope, points, reporting, event.start, times)
+        if c.superseded:  # "revised down from 172": current before the statement that replaced it
+            a = superseded(a, c.scope, event.start)
         out.append((replace(c, rule=f"{c.rule}|as_of:{a.basis}"), a, a.anchor))
     return out
 
