@@ -513,3 +513,21 @@ def test_a_tolls_earlier_figure_is_a_claim_marked_superseded(text, expected):
 def test_an_empty_place_name_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="has no letter or digit"):
         extract("20 people died in Madrid.", places=["Madrid", bad])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an outcome word used as an adjective before the noun it qualifies
+        ("Police found 20 dead militants.", [("20", "killed", "militants", "militants")]),
+        ("The officer confirmed 12 wounded soldiers.", [("12", "injured", "security_forces", "soldiers")]),
+        # its own adjective outranks its list's verb
+        ("There were six dead foreigners and seven injured.",
+         [("six", "killed", "unspecified", "foreigners"), ("seven", "injured", "unspecified", "foreigners")]),
+        # an outcome word standing alone is still the ellipsis it was
+        ("The blast left 20 dead, including two children.",
+         [("20", "killed", "unspecified", None), ("two", "killed", "civilians", "children")]),
+    ],
+)  # fmt: skip
+def test_an_outcome_adjective_before_the_noun_codes_the_count(text, expected):
+    assert [(c.quantity_text, c.outcome, c.group, c.group_text) for c in extract(text)] == expected

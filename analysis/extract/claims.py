@@ -11,7 +11,14 @@ from functools import cache, lru_cache
 from itertools import accumulate
 
 from analysis import lexicon
-from analysis.extract.parts import names_a_subset, part_after, part_before, part_of_the, whole_is_implied
+from analysis.extract.parts import (
+    names_a_subset,
+    part_after,
+    part_before,
+    part_of_the,
+    subset_nouns,
+    whole_is_implied,
+)
 from analysis.extract.places import (
     PlaceMap,
     names_another_place,
@@ -76,6 +83,7 @@ class _NounPhrase:
     head: str | None  # the head noun, lower-cased
     reject: str | None = None  # why the count is not a claim (object, age, ...)
     partitive: bool = False  # "Eight of the 14 killings": a part of the count that follows
+    attributive: tuple[str, str] | None = None  # "six dead foreigners": (outcome, its word) before the noun
 
 
 def _table(phrases) -> PhraseTable:
@@ -279,6 +287,8 @@ def _np_words(toks: list[Token], last: int, j: int, n: int) -> _NounPhrase:
     lx = _lex()
     mods = 0
     first_group = None
+    attributive, lead = _attributive(toks, j, n)  # "six dead foreigners", "12 wounded soldiers"
+    j = lead
     while j < n:
         if first_group is None and lx.after.at(toks, j):
             break  # "15 injured", "Dozens dead": the outcome follows the count directly (ellipsis)
@@ -299,7 +309,7 @@ def _np_words(toks: list[Token], last: int, j: int, n: int) -> _NounPhrase:
                     head, end = after[0][-1], after[1]
                     continue
                 break
-            return _NounPhrase(end, group, start, end, head)
+            return _NounPhrase(end, group, start, end, head, attributive=attributive)
         t = toks[j]
         low = t.lower
         if low in lx.not_people:
@@ -316,13 +326,40 @@ def _np_words(toks: list[Token], last: int, j: int, n: int) -> _NounPhrase:
         if low in lx.bridge or low in lx.relative or not low.endswith("s"):
             break
         # an unknown plural noun: a head of unknown kind (kept only if an outcome follows)
-        return _NounPhrase(j + 1, "unspecified", j, j + 1, low)
-    while j > last and toks[j - 1].lower in ("and", "or", "of", "the"):
+        return _NounPhrase(j + 1, "unspecified", j, j + 1, low, attributive=attributive)
+    return _np_without_group(toks, last, lead, j, attributive)
+
+
+def _np_without_group(
+    toks: list[Token], last: int, lead: int, j: int, attributive: tuple[str, str] | None
+) -> _NounPhrase:
+    """The noun phrase of a count whose words (from lead to j) name no group: proper nouns ("3,000 Britons"),
+    else nothing."""
+    while j > lead and toks[j - 1].lower in ("and", "or", "of", "the"):
         j -= 1  # "3,000 Britons and": the joining word belongs to the list, not the phrase
-    if j > last and all(t.text[:1].isupper() for t in toks[last:j]):
+    if j > lead and all(t.text[:1].isupper() for t in toks[lead:j]):
         # "3,000 Britons", "12 Indonesians": a proper noun names the people, though not their group
-        return _NounPhrase(j, None, last, j, toks[j - 1].lower)
+        return _NounPhrase(j, None, lead, j, toks[j - 1].lower, attributive=attributive)
+    if attributive is not None:
+        return _NounPhrase(lead, None, None, None, None, attributive=attributive)
     return _NounPhrase(j if j > last else last, None, None, None, None)
+
+
+def _attributive(toks: list[Token], j: int, n: int) -> tuple[tuple[str, str] | None, int]:
+    """An outcome word used as an adjective right after a count, before the noun it qualifies ("six dead
+    foreigners", "12 wounded soldiers", "20 dead Britons"): (outcome, its words) and where the noun phrase
+    starts; (None, j) when the outcome word stands alone ("15 injured", "20 dead, including ...")."""
+    lx = _lex()
+    m = lx.after.at(toks, j)
+    if not m or len(m[0]) != 1 or m[1] >= n:
+        return None, j
+    nxt = toks[m[1]]
+    noun = (
+        _group_within(toks, m[1], 1)
+        or nxt.lower in subset_nouns()
+        or (nxt.text[:1].isupper() and nxt.text.endswith("s"))
+    )
+    return ((lx.after[m[0]], m[0][0]), m[1]) if noun else (None, j)
 
 
 def _whole_count(toks: list[Token], j: int) -> int | None:
@@ -867,9 +904,12 @@ def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outco
     if before and (before[1].endswith(" of") or before[1].endswith(":")):
         # "the slayings of 14 women remain unsolved": the verb after belongs to "slayings"; "Dead: 180"
         return _Outcome(before[0], before[1], "before", before[2]), parts
-    after = v.after[c.np.end] or v.after[last.np.end]
+    # its own verb, else its own adjective ("six dead foreigners and seven injured"), else its list's verb
+    after = v.after[c.np.end] or (None if c.np.attributive else v.after[last.np.end])
     if after:
         return _Outcome(after[0], after[1], "after", first), parts
+    if c.np.attributive:  # "Police found six dead foreigners"
+        return _Outcome(*c.np.attributive, "attributive", first), parts
     if before:
         return _Outcome(before[0], before[1], "before", before[2]), parts
     return None, parts

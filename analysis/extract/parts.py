@@ -171,3 +171,8 @@ def whole_is_implied(outcome: str, sentence: str) -> bool:
     Without an incident ("the deaths of 1.7 million Cambodians" under a regime) the count may be the whole.
     sentence: lower-cased."""
     return outcome in _lex().implied_whole_outcomes and _incident_re().search(sentence) is not None
+
+
+def subset_nouns() -> frozenset[str]:
+    """Nouns that name victims by who they are ("foreigners", "tourists", "foreign nationals")."""
+    return _lex().subset_nouns
