@@ -524,6 +524,8 @@ def test_an_empty_place_name_is_refused_by_name(bad):
         # its own adjective outranks its list's verb
         ("There were six dead foreigners and seven injured.",
          [("six", "killed", "unspecified", "foreigners"), ("seven", "injured", "unspecified", "foreigners")]),
+        # its own verb outranks the adjective: rescued, not trapped
+        ("The hotel was cleared, with scores of trapped guests rescued.", [("scores", "freed", "civilians", "guests")]),
         # an outcome word standing alone is still the ellipsis it was
         ("The blast left 20 dead, including two children.",
          [("20", "killed", "unspecified", None), ("two", "killed", "civilians", "children")]),

@@ -131,6 +131,8 @@ class _Lex:
     total_phrase_ends: frozenset[str]
     total_earlier: frozenset[str]
     superseded_before: PhraseTable
+    not_counts_after: frozenset[str]
+    percent: PhraseTable
     of_compounds: dict[str, tuple[tuple[Phrase, str], ...]]
     held_place_cues: tuple[str, ...]
     place_links: frozenset[str]
@@ -202,6 +204,8 @@ def _lex() -> _Lex:
         total_phrase_ends=frozenset(raw["total_phrase_ends"]),
         total_earlier=frozenset(raw["total_earlier_words"]),
         superseded_before=_table(_phrases(raw["superseded_before"])),
+        not_counts_after=frozenset(raw["not_counts_after"]),
+        percent=_table(_phrases(raw["percent_words"])),
         of_compounds={h: tuple(v) for h, v in compounds.items()},
         held_place_cues=tuple(raw["held_place"]["cues"]),
         place_links=frozenset(raw["held_place"]["links"]),
@@ -220,9 +224,9 @@ def _reject_reason(toks: list[Token], q: Quantity) -> str | None:
     nxt = toks[q.last].lower if q.last < len(toks) else ""
     if q.qualifier == "exact" and _YEAR_RE.fullmatch(q.text) and lx.groups.at(toks, q.last) is None:
         return "year"
-    if prev in ("$", "£", "€", "rs", "rs.", "us$", "no.", "number", "aged", "age", "page", "route"):
+    if prev in lx.not_counts_after:
         return "not a count of people"
-    if nxt in ("%", "percent") or (nxt == "per" and q.last + 1 < len(toks) and toks[q.last + 1].lower == "cent"):
+    if lx.percent.at(toks, q.last):
         return "percentage"
     # "Ghazi, 43, telephoned": a bare number between commas after a name is an age
     if (

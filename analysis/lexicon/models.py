@@ -204,6 +204,8 @@ class ClaimsLexicon(_Lexicon):
     modifiers: Words
     max_modifiers: PositiveInt
     not_people: Words
+    not_counts_after: Words
+    percent_words: Words
     age_markers: Words  # not read by any code today
     breakdown_words: Words
     parts: Parts
