@@ -490,6 +490,7 @@ def execute(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; bad input (params included) exits 2 with a one-paragraph message, nothing written."""
     argv = sys.argv[1:] if argv is None else argv
+    args = None  # an OSError while parsing has no out folder to name
     try:
         args = parse(argv)
         if args.stage in WORKFLOW:
@@ -505,7 +506,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a read-only folder, a path that is a file, a full disk, an unreachable scheduler
-        where = f"{exc.filename}: " if exc.filename else ""
+        # an error of the folder written to names no file (a full disk as a table is flushed): name the folder
+        where = exc.filename or getattr(args, "out_dir", None)
+        where = f"{where}: " if where else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as exc:  # a notebook that failed (notebooks.NotebookError says which)

@@ -208,12 +208,7 @@ class StreamedTables:
         self.row_group_rows = row_group_rows or ROW_GROUP_ROWS
         self.files = AtomicFiles(commit=replace_together)
         try:
-            self.spools = {
-                name: _Spool(
-                    model, self.files.scratch(self._path(name)), hashes={c: [] for c in _unique_columns(model)}
-                )
-                for name, model in streamed.items()
-            }
+            self.spools = {name: self._spool(name, model) for name, model in streamed.items()}
         except BaseException:
             self.files.discard()  # the scratch files made before the failure (no with block yet)
             raise
@@ -261,7 +256,12 @@ class StreamedTables:
                 values.update(df[col].dropna())
         if name == "documents":
             self.fingerprint_lines.extend(fingerprint_lines(df))
-        spool.write(df)
+        with _naming_the_table(self._path(name)):  # a full disk while spooling names the table too
+            spool.write(df)
+
+    def _spool(self, name: str, model: type[pa.DataFrameModel]) -> _Spool:
+        with _naming_the_table(self._path(name)):  # a full disk as the spool opens names the table
+            return _Spool(model, self.files.scratch(self._path(name)), hashes={c: [] for c in _unique_columns(model)})
 
     def finish(self, tables: Mapping[str, tuple[pd.DataFrame, type[pa.DataFrameModel]]]) -> dict[str, int]:
         """Validate the other tables (whole), check keys and uniqueness across everything, then write all the

@@ -194,3 +194,19 @@ def test_notebooks_run_quietly_and_a_failure_names_the_notebook(tmp_path, capfd)
     with pytest.raises(notebooks.NotebookError) as err:
         notebooks.run_notebooks(src_dir=src, out_dir=tmp_path / "out", names=["b"])
     assert str(err.value).startswith(f"notebook {src / 'b.ipynb'} failed:") and "ZeroDivisionError" in str(err.value)
+
+
+def test_a_write_error_that_names_no_file_names_the_out_folder(tmp_path, capsys, monkeypatch):
+    # pyarrow's errors on a full disk carry no file name: the message still says where the run was writing
+    import errno
+
+    from analysis.stages import extract as engine
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(engine, "run", full_disk)
+    out = tmp_path / "out"
+    code = main(["extract", "--out-dir", str(out), "--workers", "1"])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == f"error: {out}: No space left on device"
