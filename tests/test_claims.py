@@ -8,9 +8,16 @@ import pytest
 from conftest import seed_text
 
 from analysis import config
+from analysis.config import make_event
 from analysis.evaluation.timeml import read_timeml
 from analysis.extract.claims import extract
 from analysis.text.furniture import find_furniture
+
+
+def _window(zone: str, start: str, end: str):
+    """An event window (aware start and end) in a zone, from local ISO times."""
+    event = make_event("test", zone, start, end)
+    return event.start, event.end
 
 
 def _claims(text: str, **kw):
@@ -323,13 +330,9 @@ def test_with_him_is_present_only_right_after_the_counted_noun():
 
 
 def test_a_toll_of_the_focal_incident_stays_event_however_late_it_is_reported():
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
-
     from analysis.extract.times import tag_times
 
-    zone = ZoneInfo("Europe/Madrid")
-    start, end = datetime(2004, 3, 11, 7, 37, tzinfo=zone), datetime(2004, 3, 11, 7, 40, tzinfo=zone)
+    start, end = _window("Europe/Madrid", "2004-03-11T07:37", "2004-03-11T07:40")
     text = (
         "Rescuers said at first light on Friday that 192 people had died in the bombings. "
         "A month on, the March 11 bombings had killed 191 people. "
@@ -363,11 +366,7 @@ def test_a_long_chain_of_partitives_is_read_without_recursion():
 
 
 def test_a_named_event_place_does_not_hide_the_sentences_scope_cues():
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo("Europe/Madrid")
-    start, end = datetime(2004, 3, 11, 7, 37, tzinfo=zone), datetime(2004, 3, 12, tzinfo=zone)
+    start, end = _window("Europe/Madrid", "2004-03-11T07:37", "2004-03-12T00:00")
     text = "Earlier in the week, 20 people were killed in the city of Madrid."
     (claim,) = extract(text, (), date(2004, 3, 11), start, end, (), ["Madrid"])
     assert claim.scope == "prior"  # the cue 'earlier in the' is read from the sentence, not the place's name
@@ -409,11 +408,7 @@ def test_a_subset_of_an_incidents_victims_is_a_part_even_without_its_whole():
 
 
 def test_a_rate_is_not_the_events_toll():
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo("Europe/Madrid")
-    start, end = datetime(2004, 3, 11, 7, 37, tzinfo=zone), datetime(2004, 3, 11, 7, 40, tzinfo=zone)
+    start, end = _window("Europe/Madrid", "2004-03-11T07:37", "2004-03-11T07:40")
     text = (
         "The World Health Organisation estimates smoking kills about 4 million people a year. "
         "Road accidents kill 3,000 people each year in Spain, officials said. "
@@ -455,11 +450,7 @@ def test_a_count_is_tied_to_the_event_place_its_sentence_names(text, place):
 
 
 def test_an_earlier_incidents_count_takes_no_place_from_its_subject():
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo("Asia/Makassar")
-    start, end = datetime(2005, 10, 1, 19, 30, tzinfo=zone), datetime(2005, 10, 1, 20, 0, tzinfo=zone)
+    start, end = _window("Asia/Makassar", "2005-10-01T19:30", "2005-10-01T20:00")
     from analysis.extract.times import tag_times
 
     text = "Kuta, the scene of the 2002 bombings, saw 202 people killed."

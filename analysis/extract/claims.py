@@ -564,7 +564,6 @@ def _reading_back(toks: list[Token], i: int, steps: int) -> Iterator[int]:
         k = i - back
         if k >= 0 and toks[k].text == "," and (opening := _earlier_aside_start(toks, k)) is not None:
             back = i - opening + 1  # the token before the opening comma
-            k = i - back
         yield back
         back += 1
 
@@ -1273,10 +1272,11 @@ def _place_before(text: str, c: Claim, prev: int, places: dict[str, str | None])
     count leave it unplaced (which one holds it is unclear), and so do a place where the speaker is ("A doctor
     at a hospital near the Taj said 20 had died") and an earlier incident's count ("Kuta, the scene of the
     2002 bombings which left 202 people dead")."""
-    named, end = places_named(text[prev : c.start], places)
-    if len(named) > 1 or said_right_after(text[prev : c.start], end):
+    before = text[prev : c.start]
+    named, end = places_named(before, places)
+    if len(named) > 1 or said_right_after(before, end):
         return None
-    found = place_in(text[prev : c.start], places, last=True)
+    found = place_in(before, places, last=True)
     if found is None and c.scope == "event" and places:
         found = sole_place_named(text[max(c.sentence_start, c.start - _SUBJECT_REACH) : c.start], places)
     return found

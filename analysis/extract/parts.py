@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from analysis import lexicon
+from analysis.extract.places import names_an_incident
 from analysis.text.tokens import Token
 
 
@@ -159,18 +159,12 @@ def names_a_subset(group_text: str | None) -> bool:
     )
 
 
-@cache
-def _incident_re() -> re.Pattern[str]:
-    words = lexicon.load("claims")["place_links"]["incident_nouns"]
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
-
-
 def whole_is_implied(outcome: str, sentence: str) -> bool:
     """A subset count is a part even when the article states no larger count if it counts the dead or injured
     of an incident its sentence names ("Two Britons injured in the bomb blasts": some of the blasts' injured).
     Without an incident ("the deaths of 1.7 million Cambodians" under a regime) the count may be the whole.
     sentence: lower-cased."""
-    return outcome in _lex().implied_whole_outcomes and _incident_re().search(sentence) is not None
+    return outcome in _lex().implied_whole_outcomes and names_an_incident(sentence)
 
 
 def subset_nouns() -> frozenset[str]:

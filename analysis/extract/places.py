@@ -28,11 +28,33 @@ def _links() -> tuple[str, str]:
     return "|".join(map(re.escape, raw["prepositions"])), "|".join(map(re.escape, raw["incident_nouns"]))
 
 
+def _alternation(aliases: tuple[str, ...]) -> str:
+    """The aliases as one regex alternation, longest first, a space matching any run of spaces or hyphens."""
+    return "|".join(re.escape(a).replace(r"\ ", r"[\s-]+") for a in sorted(aliases, key=len, reverse=True))
+
+
+def _canonical(words: str, places: PlaceMap) -> str | None:
+    """The canonical place of the words an alias pattern matched ("Santa-Eugenia" -> "Santa Eugenia")."""
+    alias = re.sub(r"[\s-]+", " ", words.lower())
+    key = next((k for k in places if re.sub(r"[\s-]+", " ", k) == alias), alias)
+    return places.get(key)
+
+
+@cache
+def _incidents() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_links()[1]})\b")
+
+
+def names_an_incident(text: str) -> bool:
+    """Whether the text (lower-cased) names an incident: a blast, an attack, a siege ... (place_links)."""
+    return _incidents().search(text) is not None
+
+
 @cache
 def _pattern(aliases: tuple[str, ...]) -> re.Pattern[str]:
     """'in (the) <alias>' or '<alias> <incident noun>', longest alias first, whole words, any case."""
     preps, incidents = _links()
-    names = "|".join(re.escape(a).replace(r"\ ", r"[\s-]+") for a in sorted(aliases, key=len, reverse=True))
+    names = _alternation(aliases)
     return re.compile(
         rf"\b(?:(?:{preps})\s+(?:the\s+)?(?P<a>{names})\b|(?P<b>{names})(?:'s)?\s+(?:{incidents})\b)", re.IGNORECASE
     )
@@ -52,9 +74,7 @@ def place_in(clause: str, places: PlaceMap, last: bool = False) -> tuple[str | N
         m = _pattern(tuple(places)).search(clause)
     if not m:
         return None
-    alias = re.sub(r"[\s-]+", " ", (m.group("a") or m.group("b")).lower())
-    key = next((k for k in places if re.sub(r"[\s-]+", " ", k) == alias), alias)
-    return places.get(key), m.group(0)
+    return _canonical(m.group("a") or m.group("b"), places), m.group(0)
 
 
 def names_another_place(clause: str) -> bool:
@@ -66,8 +86,7 @@ def names_another_place(clause: str) -> bool:
 @cache
 def _bare(aliases: tuple[str, ...]) -> re.Pattern[str]:
     """Any alias as whole words, longest first, any case."""
-    names = "|".join(re.escape(a).replace(r"\ ", r"[\s-]+") for a in sorted(aliases, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{names})(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])(?:{_alternation(aliases)})(?![\w-])", re.IGNORECASE)
 
 
 @cache
@@ -84,9 +103,7 @@ def places_named(text: str, places: PlaceMap) -> tuple[dict[str | None, str], in
     end = 0
     if places:
         for m in _bare(tuple(places)).finditer(text):
-            alias = re.sub(r"[\s-]+", " ", m.group(0).lower())
-            key = next((k for k in places if re.sub(r"[\s-]+", " ", k) == alias), alias)
-            found.setdefault(places.get(key), m.group(0))
+            found.setdefault(_canonical(m.group(0), places), m.group(0))
             end = m.end()
     return found, end
 
