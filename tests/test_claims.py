@@ -417,6 +417,10 @@ def test_a_rate_is_not_the_events_toll():
     got = {c.quantity_text: c.scope for c in extract(text, (), date(2004, 3, 12), start, end)}
     # the rate is read right after the counted noun; 'Within a year' before the count is no rate
     assert got == {"about 4 million": "other", "3,000": "other", "191": "event"}
+    # per count, not per sentence: the toll beside a rate in one sentence stays the event's
+    text = "The blasts killed 191 people, while road accidents kill 3,000 people each year."
+    got = {c.quantity_text: c.scope for c in extract(text, (), date(2004, 3, 12), start, end)}
+    assert got == {"191": "event", "3,000": "other"}
 
 
 MUMBAI_PLACES = {

@@ -1060,7 +1060,8 @@ def classify_scope(
     places: Sequence[str] = (),
     words: tuple[str, ...] | None = None,
 ) -> tuple[str, str]:
-    """(scope, cue): other place / time expressions / cue phrases / publication date, else event.
+    """(scope, cue) of the claim's sentence: other place / time expressions / cue phrases / publication date, else
+    event (a rate is read per count, by _with_rate).
     words: the sentence's lower-cased tokens, when the caller has them."""
     sentence = text[claim.sentence_start : claim.sentence_end]
     if words is None:
@@ -1083,27 +1084,38 @@ def classify_scope(
             return "prior", f"time:{text[t.start : t.end]}"
         # a time after the event ("police said at first light on Friday", "by Sunday the toll had reached
         # 200") dates the report, not the incident: a toll of the focal incident stays 'event' however late
-    if cue := _scope_cue(text, claim, words):
+    if cue := _scope_cue(words):
         return cue
     if published_on < event_start.date():
         return "prior", "published before the event"
     return "event", "default"
 
 
-def _scope_cue(text: str, claim: Claim, words: tuple[str, ...]) -> tuple[str, str] | None:
-    """(scope, cue) from the words: a rate right after the counted noun ("kills about 4 million people a year",
-    never a clause away), else a cumulative or earlier-phase cue anywhere in the sentence."""
+def _scope_cue(words: tuple[str, ...]) -> tuple[str, str] | None:
+    """(scope, cue) from a cumulative or earlier-phase cue anywhere in the sentence."""
+    lx = _lex()
+    for scope, phrases in (("cumulative", lx.cumulative), ("prior", lx.prior)):
+        for phrase in phrases:
+            if _contains(words, phrase):
+                return scope, "cue:" + " ".join(phrase)
+    return None
+
+
+def rate_after(text: str, claim: Claim) -> str | None:
+    """The rate right after a count's noun ("kills about 4 million people a year"), never a clause away: such a
+    count is no incident's toll. Read per count, not per sentence."""
     lx = _lex()
     after = tuple(t.lower for t in tokenize(text, claim.end, min(claim.sentence_end, claim.end + 64)))[:_RATE_REACH]
-    for scope, phrases, where, label in (
-        ("other", lx.rates, after, "rate:"),
-        ("cumulative", lx.cumulative, words, "cue:"),
-        ("prior", lx.prior, words, "cue:"),
-    ):
-        for phrase in phrases:
-            if _contains(where, phrase):
-                return scope, label + " ".join(phrase)
-    return None
+    return next((" ".join(phrase) for phrase in lx.rates if _contains(after, phrase)), None)
+
+
+def _with_rate(text: str, claim: Claim, scope: tuple[str, str]) -> tuple[str, str]:
+    """A sentence's scope for one of its counts: 'other' for a rate, unless a place or a time already put the
+    sentence outside the event (those outrank the words)."""
+    if scope[1].startswith(("place:", "since:", "time:")):
+        return scope
+    rate = rate_after(text, claim)
+    return ("other", f"rate:{rate}") if rate else scope
 
 
 # --- a document ------------------------------------------------------------------------------------
@@ -1432,6 +1444,7 @@ def _line_claims(doc: _Text, line_start: int, line_end: int) -> list[Claim]:
                 if scope is None:
                     times = doc.hints.within(s, e)
                     scope = classify_scope(text, claim, published_on, event_start, event_end, times, doc.places, words)
-                claim = replace(claim, scope=scope[0], rule=f"{claim.rule}|scope:{scope[1]}")
+                here = _with_rate(text, claim, scope)  # the sentence's scope, and this count's own rate
+                claim = replace(claim, scope=here[0], rule=f"{claim.rule}|scope:{here[1]}")
             out.append(claim)
     return out
