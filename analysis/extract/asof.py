@@ -120,6 +120,13 @@ def _time_words(name: str) -> frozenset[str]:
 
 
 @cache
+def _following_offsets() -> dict[str, int]:
+    """One-word offsets counted from what follows them ("a day after", "hours before"): word -> sign (time.yaml)."""
+    raw = lexicon.load("time")["offset_words"]
+    return {w: o["sign"] for w, o in raw.items() if o["anchor"] == "following" and " " not in w}
+
+
+@cache
 def _speech_verbs() -> frozenset[str]:
     raw = lexicon.load("speech")["speech_verbs"]
     return frozenset(w for words in raw.values() for w in words)
@@ -142,8 +149,9 @@ def _shift(text: str, t: TimeExpr, claim_start: int, times: Sequence[TimeExpr]) 
             step = int(m.group(1)) * _UNITS[m.group(2)]
             word = _word_after(text, d.end)
             # the span must lead up to the count ("a day after at least 12"), not sit elsewhere in the sentence
-            if word in ("after", "before") and claim_start - d.end <= 25:
-                return -step if word == "after" else step
+            sign = _following_offsets().get(word)
+            if sign is not None and claim_start - d.end <= 25:
+                return -sign * step  # "a day after at least 12 were killed": the count is a day earlier
     return timedelta(0)
 
 

@@ -96,6 +96,7 @@ class _Lex:
     between: PhraseTable
     adjuncts: PhraseTable
     audiences: frozenset[str]
+    outlet_modifiers: frozenset[str]
     channel_names: PhraseTable
     channel_nouns: PhraseTable
     introducers: PhraseTable
@@ -142,6 +143,7 @@ def _lex() -> _Lex:
         between=_phr(raw["between_subject_and_verb"]),
         adjuncts=_phr(raw["adjuncts_after_verb"]),
         audiences=low("audiences"),
+        outlet_modifiers=low("outlet_modifiers"),
         channel_names=_phr(raw["channels"]["names"]),
         channel_nouns=_phr(raw["channels"]["nouns"]),
         introducers=_phr(raw["channels"]["introducers"]),
@@ -518,7 +520,7 @@ def _channel_np(toks: Sequence[Token], k: int, hi: int) -> tuple[str | None, int
             name_e = j + 1
             j += 1
             continue
-        if t.lower in {"private", "state-run", "state", "local", "official", "national", "news", "private-run"}:
+        if t.lower in lex.outlet_modifiers:
             j += 1
             continue
         if t.lower in lex.audiences:

@@ -30,6 +30,7 @@ from analysis.extract.places import (
 )
 from analysis.extract.quantities import Quantity, number_words, parse_quantities
 from analysis.extract.times import TimeExpr
+from analysis.text import grammar
 from analysis.text.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
 
 # The groups whose subset counts are victims of the event (an armed group's count is its own total).
@@ -261,7 +262,7 @@ def _np_start(toks: list[Token], last: int, n: int) -> tuple[int, int | None]:
         j += 1
     if j + 1 < n and toks[j].lower == "of":  # "dozens of", "20 of the"
         j += 1
-        while j < n and toks[j].lower in ("the", "those", "these", "them", "its", "their"):
+        while j < n and toks[j].lower in grammar.words("partitive_determiners"):
             j += 1
         if j > last + 1 and j < len(toks) and (whole := _whole_count(toks, j)) is not None:
             return j, whole
@@ -308,7 +309,7 @@ def _np_words(toks: list[Token], last: int, j: int, n: int) -> _NounPhrase:
                     group = group if lx.groups[nxt[0]] == group else "mixed"
                     head, end = nxt[0][-1], nxt[1]
                     continue
-                if toks[end].lower in ("and", "or") and (after := lx.groups.at(toks, end + 1)):
+                if toks[end].lower in grammar.words("list_joiners") and (after := lx.groups.at(toks, end + 1)):
                     group = group if lx.groups[after[0]] == group else "mixed"
                     head, end = after[0][-1], after[1]
                     continue
@@ -339,7 +340,7 @@ def _np_without_group(
 ) -> _NounPhrase:
     """The noun phrase of a count whose words (from lead to j) name no group: proper nouns ("3,000 Britons"),
     else nothing."""
-    while j > lead and toks[j - 1].lower in ("and", "or", "of", "the"):
+    while j > lead and toks[j - 1].lower in grammar.words("list_tails"):
         j -= 1  # "3,000 Britons and": the joining word belongs to the list, not the phrase
     if j > lead and all(t.text[:1].isupper() for t in toks[lead:j]):
         # "3,000 Britons", "12 Indonesians": a proper noun names the people, though not their group
@@ -741,7 +742,11 @@ def _people_word(word: str, opens_sentence: bool) -> bool:
 
 def _of_frame(toks: list[Token], q: Quantity) -> bool:
     """Whether a count opens with 'Of the' ("Of the eight victims, ...")."""
-    return q.first >= 2 and toks[q.first - 2].lower == "of" and toks[q.first - 1].lower in ("the", "those", "these")
+    return (
+        q.first >= 2
+        and toks[q.first - 2].lower == "of"
+        and toks[q.first - 1].lower in grammar.words("frame_determiners")
+    )
 
 
 def _of_breakdown(

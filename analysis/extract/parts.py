@@ -8,6 +8,7 @@ from functools import cache
 
 from analysis import lexicon
 from analysis.extract.places import names_an_incident
+from analysis.text import grammar
 from analysis.text.tokens import Token
 
 
@@ -64,7 +65,7 @@ def _victims_frame(words: Sequence[str]) -> PartCue | None:
     noun = words[-2]
     if noun not in lx.victims:
         return None
-    if words[-1] in ("were", "are", "was") and not (len(words) >= 4 and words[-4] in lx.among):
+    if words[-1] in grammar.words("copulas") and not (len(words) >= 4 and words[-4] in lx.among):
         return None  # "the injured were 20": a total, not "among the injured were 20 Australians"
     return PartCue(lx.victims[noun], " ".join(words[-3:] if len(words) >= 3 else words), whole_before=False)
 
@@ -101,7 +102,7 @@ def part_after(toks: Sequence[Token], j: int) -> PartCue | None:
     lx = _lex()
     k = j
     # a last list item without a count of its own ("12 Indonesians, three Australians and a Japanese are ...")
-    if k + 2 < len(toks) and toks[k].lower == "and" and toks[k + 1].lower in ("a", "an", "one"):
+    if k + 2 < len(toks) and toks[k].lower == "and" and toks[k + 1].lower in grammar.words("one_person"):
         k += 2
         while k < len(toks) and toks[k].text[:1].isupper():
             k += 1
@@ -109,7 +110,7 @@ def part_after(toks: Sequence[Token], j: int) -> PartCue | None:
         k += 1
     if k < len(toks) and toks[k].lower in lx.among:
         k += 1
-        if k < len(toks) and toks[k].lower in ("the", "those"):
+        if k < len(toks) and toks[k].lower in grammar.words("definite_determiners"):
             k += 1
         if k < len(toks) and toks[k].lower in lx.victims:
             return PartCue(lx.victims[toks[k].lower], f"among the {toks[k].lower}", whole_before=False)
@@ -125,7 +126,7 @@ def part_of_the(toks: Sequence[Token], last: int) -> PartCue | None:
     nxt = toks[last + 1].lower
     if nxt in lx.of_them:
         return PartCue(None, f"of {nxt}", whole_before=True, subset=_named_after(toks, last + 2))
-    if nxt in ("the", "those") and last + 2 < len(toks) and toks[last + 2].lower in lx.victims:
+    if nxt in grammar.words("definite_determiners") and last + 2 < len(toks) and toks[last + 2].lower in lx.victims:
         noun = toks[last + 2].lower
         return PartCue(lx.victims[noun], f"of the {noun}", whole_before=False, subset=_named_after(toks, last + 3))
     return None
@@ -133,7 +134,7 @@ def part_of_the(toks: Sequence[Token], last: int) -> PartCue | None:
 
 def _named_after(toks: Sequence[Token], k: int) -> str | None:
     """'(were|are) Americans' / 'children': the words naming the subset right after a partitive frame."""
-    linked = k < len(toks) and toks[k].lower in ("were", "are", "was", "is")
+    linked = k < len(toks) and toks[k].lower in grammar.words("copulas")
     if linked:
         k += 1
         if k < len(toks) and not toks[k].text[:1].isupper():

@@ -43,6 +43,7 @@ class _Lex:
     prefixes: PhraseTable  # phrase -> qualifier
     suffixes: PhraseTable  # phrase -> qualifier
     range_joiners: frozenset[str]
+    range_between_joiners: frozenset[str]
     range_between: frozenset[str]
 
 
@@ -57,6 +58,7 @@ def _lex() -> _Lex:
         PhraseTable(prefixes),
         PhraseTable(suffixes),
         frozenset(raw["range_joiners"]),
+        frozenset(raw["range_between_joiners"]),
         frozenset(raw["range_between"]),
     )
 
@@ -333,7 +335,7 @@ def _parse(toks: list[Token], text: str) -> list[Quantity]:
         # "between 300 and 400" / "from 300 to 400"
         if toks[i].lower in lx.range_between and i + 1 < n:
             a = _number_at(toks, i + 1)
-            if a and a[1] + 1 < n and toks[a[1]].lower in ("and", "to"):
+            if a and a[1] + 1 < n and toks[a[1]].lower in lx.range_between_joiners:
                 b = _number_at(toks, a[1] + 1)
                 if b and b[0] > a[0] and not _is_adjectival(toks, b[1]):
                     out.append(_make(toks, text, i, b[1], a[0], b[0], "range", None))

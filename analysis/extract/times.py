@@ -435,7 +435,7 @@ def _m_duration(s: _Sent, i: int) -> _Hit | None:
     w, lex = s.w, s.lex
     j = _skip(w, i, "the")
     lead = lex.match("relative_determiners", w, j) or (
-        ("recent", j + 1) if j < len(w) and w[j] in ("recent", "first") else None
+        (w[j], j + 1) if j < len(w) and w[j] in lex["duration_leads"] else None
     )
     if lead:
         j = lead[1]
@@ -536,7 +536,7 @@ def _clock(s: _Sent, i: int) -> tuple[int, int, int] | None:
         if not m or j >= len(w) or w[j] not in lex["military_hour_words"]:
             return None
         h, mi = int(m[1]), int(m[2])
-        j += 1 if w[j] in ("hours", "hrs") else 0
+        j += 1 if w[j] in lex["military_hour_units"] else 0
     if h > 24 or mi > 59:
         return None
     return h, mi, j
@@ -731,7 +731,7 @@ def _m_quarter(s: _Sent, i: int) -> _Hit | None:
     if not ordn or ordn[0] < 1:
         return None
     k = _skip(w, _skip(w, ordn[1], "-"), "fiscal")
-    if k >= len(w) or w[k] not in ("quarter", "half"):
+    if k >= len(w) or w[k] not in lex["period_fractions"]:
         return None
     k += 1
     after = _year(s, k + 1) if k < len(w) and w[k] == "of" else None
@@ -920,8 +920,8 @@ _MATCHER_STARTS: dict[Callable, tuple[tuple[str, ...], tuple[str, ...], tuple[re
     _m_part_of_day: (("position_modifiers", "parts_of_day"), ("the",), ()),
     _m_set: (("set_words", "set_determiners", "plural_weekdays"), (), ()),
     _m_duration: (
-        ("relative_determiners", "modifiers", "number_words", "vague_numbers", "units"),
-        ("the", "recent", "first"),
+        ("relative_determiners", "modifiers", "number_words", "vague_numbers", "units", "duration_leads"),
+        ("the",),
         (DIGITS_RE,),  # a count, read by _number
     ),
 }
@@ -942,8 +942,8 @@ _AFTER_THE: dict[Callable, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
     _m_weekend: ((), ("weekend",), False),
     _m_part_of_day: (("position_modifiers", "parts_of_day"), ("the",), False),  # "the morning"
     _m_duration: (  # "the past six months", "the first two days", "the 24 hours"
-        ("relative_determiners", "modifiers", "number_words", "vague_numbers", "units"),
-        ("recent", "first"),
+        ("relative_determiners", "modifiers", "number_words", "vague_numbers", "units", "duration_leads"),
+        (),
         True,
     ),
 }

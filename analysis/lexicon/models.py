@@ -251,8 +251,24 @@ class QuantitiesLexicon(_Lexicon):
     suffix_qualifiers: dict[Qualifier, Words]
     range_joiners: Words
     range_between: Words
+    range_between_joiners: Words
     ordinal_suffixes: Words  # of a day number in a date ("July 3rd"): quantities.py refuses dates
     day_range_joiners: Words  # between two days of one date ("March 11-12")
+
+
+# ----------------------------------------------------------------------------------------- grammar
+
+
+class GrammarLexicon(_Lexicon):
+    """grammar.yaml: function words the claim rules read by role (analysis/text/grammar.py)."""
+
+    copulas: Words
+    partitive_determiners: Words
+    frame_determiners: Words
+    definite_determiners: Words
+    one_person: Words
+    list_joiners: Words
+    list_tails: Words
 
 
 # ----------------------------------------------------------------------------------------- numbers
@@ -316,6 +332,7 @@ class SpeechLexicon(_Lexicon):
     between_subject_and_verb: Words
     adjuncts_after_verb: Words
     audiences: Words
+    outlet_modifiers: Words
     channels: Channels
     titles: Texts
     descriptors: Words
@@ -415,6 +432,9 @@ class TimeLexicon(_Lexicon):
     clock_words: dict[Word, _pair(NonNegativeInt, _clock)]
     meridiem: dict[Word, Literal["am", "pm"]]
     military_hour_words: Words
+    military_hour_units: Words
+    duration_leads: Words
+    period_fractions: Words
     time_zones: dict[Word, Annotated[float, Field(ge=-12, le=14)]]  # hours from UTC
     units: Annotated[dict[Word, Unit], Field(min_length=1)]
     vague_plural_units: Words
@@ -465,6 +485,7 @@ class TimeLexicon(_Lexicon):
 
 MODELS: dict[str, type[_Lexicon]] = {
     "claims": ClaimsLexicon,
+    "grammar": GrammarLexicon,
     "furniture": FurnitureLexicon,
     "numbers": NumbersLexicon,
     "quantities": QuantitiesLexicon,
