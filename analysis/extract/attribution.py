@@ -623,13 +623,7 @@ def _verb_cue(toks: Sequence[Token], k: int, lo: int, hi: int):
     lex = _lex()
     cls = lex.verbs[toks[k].lower]
     told = cls == "told"
-    # Walk back over "has", "also", "later" ... to the subject.
-    j = k - 1
-    while j >= lo:
-        n = _match_ending(toks, j, lex.between, lo)
-        if not n:
-            break
-        j -= n
+    j = _before_adverbs(toks, k, lo, lex)
     if j < lo:
         return None
     prev = toks[j]
@@ -645,27 +639,39 @@ def _verb_cue(toks: Sequence[Token], k: int, lo: int, hi: int):
             return loose, "post", f"{cls}-after", via, None, loose.j
     if prev.lower in lex.clause_joiners:
         return None, "post" if closes else "pre", f"{cls}-and", via, None, after_k - 1
-    if prev.text == ",":
-        # "Name, appositive, said": the speaker is the phrase before the appositive's opening comma.
-        q = j - 1
-        while q >= lo and toks[q].text != "," and toks[q].lower not in lex.verbs:
-            q -= 1
-        np = _np_back(toks, q - 1, lo) if q >= lo and toks[q].text == "," else None
-        if np is None and q >= lo and toks[q].text == "," and _ends_in_a_place(toks, q - 1, lo):
-            # "Britain's high commissioner in India, Sir Richard Stagg, said": the description before the commas
-            # ends in a place, so the name between them is the speaker
-            named = _np_back(toks, j - 1, q + 1)
-            np = named if named and named.kind == "person" else None
-        if np is None and q < lo:
-            np = _subject(toks, lo, j)
-        if np is None:
-            return None
-    else:
-        np = _np_back(toks, j, lo)
-        if np is None:
-            return None
+    np = _before_appositive(toks, j, lo, lex) if prev.text == "," else _np_back(toks, j, lo)
+    if np is None:
+        return None
     direction = "post" if closes else "pre"
     return np, direction, f"{cls}-{'after' if direction == 'post' else 'before'}", via, None, max(after_k - 1, k)
+
+
+def _before_adverbs(toks: Sequence[Token], k: int, lo: int, lex: _Lex) -> int:
+    """The last token of the subject of the speech verb at k, walking back over "has", "also", "later" ..."""
+    j = k - 1
+    while j >= lo:
+        n = _match_ending(toks, j, lex.between, lo)
+        if not n:
+            break
+        j -= n
+    return j
+
+
+def _before_appositive(toks: Sequence[Token], j: int, lo: int, lex: _Lex) -> _NP | None:
+    """ "Name, appositive, said" (the comma at j): the speaker is the phrase before the appositive's opening
+    comma."""
+    q = j - 1
+    while q >= lo and toks[q].text != "," and toks[q].lower not in lex.verbs:
+        q -= 1
+    np = _np_back(toks, q - 1, lo) if q >= lo and toks[q].text == "," else None
+    if np is None and q >= lo and toks[q].text == "," and _ends_in_a_place(toks, q - 1, lo):
+        # "Britain's high commissioner in India, Sir Richard Stagg, said": the description before the commas
+        # ends in a place, so the name between them is the speaker
+        named = _np_back(toks, j - 1, q + 1)
+        np = named if named and named.kind == "person" else None
+    if np is None and q < lo:
+        np = _subject(toks, lo, j)
+    return np
 
 
 # --- quotes --------------------------------------------------------------------------------------------
@@ -1106,52 +1112,63 @@ def _name_runs(text: str) -> list[_Occ]:
         if not (_name_word(toks[k], lex) or _title_at(toks, k, len(toks))) or _possessive(toks[k]):
             k += 1
             continue
-        j = k + max(_title_at(toks, k, len(toks)), 1) - 1  # "Major general ...": a title partly in lower case
-        while (
-            j + 1 < len(toks)
-            and not _possessive(toks[j])
-            and (
-                _name_word(toks[j + 1], lex)
-                or _title_at(toks, j + 1, len(toks))
-                or (toks[j + 1].lower in lex.connectors and j + 2 < len(toks) and _name_word(toks[j + 2], lex))
-            )
-        ):
-            j += 1
-        if _possessive(toks[j]):
-            j -= 1
+        j = _run_end(toks, k, lex)
         if j < k:
             k += 1
             continue
-        n = _strip_titles(toks, k, j)
-        # A lower-case rank after a capitalised one ("Major general Waheed Arshad").
-        while n <= j and _match_ending(toks, n, lex.titles, k) and not _is_cap(toks[n]):
-            n += 1
-        name = tuple(t.text for t in toks[n : j + 1])
-        if name and not all(w.lower() in lex.descriptors or w.lower() in lex.org_words for w in name):
-            p = k - 1
-            while p >= 0 and toks[p].lower in lex.descriptors and not _is_cap(toks[p]):
-                p -= 1
-            pre = _join(toks, p + 1, k - 1) or None
-            poss = toks[k - 1].text[:-2] if k >= 1 and _possessive(toks[k - 1]) else None
-            if poss and k >= 2 and _name_word(toks[k - 2], lex):
-                poss = toks[k - 2].text + " " + poss
-            if pre and p >= 0 and _name_word(toks[p], lex):
-                # "Soviet Foreign Ministry spokesman Yuri ...": the organisation before the role is the affiliation.
-                q = _proper_back(toks, p, 0)
-                poss = poss or _join(toks, q + (toks[q].lower == "the"), p)
-            out.append(
-                _Occ(
-                    text[toks[k].start : toks[j].end],
-                    name,
-                    _join(toks, k, n - 1) or None,
-                    pre,
-                    _appositive(text, toks, j),
-                    poss,
-                    _appositive(text, toks, j, clauses=True),
-                )
-            )
+        occ = _occurrence(text, toks, k, j, lex)
+        if occ is not None:
+            out.append(occ)
         k = j + 1
     return out
+
+
+def _run_end(toks: list[Token], k: int, lex: _Lex) -> int:
+    """The last token of the name run starting at k (name words, titles, connectors), before a possessive."""
+    j = k + max(_title_at(toks, k, len(toks)), 1) - 1  # "Major general ...": a title partly in lower case
+    while (
+        j + 1 < len(toks)
+        and not _possessive(toks[j])
+        and (
+            _name_word(toks[j + 1], lex)
+            or _title_at(toks, j + 1, len(toks))
+            or (toks[j + 1].lower in lex.connectors and j + 2 < len(toks) and _name_word(toks[j + 2], lex))
+        )
+    ):
+        j += 1
+    return j - 1 if _possessive(toks[j]) else j
+
+
+def _occurrence(text: str, toks: list[Token], k: int, j: int, lex: _Lex) -> _Occ | None:
+    """The name run toks[k..j] with its titles, descriptors, affiliation and appositives; None when it names
+    only descriptors or organisation words."""
+    n = _strip_titles(toks, k, j)
+    # A lower-case rank after a capitalised one ("Major general Waheed Arshad").
+    while n <= j and _match_ending(toks, n, lex.titles, k) and not _is_cap(toks[n]):
+        n += 1
+    name = tuple(t.text for t in toks[n : j + 1])
+    if not name or all(w.lower() in lex.descriptors or w.lower() in lex.org_words for w in name):
+        return None
+    p = k - 1
+    while p >= 0 and toks[p].lower in lex.descriptors and not _is_cap(toks[p]):
+        p -= 1
+    pre = _join(toks, p + 1, k - 1) or None
+    poss = toks[k - 1].text[:-2] if k >= 1 and _possessive(toks[k - 1]) else None
+    if poss and k >= 2 and _name_word(toks[k - 2], lex):
+        poss = toks[k - 2].text + " " + poss
+    if pre and p >= 0 and _name_word(toks[p], lex):
+        # "Soviet Foreign Ministry spokesman Yuri ...": the organisation before the role is the affiliation.
+        q = _proper_back(toks, p, 0)
+        poss = poss or _join(toks, q + (toks[q].lower == "the"), p)
+    return _Occ(
+        text[toks[k].start : toks[j].end],
+        name,
+        _join(toks, k, n - 1) or None,
+        pre,
+        _appositive(text, toks, j),
+        poss,
+        _appositive(text, toks, j, clauses=True),
+    )
 
 
 _APPOSITIVE_RE = re.compile(r",\s*([^,.;:\"“”\n]{3,120})(?=[,.;:\n]|\Z)")

@@ -150,68 +150,97 @@ def tokenize_lower(phrase: str) -> list[str]:
     return [t.lower for t in tokenize(phrase)]
 
 
-@cache
-def _lex() -> _Lex:
-    raw = lexicon.load("claims")
+def _outcome_fields(raw: dict) -> dict:
+    """The outcome cues by position (after, adjacent, before the count) and the outcome nouns."""
     after, adjacent, before, nouns = {}, {}, {}, {}
     for outcome, forms in raw["outcomes"].items():
         after.update({p: outcome for p in _phrases(forms["after"])})
         adjacent.update({p: outcome for p in _phrases(forms.get("adjacent", []))})
         before.update({p: outcome for p in _phrases(forms["before"])})
         nouns.update({" ".join(p): outcome for p in _phrases(forms["nouns"])})
+    return {
+        "after": PhraseTable(after),
+        "adjacent": PhraseTable(adjacent),
+        "before": PhraseTable(before),
+        "nouns": nouns,
+        "sequence_join": _table(_phrases(raw["outcome_sequence_join"])),
+        "simultaneous": frozenset(frozenset(pair) for pair in raw["simultaneous_outcomes"]),
+    }
+
+
+def _group_fields(raw: dict) -> dict:
+    """The group nouns, and their fuller 'N of M' names for coreference ("prisoners of war" of "prisoners")."""
     groups = {p: g for g, words in raw["groups"].items() for p in _phrases(words)}
-    # "prisoners of war": a fuller 'N of M' name of a bare noun ("prisoners"), for coreference
     compounds: dict[str, list[tuple[Phrase, str]]] = {}
     for p, g in groups.items():
         if len(p) >= 3 and p[1] == "of" and g != "unspecified":
             compounds.setdefault(p[0], []).append((p, g))
+    return {"groups": PhraseTable(groups), "of_compounds": {h: tuple(v) for h, v in compounds.items()}}
+
+
+def _phrase_fields(raw: dict) -> dict:
+    """The noun phrase around a count: parentheses, relatives, joins, modifiers, what is not people."""
+    return {
+        "bridge": frozenset(raw["bridge"]),
+        "parenthetical": _table(_phrases(raw["parenthetical_openers"])),
+        "parenthetical_max": raw["parenthetical_max_tokens"],
+        "relative": frozenset(raw["relative"]),
+        "relative_max": raw["relative_max_tokens"],
+        "join": _table(_phrases(raw["join"])),
+        "join_preps": frozenset(raw["join_prepositions"]),
+        "modifiers": frozenset(raw["modifiers"]),
+        "max_modifiers": raw["max_modifiers"],
+        "not_people": frozenset(raw["not_people"]),
+        "breakdown": frozenset(raw["breakdown_words"]),
+        "anaphoric": frozenset(raw["anaphoric"]),
+        "civilian_cues": _table(_phrases(raw["civilian_cues"])),
+        "not_counts_after": frozenset(raw["not_counts_after"]),
+        "percent": _table(_phrases(raw["percent_words"])),
+    }
+
+
+def _claim_fields(raw: dict) -> dict:
+    """Whether and how a count is a claim: hypotheticals, negation, scope, pending counts, tolls and totals."""
     sc = raw["scope"]
+    return {
+        "hypothetical": frozenset(raw["hypothetical"]),
+        "negating": frozenset(raw["negating_verbs"]),
+        "cumulative": tuple(_phrases(sc["cumulative"])),
+        "prior": tuple(_phrases(sc["prior"])),
+        "rates": tuple(_phrases(sc["rates"])),
+        "place_nouns": frozenset(sc["other_place_nouns"]),
+        "pending": frozenset(raw["pending"]),
+        "pending_gap": frozenset(raw["pending_gap"]),
+        "pending_reach": raw["pending_reach"],
+        "toll_nouns": frozenset(raw["toll_nouns"]),
+        "total_nouns": frozenset(raw["total_nouns"]),
+        "total_words": frozenset(raw["total_words"]),
+        "total_change": frozenset(raw["total_change_verbs"]),
+        "total_phrase_starts": frozenset(raw["total_phrase_starts"]),
+        "total_phrase_max": raw["total_phrase_max"],
+        "total_phrase_ends": frozenset(raw["total_phrase_ends"]),
+        "total_earlier": frozenset(raw["total_earlier_words"]),
+        "superseded_before": _table(_phrases(raw["superseded_before"])),
+    }
+
+
+def _place_fields(raw: dict) -> dict:
+    """Where a count is held: the cues, links and modifiers of a place."""
+    held = raw["held_place"]
+    return {
+        "held_place_cues": tuple(held["cues"]),
+        "place_links": frozenset(held["links"]),
+        "place_modifiers": frozenset(held["place_modifiers"]),
+        "held_subject_gap": frozenset(held["links"]) | frozenset(held["subject_gap"]),
+    }
+
+
+@cache
+def _lex() -> _Lex:
+    """claims.yaml (validated when loaded) compiled into the phrase tables and word sets the rules read."""
+    raw = lexicon.load("claims")
     return _Lex(
-        after=PhraseTable(after),
-        adjacent=PhraseTable(adjacent),
-        before=PhraseTable(before),
-        nouns=nouns,
-        bridge=frozenset(raw["bridge"]),
-        parenthetical=_table(_phrases(raw["parenthetical_openers"])),
-        parenthetical_max=raw["parenthetical_max_tokens"],
-        relative=frozenset(raw["relative"]),
-        relative_max=raw["relative_max_tokens"],
-        join=_table(_phrases(raw["join"])),
-        join_preps=frozenset(raw["join_prepositions"]),
-        groups=PhraseTable(groups),
-        modifiers=frozenset(raw["modifiers"]),
-        max_modifiers=raw["max_modifiers"],
-        not_people=frozenset(raw["not_people"]),
-        breakdown=frozenset(raw["breakdown_words"]),
-        anaphoric=frozenset(raw["anaphoric"]),
-        civilian_cues=_table(_phrases(raw["civilian_cues"])),
-        hypothetical=frozenset(raw["hypothetical"]),
-        negating=frozenset(raw["negating_verbs"]),
-        cumulative=tuple(_phrases(sc["cumulative"])),
-        prior=tuple(_phrases(sc["prior"])),
-        rates=tuple(_phrases(sc["rates"])),
-        place_nouns=frozenset(sc["other_place_nouns"]),
-        pending=frozenset(raw["pending"]),
-        pending_gap=frozenset(raw["pending_gap"]),
-        pending_reach=raw["pending_reach"],
-        sequence_join=_table(_phrases(raw["outcome_sequence_join"])),
-        simultaneous=frozenset(frozenset(pair) for pair in raw["simultaneous_outcomes"]),
-        toll_nouns=frozenset(raw["toll_nouns"]),
-        total_nouns=frozenset(raw["total_nouns"]),
-        total_words=frozenset(raw["total_words"]),
-        total_change=frozenset(raw["total_change_verbs"]),
-        total_phrase_starts=frozenset(raw["total_phrase_starts"]),
-        total_phrase_max=raw["total_phrase_max"],
-        total_phrase_ends=frozenset(raw["total_phrase_ends"]),
-        total_earlier=frozenset(raw["total_earlier_words"]),
-        superseded_before=_table(_phrases(raw["superseded_before"])),
-        not_counts_after=frozenset(raw["not_counts_after"]),
-        percent=_table(_phrases(raw["percent_words"])),
-        of_compounds={h: tuple(v) for h, v in compounds.items()},
-        held_place_cues=tuple(raw["held_place"]["cues"]),
-        place_links=frozenset(raw["held_place"]["links"]),
-        place_modifiers=frozenset(raw["held_place"]["place_modifiers"]),
-        held_subject_gap=frozenset(raw["held_place"]["links"]) | frozenset(raw["held_place"]["subject_gap"]),
+        **_outcome_fields(raw), **_group_fields(raw), **_phrase_fields(raw), **_claim_fields(raw), **_place_fields(raw)
     )
 
 
