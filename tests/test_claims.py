@@ -498,10 +498,41 @@ def test_a_parenthesis_between_a_count_and_its_verb_is_skipped():
         ("The police chief revised the death toll downward from an estimate of 25.", [("25", "killed", True)]),
         # what the toll counts is no earlier figure
         ("The toll from the two blasts stood at 30.", [("30", "killed", False)]),
+        # a change from one figure to another is two figures, not a range
+        ("The death toll rose from 10 to 14 on Friday.", [("10", "killed", True), ("14", "killed", False)]),
+        ("Police revised the number of injured upward from 1,200 to 1,500.",
+         [("1,200", "injured", True), ("1,500", "injured", False)]),
+        ("The number of dead climbed from 170 to 190, officials said.",
+         [("170", "killed", True), ("190", "killed", False)]),
     ],
 )  # fmt: skip
 def test_a_tolls_earlier_figure_is_a_claim_marked_superseded(text, expected):
     assert [(c.quantity_text, c.outcome, c.superseded) for c in extract(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("From 300 to 400 people were injured.", [("From 300 to 400", "injured", 300, 400)]),
+        ("Estimates ranged from 300 to 400 dead.", [("from 300 to 400", "killed", 300, 400)]),
+    ],
+)
+def test_from_a_to_b_without_a_change_word_stays_a_range(text, expected):
+    assert [(c.quantity_text, c.outcome, c.value_low, c.value_high) for c in extract(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The dead numbered 180, officials said.", [("180", "killed")]),
+        ("The number of injured totalled 1,500.", [("1,500", "injured")]),
+        ("The wounded numbered about 1,500.", [("about 1,500", "injured")]),
+        # no outcome noun before the verb: not a toll
+        ("The protesters numbered 5,000.", []),
+    ],
+)
+def test_an_outcome_noun_that_numbered_a_count_is_a_total(text, expected):
+    assert [(c.quantity_text, c.outcome) for c in extract(text) if c.role == "total"] == expected
 
 
 @pytest.mark.parametrize("bad", ["", " ", "-"])

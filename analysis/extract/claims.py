@@ -125,6 +125,7 @@ class _Lex:
     simultaneous: frozenset[frozenset[str]]
     toll_nouns: frozenset[str]
     total_nouns: frozenset[str]
+    total_verbs: frozenset[str]
     total_words: frozenset[str]
     total_change: frozenset[str]
     total_phrase_starts: frozenset[str]
@@ -214,6 +215,7 @@ def _claim_fields(raw: dict) -> dict:
         "pending_reach": raw["pending_reach"],
         "toll_nouns": frozenset(raw["toll_nouns"]),
         "total_nouns": frozenset(raw["total_nouns"]),
+        "total_verbs": frozenset(raw["total_verbs"]),
         "total_words": frozenset(raw["total_words"]),
         "total_change": frozenset(raw["total_change_verbs"]),
         "total_phrase_starts": frozenset(raw["total_phrase_starts"]),
@@ -551,7 +553,7 @@ def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
     """'the death toll rose to 40', 'a toll of 40', 'the toll for both attacks to 201' (killed); 'the total may
     have climbed above 8,000', 'bringing the tally to 25' (the previous claim's outcome: 'inherit')."""
     lx = _lex()
-    changed, named = False, None
+    changed, counting, named = False, False, None
     gap: list[int] = []  # words outside the total's vocabulary: one phrase right after the toll noun, at most
     for back in _reading_back(toks, i, 9 + lx.total_phrase_max):
         if i - back < 0:
@@ -566,15 +568,15 @@ def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
                 return None
             gap.append(i - back)
             continue
+        if word in lx.total_verbs and back == 1 + (toks[i - 1].lower in lx.total_words):
+            counting = True  # "the dead numbered 180", "numbered about 180"
+            continue
         if word in lx.total_nouns:
-            if named:  # "the number of dead had risen to 80", "the number of people killed rose to 45"
-                return named, word, i - back
-            before = [t.lower for t in toks[max(0, i - back - 3) : i - back]]
-            if changed or any(w in lx.total_change for w in before):
-                return "inherit", word, i - back
-            return None
+            return _total_noun(toks, i - back, named, changed)
         outcome = lx.nouns.get(word) or lx.after.get((word,))
         if outcome and named is None:
+            if counting:
+                return outcome, word, i - back
             named = outcome
             continue
         if named and (word,) in lx.groups:
@@ -586,6 +588,18 @@ def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
     return None
 
 
+def _total_noun(toks: list[Token], k: int, named: str | None, changed: bool) -> tuple[str, str, int] | None:
+    """A count read back to a total noun at k: its named outcome ("the number of dead had risen to 80"), the
+    previous claim's when the total changed ("the total climbed to 30": 'inherit'), else not a total."""
+    lx = _lex()
+    if named:
+        return named, toks[k].lower, k
+    before = [t.lower for t in toks[max(0, k - 3) : k]]
+    if changed or any(w in lx.total_change for w in before):
+        return "inherit", toks[k].lower, k
+    return None
+
+
 def _reading_back(toks: list[Token], i: int, steps: int) -> Iterator[int]:
     """Distances back from token i, one per step, jumping over an earlier figure set off by commas ("the toll,
     initially 10, has risen to 14": from 14 back to 'toll' as if the aside were not there)."""
@@ -594,8 +608,21 @@ def _reading_back(toks: list[Token], i: int, steps: int) -> Iterator[int]:
         k = i - back
         if k >= 0 and toks[k].text == "," and (opening := _earlier_aside_start(toks, k)) is not None:
             back = i - opening + 1  # the token before the opening comma
+        elif k >= 1 and (opening := _replaced_figure(toks, k)) is not None:
+            back = i - opening + 1  # "rose from 10 to 14": from 14 back over "from 10" to the change verb
+            continue
         yield back
         back += 1
+
+
+def _replaced_figure(toks: list[Token], k: int) -> int | None:
+    """When token k is a one-token figure named as the one replaced ("from 10", "an earlier figure of 32"): the
+    index of the first word naming it."""
+    t = toks[k]
+    if not (t.text[:1].isdigit() or t.lower in number_words()):
+        return None
+    m = _lex().superseded_before.ending(toks, k)
+    return m[1] if m else None
 
 
 def _pending(toks: list[Token], i: int) -> str | None:

@@ -45,6 +45,8 @@ class _Lex:
     range_joiners: frozenset[str]
     range_between_joiners: frozenset[str]
     range_between: frozenset[str]
+    change_before_from: frozenset[str]
+    change_reach: int
 
 
 @cache
@@ -60,6 +62,8 @@ def _lex() -> _Lex:
         frozenset(raw["range_joiners"]),
         frozenset(raw["range_between_joiners"]),
         frozenset(raw["range_between"]),
+        frozenset(raw["change_before_from"]),
+        raw["change_before_from_reach"],
     )
 
 
@@ -228,7 +232,8 @@ def _core_at(toks: list[Token], i: int):
     if _is_adjectival(toks, j):
         return None
     # ranges: "300-400", "300 to 400", "three or four"
-    if j + 1 < len(toks) and toks[j].lower in lx.range_joiners:
+    changed = i >= 1 and toks[i - 1].lower in lx.range_between and _after_a_change(toks, i - 1, lx)
+    if j + 1 < len(toks) and toks[j].lower in lx.range_joiners and not changed:
         second = _number_at(toks, j + 1)
         if second and second[0] > value and not _is_adjectival(toks, second[1]):
             return value, second[0], "range", second[1], None
@@ -333,7 +338,7 @@ def _parse(toks: list[Token], text: str) -> list[Quantity]:
             i += 1
             continue
         # "between 300 and 400" / "from 300 to 400"
-        if toks[i].lower in lx.range_between and i + 1 < n:
+        if toks[i].lower in lx.range_between and i + 1 < n and not _after_a_change(toks, i, lx):
             a = _number_at(toks, i + 1)
             if a and a[1] + 1 < n and toks[a[1]].lower in lx.range_between_joiners:
                 b = _number_at(toks, a[1] + 1)
@@ -361,6 +366,18 @@ def _parse(toks: list[Token], text: str) -> list[Quantity]:
         out.append(_make(toks, text, first, j, low, high, qual, vague_word))
         i = j
     return out
+
+
+def _after_a_change(toks: list[Token], i: int, lx: _Lex) -> bool:
+    """Whether a change word stands shortly before the range word at i ("rose from 10 to 14": an old figure and a
+    new one, not a range), with no punctuation between."""
+    for k in range(i - 1, max(-1, i - 1 - lx.change_reach), -1):
+        word = toks[k].lower
+        if word in lx.change_before_from:
+            return True
+        if not word[:1].isalnum():
+            return False
+    return False
 
 
 def _make(toks, text, first, last, low, high, qual, vague_word) -> Quantity:

@@ -184,6 +184,7 @@ class ClaimsLexicon(_Lexicon):
     simultaneous_outcomes: list[_pair(Outcome)]
     toll_nouns: Words
     total_nouns: Words
+    total_verbs: Words
     total_words: Words
     total_change_verbs: Words
     total_phrase_starts: Words
@@ -252,6 +253,8 @@ class QuantitiesLexicon(_Lexicon):
     range_joiners: Words
     range_between: Words
     range_between_joiners: Words
+    change_before_from: Words
+    change_before_from_reach: PositiveInt
     ordinal_suffixes: Words  # of a day number in a date ("July 3rd"): quantities.py refuses dates
     day_range_joiners: Words  # between two days of one date ("March 11-12")
 
