@@ -270,3 +270,34 @@ def test_a_place_after_a_preposition_is_not_the_speaker(text, speaker):
     assert claims, text
     (att, *_) = attribute(text, claims)
     assert (None if att.speaker is None else text[att.speaker_start : att.speaker_end]) == speaker
+
+
+def _speakers(text: str) -> list[tuple[str, str | None]]:
+    claims = extract(text)
+    return [(c.quantity_text, a.speaker) for c, a in zip(claims, attribute(text, claims), strict=True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # initials of a name: "P.D." does not end the sentence, "R." does not end the name
+        ('"We have reports of 80 people dead and at least 250 injured," P.D. Ghadge, a police officer in the main '
+         "control room in Mumbai, said.", [("80", "P.D. Ghadge"), ("at least 250", "P.D. Ghadge")]),
+        ("Mumbai disaster official R. Jadhav told AFP that 195 people had been killed.", [("195", "R. Jadhav")]),
+        # "said as it ...": another clause follows the verb, so the figures before it are the speaker's
+        ("At least three Americans were among more than 1,400 people wounded in the bombings, the State Department "
+         "said as it advised U.S. citizens in Spain to be alert.",
+         [("At least three", "State Department"), ("more than 1,400", "State Department")]),
+        # "as many as" after the verb is the count's, not another clause
+        ("Police said as many as 20 people died.", [("as many as 20", "Police")]),
+    ],
+)  # fmt: skip
+def test_speakers_of_news_sentences(text, expected):
+    assert _speakers(text) == expected
+
+
+def test_a_word_qualifying_a_title_is_not_part_of_the_name():
+    text = "The nearly 200 dead came from 11 countries, Spanish Prime Minister Jose Maria Aznar said."
+    claims = extract(text)
+    speakers, _ = resolve_speakers([("d", text, a.speaker_start, a.speaker_end) for a in attribute(text, claims)])
+    assert [(s.name, s.title) for s in speakers] == [("Jose Maria Aznar", "Spanish Prime Minister")]

@@ -97,6 +97,8 @@ class _Lex:
     adjuncts: PhraseTable
     audiences: frozenset[str]
     outlet_modifiers: frozenset[str]
+    closing_conjunctions: frozenset[str]
+    closing_clause_starts: frozenset[str]
     channel_names: PhraseTable
     channel_nouns: PhraseTable
     introducers: PhraseTable
@@ -144,6 +146,8 @@ def _lex() -> _Lex:
         adjuncts=_phr(raw["adjuncts_after_verb"]),
         audiences=low("audiences"),
         outlet_modifiers=low("outlet_modifiers"),
+        closing_conjunctions=low("closing_conjunctions"),
+        closing_clause_starts=low("closing_clause_starts"),
         channel_names=_phr(raw["channels"]["names"]),
         channel_nouns=_phr(raw["channels"]["nouns"]),
         introducers=_phr(raw["channels"]["introducers"]),
@@ -223,6 +227,8 @@ def _strip_titles(toks: Sequence[Token], i: int, j: int) -> int:
     """Index of the first name token after any leading titles in toks[i..j] (j+1 if all titles)."""
     while i <= j:
         n = _title_at(toks, i, j + 1)
+        if not n and i + 1 <= j and _title_at(toks, i + 1, j + 1) and _is_cap(toks[i]):
+            n = 1  # "Spanish Prime Minister Jose Maria Aznar": a word qualifying the title belongs to it
         if not n:
             break
         i += n
@@ -244,6 +250,8 @@ def _proper_back(toks: Sequence[Token], j: int, lo: int) -> int:
             and not _possessive(toks[i - 2])
         ):
             i -= 2
+        elif i - 2 >= lo and _initial_dot(toks, i - 1):
+            i -= 2  # "R. Jadhav"
         else:
             n = _match_ending(toks, i - 1, lex.titles, lo)
             if not n or not _is_cap(toks[i - n]):
@@ -628,7 +636,11 @@ def _verb_cue(toks: Sequence[Token], k: int, lo: int, hi: int):
         return None
     prev = toks[j]
     after_k, via = _skip_adjuncts(toks, k + 1, hi, told)
-    closes = after_k >= hi or toks[after_k].text in {".", ",", ";", "!", "?", ")"} | _CLOSE_Q | {'"', "'"}
+    closes = (
+        after_k >= hi
+        or toks[after_k].text in {".", ",", ";", "!", "?", ")"} | _CLOSE_Q | {'"', "'"}
+        or _closing_clause(toks, after_k, hi, lex)
+    )
     if prev.text in {","} | _QUOTE_TOKENS and after_k < hi and toks[after_k].lower not in {"that", ":"}:
         # '"...," said Jane Doe, head of ...' / ', said one of ...': the speaker follows the verb.
         np = _np_forward(toks, after_k, hi)
@@ -644,6 +656,14 @@ def _verb_cue(toks: Sequence[Token], k: int, lo: int, hi: int):
         return None
     direction = "post" if closes else "pre"
     return np, direction, f"{cls}-{'after' if direction == 'post' else 'before'}", via, None, max(after_k - 1, k)
+
+
+def _closing_clause(toks: Sequence[Token], k: int, hi: int, lex: _Lex) -> bool:
+    """Whether token k opens another clause after a speech verb ("said as it advised", "as the"), so the verb's
+    figures come before it."""
+    if k + 1 >= hi or toks[k].lower not in lex.closing_conjunctions:
+        return False
+    return toks[k + 1].lower in lex.closing_clause_starts
 
 
 def _before_adverbs(toks: Sequence[Token], k: int, lo: int, lex: _Lex) -> int:
@@ -1133,10 +1153,17 @@ def _run_end(toks: list[Token], k: int, lex: _Lex) -> int:
             _name_word(toks[j + 1], lex)
             or _title_at(toks, j + 1, len(toks))
             or (toks[j + 1].lower in lex.connectors and j + 2 < len(toks) and _name_word(toks[j + 2], lex))
+            or (_initial_dot(toks, j + 1) and j + 2 < len(toks) and _name_word(toks[j + 2], lex))
         )
     ):
         j += 1
     return j - 1 if _possessive(toks[j]) else j
+
+
+def _initial_dot(toks: Sequence[Token], k: int) -> bool:
+    """Whether token k is the dot of an initial ("R. Jadhav": the tokenizer splits "R" from its dot)."""
+    prev = toks[k - 1]
+    return toks[k].text == "." and prev.end == toks[k].start and len(prev.text) == 1 and prev.text.isupper()
 
 
 def _occurrence(text: str, toks: list[Token], k: int, j: int, lex: _Lex) -> _Occ | None:

@@ -336,6 +336,8 @@ class SpeechLexicon(_Lexicon):
     adjuncts_after_verb: Words
     audiences: Words
     outlet_modifiers: Words
+    closing_conjunctions: Words
+    closing_clause_starts: Words
     channels: Channels
     titles: Texts
     descriptors: Words

@@ -35,7 +35,7 @@ ABBREVIATIONS = frozenset(
 # The longest abbreviation: a sentence splitter need look no further back than this to decide a stop.
 _ABBREVIATION_MAX = max(map(len, ABBREVIATIONS))
 _INITIALS_RE = re.compile(r"(?:[A-Za-z]\.){2,}")
-_INITIAL_RE = re.compile(r"[a-z]\.")
+_INITIAL_RE = re.compile(r"(?:[a-z]\.)+")  # "R.", "P.D.": initials of a name
 _LINE_RE = re.compile(r"[^\n]+")
 # The non-space run a stop ends, searched in a bounded window before it.
 _LAST_WORD_RE = re.compile(r"\S+$")
