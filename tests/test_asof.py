@@ -172,3 +172,50 @@ def test_a_superseded_figure_is_current_before_the_one_that_replaced_it():
     assert old.basis == "superseded" and new.basis != "superseded"
     # between the event start and the statement that replaced it, never at the same moment
     assert old.low == event.start and old.high == new.as_of and old.low < old.as_of < new.as_of
+
+
+def _bali(text: str, published: date):
+    from analysis.config import make_event
+    from analysis.stages.claims import document_claims
+
+    event = make_event("bali", "Asia/Makassar", "2005-10-01T18:50", "2005-10-01T19:00")
+    times = tag_times(text, published.isoformat(), "Asia/Makassar")
+    return {c.quantity_text: (c, a) for c, a, _ in document_claims(text, published, (), times, event, ())}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Almost three years after the devastating blasts at two Kuta nightspots which killed 202 people, terrorism "
+        "has returned to the Indonesian holiday island.",
+        'The blasts occurred nearly three years to the day that bomb attacks in Kuta killed 202 people, mostly '
+        "foreigners.",
+    ],
+)
+def test_a_count_a_span_of_years_back_is_the_earlier_incidents(text):
+    c, a = _bali(text, date(2005, 10, 2))["202"]
+    assert c.scope == "prior" and a.basis == "span before"
+    # current when that incident happened: about three years before the report
+    assert a.low.year == a.as_of.year == 2002 and a.low <= a.as_of <= a.high
+
+
+def test_a_span_back_to_the_event_itself_stays_the_event():
+    # a month after the bombings, written a month later: the event's own toll
+    text = "A month after the bombings killed 23 people, the island's hotels are still empty."
+    c, _ = _bali(text, date(2005, 11, 1))["23"]
+    assert c.scope == "event"
+
+
+def test_a_count_before_the_span_is_the_events():
+    text = (
+        "At least 23 people were killed when a fresh terror attack rocked Bali on Saturday, nearly three years "
+        "after bombs hit the famous resort island."
+    )
+    c, _ = _bali(text, date(2005, 10, 2))["At least 23"]
+    assert c.scope == "event"
+
+
+def test_as_of_a_time_dates_the_figure_not_an_earlier_phase():
+    text = "As of midnight local time, Sanglah General Hospital in Denpasar had received 13 bodies."
+    c, _ = _bali(text, date(2005, 10, 2))["13"]
+    assert c.scope == "event"

@@ -10,6 +10,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from analysis import lexicon
+from analysis.extract.spans import slack, span_back
 from analysis.extract.times import TimeExpr
 
 UTC = ZoneInfo("UTC")
@@ -200,6 +201,10 @@ def as_of_for(
     """The figure's own time when its sentence dates it, else the article's reporting time."""
     lowest = event_start if scope == "event" else None
     found = own_time(text, claim_start, sentence, points, times)
+    if found is None and scope == "prior" and (span := span_back(text, claim_start, sentence[0], times)):
+        # "almost three years after the blasts which killed 202": current when that incident happened
+        moment = reporting.point - timedelta(days=span[1])
+        return AsOf(moment, moment - slack(span[1]), moment + slack(span[1]), span[0], "span before")
     if found is not None and scope == "event" and found[0] <= event_start:
         found = None  # "the March 11 bombings killed 191": when the incident happened, not when the toll was told
     if found is not None and found[0] > reporting.high:

@@ -6,7 +6,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from itertools import accumulate
 
@@ -29,6 +29,7 @@ from analysis.extract.places import (
     sole_place_named,
 )
 from analysis.extract.quantities import Quantity, number_words, parse_quantities
+from analysis.extract.spans import slack, span_back
 from analysis.extract.times import TimeExpr
 from analysis.text import grammar
 from analysis.text.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
@@ -117,6 +118,7 @@ class _Lex:
     cumulative: tuple[Phrase, ...]
     prior: tuple[Phrase, ...]
     rates: tuple[Phrase, ...]
+    report_time_openers: tuple[Phrase, ...]
     place_nouns: frozenset[str]
     pending: frozenset[str]
     pending_gap: frozenset[str]
@@ -209,6 +211,7 @@ def _claim_fields(raw: dict) -> dict:
         "cumulative": tuple(_phrases(sc["cumulative"])),
         "prior": tuple(_phrases(sc["prior"])),
         "rates": tuple(_phrases(sc["rates"])),
+        "report_time_openers": tuple(_phrases(sc["report_time_openers"])),
         "place_nouns": frozenset(sc["other_place_nouns"]),
         "pending": frozenset(raw["pending"]),
         "pending_gap": frozenset(raw["pending_gap"]),
@@ -1135,8 +1138,12 @@ def classify_scope(
         # "the city of Santa Eugenia Friday": the longest run of capitals that names an event place
         if not any(" ".join(names[:k]).lower() in known for k in range(min(len(names), longest), 0, -1)):
             return "other", f"place:{m.group(2)}"
+    if (span := _span_back_to_an_earlier_incident(text, claim, times, published_on, event_start)) is not None:
+        return "prior", f"span:{span}"
     for t in times:
         if not (claim.sentence_start <= t.start < claim.sentence_end) or t.starts_at is None or t.ends_at is None:
+            continue
+        if _dates_the_report(text, claim, t):
             continue
         before = text[max(claim.sentence_start, t.start - 7) : t.start].lower()
         if t.ends_at <= event_start and "since" in before:
@@ -1150,6 +1157,24 @@ def classify_scope(
     if published_on < event_start.date():
         return "prior", "published before the event"
     return "event", "default"
+
+
+def _dates_the_report(text: str, claim: Claim, t: TimeExpr) -> bool:
+    """Whether the time is introduced as when the figure was current ("as of midnight", "until Sunday")."""
+    before = tuple(x.lower for x in tokenize(text, max(claim.sentence_start, t.start - 12), t.start))
+    return any(before[-len(p) :] == p for p in _lex().report_time_openers)
+
+
+def _span_back_to_an_earlier_incident(
+    text: str, claim: Claim, times: Sequence[TimeExpr], published_on: date, event_start: datetime
+) -> str | None:
+    """The span's text when a span before the count reaches back to an incident well before the event ("almost
+    three years after the blasts which killed 202"); None otherwise."""
+    found = span_back(text, claim.start, claim.sentence_start, times)
+    if found is None:
+        return None
+    t, days = found
+    return text[t.start : t.end] if published_on - timedelta(days=days) + slack(days) < event_start.date() else None
 
 
 def _scope_cue(words: tuple[str, ...]) -> tuple[str, str] | None:

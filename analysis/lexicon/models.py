@@ -143,6 +143,8 @@ class Scope(_Lexicon):
 
     cumulative: Words
     prior: Words
+    report_time_openers: Words
+    span_before_incident: Words
     rates: Words
     other_place_nouns: Words
 

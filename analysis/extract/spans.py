@@ -1,0 +1,45 @@
+"""Spans that reach back from a report to an earlier incident: "almost three years after the blasts which killed 202"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cache
+
+from analysis import lexicon
+from analysis.extract.times import TimeExpr
+from analysis.text.tokens import PhraseTable, tokenize
+
+_SPAN_RE = re.compile(r"P(\d+)(Y|M|W|D)")
+_SPAN_DAYS = {"Y": 365, "M": 30, "W": 7, "D": 1}
+_AFTER_REACH = 16  # characters after the span in which its incident word must start
+
+
+@cache
+def _incident_words() -> PhraseTable:
+    words = lexicon.load("claims")["scope"]["span_before_incident"]
+    return PhraseTable(dict.fromkeys((tuple(t.lower for t in tokenize(w)) for w in words), True))
+
+
+def span_back(
+    text: str, count_start: int, sentence_start: int, times: Sequence[TimeExpr]
+) -> tuple[TimeExpr, int] | None:
+    """(the span, its length in days) when a span in the count's sentence, before the count, is followed by
+    "after"/"since"/"to the day" (claims.yaml scope.span_before_incident): the count belongs to the incident that
+    long before the report. The last such span before the count wins."""
+    found = None
+    for t in times:
+        if not (sentence_start <= t.start and t.end <= count_start) or t.timex_type != "DURATION":
+            continue
+        m = _SPAN_RE.fullmatch(t.timex_value)
+        after = tokenize(text, t.end, min(count_start, t.end + _AFTER_REACH))
+        if m and _incident_words().at(after, 0) is not None:
+            found = (t, int(m[1]) * _SPAN_DAYS[m[2]])
+    return found
+
+
+def slack(days: int) -> timedelta:
+    """How far the incident's date may be from the report minus the span: a quarter of the span, at least 3 days
+    ("three years after" is roughly three years; "a month after" the event's own day is the event)."""
+    return timedelta(days=max(3, days // 4))
