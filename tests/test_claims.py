@@ -535,6 +535,25 @@ def test_an_outcome_noun_that_numbered_a_count_is_a_total(text, expected):
     assert [(c.quantity_text, c.outcome) for c in extract(text) if c.role == "total"] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the count before an active outcome verb did the killing: no claim of its own
+        ("Almost three years after the devastating blasts at two Kuta nightspots which killed 202 people, "
+         "terrorism has returned.", [("202", "killed")]),
+        ("Two gunmen who killed 20 people were arrested.", [("20", "killed")]),
+        ("The blast, which killed 20 people, injured 30 more.", [("20", "killed"), ("30", "injured")]),
+        # a reflexive is no object: the bombers died
+        ("The three bombers had killed themselves and 19 other people.", [("three", "killed"), ("19", "killed")]),
+        # a span after the verb is no object
+        ("Twenty people died, 30 injured 2 hours later.", [("Twenty", "killed"), ("30", "injured")]),
+        ("Ten people killed in the blast were buried.", [("Ten", "killed")]),
+    ],
+)  # fmt: skip
+def test_the_agent_of_an_outcome_verb_is_not_its_victim(text, expected):
+    assert [(c.quantity_text, c.outcome) for c in extract(text)] == expected
+
+
 @pytest.mark.parametrize("bad", ["", " ", "-"])
 def test_an_empty_place_name_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="has no letter or digit"):

@@ -28,7 +28,7 @@ from analysis.extract.places import (
     said_right_after,
     sole_place_named,
 )
-from analysis.extract.quantities import Quantity, number_words, parse_quantities
+from analysis.extract.quantities import Quantity, count_end, number_words, parse_quantities
 from analysis.extract.spans import slack, span_back
 from analysis.extract.times import TimeExpr
 from analysis.text import grammar
@@ -128,6 +128,7 @@ class _Lex:
     toll_nouns: frozenset[str]
     total_nouns: frozenset[str]
     total_verbs: frozenset[str]
+    active_objects: frozenset[str]
     total_words: frozenset[str]
     total_change: frozenset[str]
     total_phrase_starts: frozenset[str]
@@ -219,6 +220,7 @@ def _claim_fields(raw: dict) -> dict:
         "toll_nouns": frozenset(raw["toll_nouns"]),
         "total_nouns": frozenset(raw["total_nouns"]),
         "total_verbs": frozenset(raw["total_verbs"]),
+        "active_objects": frozenset(raw["active_objects"]),
         "total_words": frozenset(raw["total_words"]),
         "total_change": frozenset(raw["total_change_verbs"]),
         "total_phrase_starts": frozenset(raw["total_phrase_starts"]),
@@ -426,6 +428,8 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
     while k < n:
         m = lx.after.at(toks, k)
         if m:
+            if len(m[0]) == 1 and _takes_an_object(toks, m[1]):
+                return None  # "two gunmen who killed 20 people": the count did the killing
             return _later_outcome(toks, m[1], lx.after[m[0]], " ".join(m[0]))
         low = toks[k].lower
         if low in lx.hypothetical:
@@ -456,6 +460,24 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
             continue
         return None
     return None
+
+
+def _takes_an_object(toks: list[Token], k: int) -> bool:
+    """Whether the verb ending before token k has an object there: a count or an object word ("killed 20",
+    "wounded dozens", "killed them"), so it is active."""
+    if k >= len(toks):
+        return False
+    if toks[k].lower in _lex().active_objects:
+        return True
+    end = count_end(toks, k)
+    # "30 injured 2 hours later": a span, not an object
+    return end is not None and (end >= len(toks) or toks[end].lower not in _time_units())
+
+
+@cache
+def _time_units() -> frozenset[str]:
+    """Time unit words (time.yaml units): a count before one is a span ("2 hours"), not a count of people."""
+    return frozenset(lexicon.load("time")["units"])
 
 
 def _parenthesis_end(toks: list[Token], k: int, n: int) -> int | None:
@@ -971,6 +993,9 @@ def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outco
     if before and (before[1].endswith(" of") or before[1].endswith(":")):
         # "the slayings of 14 women remain unsolved": the verb after belongs to "slayings"; "Dead: 180"
         return _Outcome(before[0], before[1], "before", before[2]), parts
+    if before and _in_a_relative_clause(v.toks, before[2]):
+        # "two gunmen who killed 20 people were arrested": the verb after belongs to the gunmen
+        return _Outcome(before[0], before[1], "before", before[2]), parts
     # its own verb, else its own adjective ("six dead foreigners and seven injured"), else its list's verb
     after = v.after[c.np.end] or (None if c.np.attributive else v.after[last.np.end])
     if after:
@@ -980,6 +1005,17 @@ def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outco
     if before:
         return _Outcome(before[0], before[1], "before", before[2]), parts
     return None, parts
+
+
+def _in_a_relative_clause(toks: list[Token], verb: int) -> bool:
+    """Whether the outcome verb at index verb opens a relative clause ("who killed", "that had wounded")."""
+    lx = _lex()
+    for k in range(verb - 1, max(-1, verb - 3), -1):
+        if toks[k].lower in lx.relative:
+            return True
+        if toks[k].lower not in lx.bridge:
+            return False
+    return False
 
 
 def _noun_outcome(v: _View, c: _Candidate) -> str | None:

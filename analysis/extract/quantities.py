@@ -368,6 +368,13 @@ def _parse(toks: list[Token], text: str) -> list[Quantity]:
     return out
 
 
+def count_end(toks: list[Token], i: int) -> int | None:
+    """The index after the count phrase starting at token i ("20", "at least 20", "dozens"), or None."""
+    pre = _lex().prefixes.at(toks, i)
+    core = _core_at(toks, pre[1] if pre else i)
+    return None if core is None else core[3]
+
+
 def _after_a_change(toks: list[Token], i: int, lx: _Lex) -> bool:
     """Whether a change word stands shortly before the range word at i ("rose from 10 to 14": an old figure and a
     new one, not a range), with no punctuation between."""

@@ -187,6 +187,7 @@ class ClaimsLexicon(_Lexicon):
     toll_nouns: Words
     total_nouns: Words
     total_verbs: Words
+    active_objects: Words
     total_words: Words
     total_change_verbs: Words
     total_phrase_starts: Words
