@@ -554,6 +554,22 @@ def test_the_agent_of_an_outcome_verb_is_not_its_victim(text, expected):
     assert [(c.quantity_text, c.outcome) for c in extract(text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Indian authorities claim one Briton has died.", [("one", "killed", 1)]),
+        ("Indian government officials said that at least one British national was confirmed dead.",
+         [("at least one", "killed", 1)]),
+        ("At least one soldier was killed.", [("At least one", "killed", 1)]),
+        # "one" with no noun naming people is no count
+        ("One of them died.", []),
+        ("No one was hurt.", []),
+    ],
+)  # fmt: skip
+def test_one_counts_with_a_noun_naming_people(text, expected):
+    assert [(c.quantity_text, c.outcome, c.value_low) for c in extract(text)] == expected
+
+
 @pytest.mark.parametrize("bad", ["", " ", "-"])
 def test_an_empty_place_name_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="has no letter or digit"):

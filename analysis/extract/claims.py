@@ -1063,10 +1063,14 @@ def _held_place_outcome(v: _View, c: _Candidate) -> _Outcome | None:
 
 
 def _not_a_count(v: _View, c: _Candidate) -> bool:
-    """'one' needs a group noun: 'one of the', 'no one' are not claims."""
+    """'one' needs a group noun or a proper noun naming people ("one Briton"): 'one of the', 'no one' are not
+    claims."""
     if c.q.text.lower() != "one":
         return False
-    return c.np.group is None or bool(c.q.first and v.toks[c.q.first - 1].lower == "no")
+    if c.q.first and v.toks[c.q.first - 1].lower == "no":
+        return True
+    named = c.q.last < len(v.toks) and v.toks[c.q.last].text[:1].isupper()
+    return c.np.group is None and not named
 
 
 def _group_of(v: _View, c: _Candidate, prev: Claim | None) -> tuple[str, str | None, str]:
