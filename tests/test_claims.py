@@ -396,6 +396,12 @@ def test_a_subset_of_an_incidents_victims_is_a_part_even_without_its_whole():
     assert [(c.quantity_text, c.role, c.part_of, c.subset_text) for c in extract(britons)] == [
         ("Two", "part", None, "Britons")
     ]
+    # once the article has named the incident, a later subset count is a part of it too
+    quoted = britons + ' "Two British nationals were injured; they are currently in hospital," a spokesman said.'
+    assert [(c.quantity_text, c.role, c.subset_text) for c in extract(quoted)] == [
+        ("Two", "part", "Britons"),
+        ("Two", "part", "British nationals"),
+    ]
     # no incident named: the count may be the whole ('the deaths of ... Cambodians' under a regime)
     regime = "The policies led to the deaths of as many as 1.7 million Cambodians when the group held power."
     assert [c.role for c in extract(regime)] == ["total"]

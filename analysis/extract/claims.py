@@ -21,6 +21,7 @@ from analysis.extract.parts import (
 )
 from analysis.extract.places import (
     PlaceMap,
+    first_incident,
     names_another_place,
     place_in,
     place_map,
@@ -1315,9 +1316,10 @@ def extract(
 def _subsets(claims: list[Claim], low: str) -> list[Claim]:
     """A count of victims named by who they are ("Two Britons were injured", "9,000 Soviets") is a part when
     the article gives a larger count of the same outcome; its whole is the nearest such count (before first).
-    Without one, a count of the dead or injured of an incident the sentence names is still a part, of that
+    Without one, a count of the dead or injured after the article names an incident is still a part, of that
     incident's toll (part_of unknown). low: the document's lower-cased text."""
     out = list(claims)
+    incident = first_incident(low)
     totals: dict[str, list[int]] = {}  # candidate wholes of a subset, by outcome
     for i, c in enumerate(claims):
         if c.role == "total" and c.value_low is not None:
@@ -1330,7 +1332,7 @@ def _subsets(claims: list[Claim], low: str) -> list[Claim]:
         whole = None if found is None else claims[found]
         # an armed group named by who they are ('20 Taliban') is that group's own total, not a subset of victims
         if whole is not None or (
-            c.group in VICTIM_GROUPS and whole_is_implied(c.outcome, low[c.sentence_start : c.sentence_end])
+            c.group in VICTIM_GROUPS and whole_is_implied(c.outcome, incident is not None and incident < c.sentence_end)
         ):
             out[i] = replace(
                 c,

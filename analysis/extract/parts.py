@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from analysis import lexicon
-from analysis.extract.places import names_an_incident
 from analysis.text import grammar
 from analysis.text.tokens import Token
 
@@ -160,12 +159,12 @@ def names_a_subset(group_text: str | None) -> bool:
     )
 
 
-def whole_is_implied(outcome: str, sentence: str) -> bool:
+def whole_is_implied(outcome: str, incident_named: bool) -> bool:
     """A subset count is a part even when the article states no larger count if it counts the dead or injured
-    of an incident its sentence names ("Two Britons injured in the bomb blasts": some of the blasts' injured).
-    Without an incident ("the deaths of 1.7 million Cambodians" under a regime) the count may be the whole.
-    sentence: lower-cased."""
-    return outcome in _lex().implied_whole_outcomes and names_an_incident(sentence)
+    of an incident the article has named by then ("Two Britons injured in the bomb blasts": some of the blasts'
+    injured; a later "Two British nationals were injured" too). Without an incident ("the deaths of 1.7 million
+    Cambodians" under a regime) the count may be the whole."""
+    return incident_named and outcome in _lex().implied_whole_outcomes
 
 
 def subset_nouns() -> frozenset[str]:

@@ -45,9 +45,11 @@ def _incidents() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{_links()[1]})\b")
 
 
-def names_an_incident(text: str) -> bool:
-    """Whether the text (lower-cased) names an incident: a blast, an attack, a siege ... (place_links)."""
-    return _incidents().search(text) is not None
+def first_incident(text: str) -> int | None:
+    """Where the text (lower-cased) first names an incident (a blast, an attack, a siege ...: place_links), or
+    None."""
+    m = _incidents().search(text)
+    return None if m is None else m.start()
 
 
 @cache
