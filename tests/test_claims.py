@@ -360,7 +360,7 @@ def test_a_subset_is_part_of_the_nearest_larger_count_before_it_else_after_it():
 
 def test_a_long_chain_of_partitives_is_read_without_recursion():
     # each count's noun phrase is the next count's, to the end: once per sentence, not once per count
-    claims = extract("One of the " * 3000 + "two people were killed.")
+    claims = extract("Ten of the " * 3000 + "two people were killed.")
     assert len(claims) == 3001
     assert {(c.outcome, c.group_text) for c in claims} == {("killed", "people")}
 
@@ -402,6 +402,8 @@ def test_a_subset_of_an_incidents_victims_is_a_part_even_without_its_whole():
         ("Two", "part", "Britons"),
         ("Two", "part", "British nationals"),
     ]
+    one = "Officials said that at least one British national was confirmed dead in the attacks."
+    assert [(c.role, c.subset_text) for c in extract(one)] == [("part", "British national")]
     # no incident named: the count may be the whole ('the deaths of ... Cambodians' under a regime)
     regime = "The policies led to the deaths of as many as 1.7 million Cambodians when the group held power."
     assert [c.role for c in extract(regime)] == ["total"]
@@ -567,8 +569,10 @@ def test_the_agent_of_an_outcome_verb_is_not_its_victim(text, expected):
         ("Indian government officials said that at least one British national was confirmed dead.",
          [("at least one", "killed", 1)]),
         ("At least one soldier was killed.", [("At least one", "killed", 1)]),
-        # "one" with no noun naming people is no count
+        # "one" with no noun naming people is no count, nor is "one of"
         ("One of them died.", []),
+        ("Several MEPs were among those barricaded inside the Taj, one of the city's best-known destinations.",
+         [("Several", "present", 3)]),
         ("No one was hurt.", []),
     ],
 )  # fmt: skip

@@ -1064,12 +1064,14 @@ def _held_place_outcome(v: _View, c: _Candidate) -> _Outcome | None:
 
 
 def _not_a_count(v: _View, c: _Candidate) -> bool:
-    """'one' needs a group noun or a proper noun naming people ("one Briton"): 'one of the', 'no one' are not
+    """'one' needs a group noun or a proper noun naming people ("one Briton"): 'one of', 'no one' are not
     claims."""
     if c.q.text.lower() != "one":
         return False
     if c.q.first and v.toks[c.q.first - 1].lower == "no":
         return True
+    if c.q.last < len(v.toks) and v.toks[c.q.last].lower == "of":
+        return True  # "one of the city's best-known destinations", "one of the MEPs"
     named = c.q.last < len(v.toks) and v.toks[c.q.last].text[:1].isupper()
     return c.np.group is None and not named
 
