@@ -580,6 +580,19 @@ def test_one_counts_with_a_noun_naming_people(text, expected):
     assert [(c.quantity_text, c.outcome, c.value_low) for c in extract(text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A doctor said 11 dead were taken to the hospital and 38 others were admitted with injuries.",
+         [("11", "killed"), ("38", "injured")]),
+        ('"Many have serious injuries and the toll will go up," a police officer said.', [("Many", "injured")]),
+        ("Twelve people sustained injuries in the blast.", [("Twelve", "injured")]),
+    ],
+)  # fmt: skip
+def test_hospital_and_injury_wordings_are_injured(text, expected):
+    assert [(c.quantity_text, c.outcome) for c in extract(text)] == expected
+
+
 @pytest.mark.parametrize("bad", ["", " ", "-"])
 def test_an_empty_place_name_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="has no letter or digit"):
