@@ -587,6 +587,8 @@ def test_one_counts_with_a_noun_naming_people(text, expected):
          [("11", "killed"), ("38", "injured")]),
         ('"Many have serious injuries and the toll will go up," a police officer said.', [("Many", "injured")]),
         ("Twelve people sustained injuries in the blast.", [("Twelve", "injured")]),
+        ("A rescue services official said there was a multitude of injured at Atocha.", [("a multitude", "injured")]),
+        ("My husband and I were hit, as were lots of people who were hurt.", [("lots", "injured")]),
     ],
 )  # fmt: skip
 def test_hospital_and_injury_wordings_are_injured(text, expected):
