@@ -565,6 +565,19 @@ def test_the_agent_of_an_outcome_verb_is_not_its_victim(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # a count whose own noun says its people died keeps that outcome in a list with another
+        ('"This is big. It cost 25 lives and 100 injured," he said.', [("25", "killed"), ("100", "injured")]),
+        # a noun that names who, not what befell them, takes the list's verb
+        ("25 hostages and 10 soldiers were killed.", [("25", "killed"), ("10", "killed")]),
+    ],
+)
+def test_a_dead_noun_keeps_its_outcome_in_a_list(text, expected):
+    assert [(c.quantity_text, c.outcome) for c in extract(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("Indian authorities claim one Briton has died.", [("one", "killed", 1)]),
         ("Indian government officials said that at least one British national was confirmed dead.",
          [("at least one", "killed", 1)]),

@@ -998,7 +998,7 @@ def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outco
         # "two gunmen who killed 20 people were arrested": the verb after belongs to the gunmen
         return _Outcome(before[0], before[1], "before", before[2]), parts
     # its own verb, else its own adjective ("six dead foreigners and seven injured"), else its list's verb
-    after = v.after[c.np.end] or (None if c.np.attributive else v.after[last.np.end])
+    after = v.after[c.np.end] or (None if c.np.attributive or _dead_noun(c) else v.after[last.np.end])
     if after:
         return _Outcome(after[0], after[1], "after", first), parts
     if c.np.attributive:  # "Police found six dead foreigners"
@@ -1006,6 +1006,12 @@ def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outco
     if before:
         return _Outcome(before[0], before[1], "before", before[2]), parts
     return None, parts
+
+
+def _dead_noun(c: _Candidate) -> bool:
+    """Whether the count's own noun says its people died ("25 lives"): a list's verb after it ("It cost 25 lives
+    and 100 injured") is the other items'."""
+    return _lex().nouns.get(c.np.head or "") == "killed"
 
 
 def _in_a_relative_clause(toks: list[Token], verb: int) -> bool:
