@@ -619,6 +619,9 @@ def test_an_empty_place_name_is_refused_by_name(bad):
     [
         # an outcome word used as an adjective before the noun it qualifies
         ("Police found 20 dead militants.", [("20", "killed", "militants", "militants")]),
+        # a nationality between the adjective and its noun
+        ("Troops killed two gunmen but also found eight dead Israeli hostages.",
+         [("two", "killed", "militants", "gunmen"), ("eight", "killed", "civilians", "Israeli hostages")]),
         ("The officer confirmed 12 wounded soldiers.", [("12", "injured", "security_forces", "soldiers")]),
         # its own adjective outranks its list's verb
         ("There were six dead foreigners and seven injured.",

@@ -396,8 +396,11 @@ def _attributive(toks: list[Token], j: int, n: int) -> tuple[tuple[str, str] | N
     if not m or len(m[0]) != 1 or m[1] >= n:
         return None, j
     nxt = toks[m[1]]
+    k = m[1]
+    while k < min(n, m[1] + 2) and toks[k].text[:1].isupper():
+        k += 1  # a nationality before the noun: "eight dead Israeli hostages"
     noun = (
-        _group_within(toks, m[1], 1)
+        _group_within(toks, k, 1)
         or nxt.lower in subset_nouns()
         or (nxt.text[:1].isupper() and nxt.text.endswith("s"))
     )
