@@ -301,3 +301,17 @@ def test_a_word_qualifying_a_title_is_not_part_of_the_name():
     claims = extract(text)
     speakers, _ = resolve_speakers([("d", text, a.speaker_start, a.speaker_end) for a in attribute(text, claims)])
     assert [(s.name, s.title) for s in speakers] == [("Jose Maria Aznar", "Spanish Prime Minister")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a name before a lower-case head qualifies it; the appositive after the head is the speaker
+        ("The Bali police chief, Made Pastika, revised the death toll downward, saying that the bombers had killed "
+         "19 other people.", [("19", "Made Pastika")]),
+        ("The Bali police chief revised the toll, saying that 19 people were killed.",
+         [("19", "The Bali police chief")]),
+    ],
+)  # fmt: skip
+def test_the_subject_of_a_participle_is_the_head_or_its_appositive(text, expected):
+    assert _speakers(text) == expected

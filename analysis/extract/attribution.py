@@ -428,6 +428,8 @@ def _subject_from(toks: Sequence[Token], lo: int, hi: int, k: int) -> tuple[_NP 
     while k < hi:
         t = toks[k]
         if t.lower in lex.heads and not _is_cap(t):
+            while k + 1 < hi and _modifies_a_head(toks, k + 1, hi, lex):
+                k += 1  # "police chief": the head is the last of a run of heads
             # "Military spokesman, Major General Waheed Arshad, ...": the appositive name is the speaker.
             if k + 2 < hi and toks[k + 1].text == "," and (_name_word(toks[k + 2], lex) or _title_at(toks, k + 2, hi)):
                 named = _np_at_start(toks, k + 2, hi)
@@ -453,6 +455,10 @@ def _subject_from(toks: Sequence[Token], lo: int, hi: int, k: int) -> tuple[_NP 
                     k, resume = _advance(k, j + 1, resume, fixed)
                     continue
                 return _NP(_common_back(toks, j, lo), j, _np_back(toks, j, lo).kind), resume
+            if j + 1 < hi and _modifies_a_head(toks, j + 1, hi, lex):
+                # "The Bali police chief, Made Pastika, ...": the name qualifies the head after it
+                k, resume = _advance(k, j + 1, resume, fixed)
+                continue
             np = _classify_proper(toks, k, j)
             if np:
                 return np, resume
@@ -460,6 +466,13 @@ def _subject_from(toks: Sequence[Token], lo: int, hi: int, k: int) -> tuple[_NP 
             continue
         k, resume = _advance(k, k + 1, resume, not _title_at(toks, k, len(toks)))
     return None, resume
+
+
+def _modifies_a_head(toks: Sequence[Token], k: int, hi: int, lex: _Lex) -> bool:
+    """Whether token k, right after a name, is a lower-case speaker head or title the name qualifies ("Bali
+    police chief", "Mumbai disaster official")."""
+    t = toks[k]
+    return not _is_cap(t) and (t.lower in lex.heads or bool(_title_at(toks, k, hi)))
 
 
 def _advance(k: int, to: int, resume: int, fixed: bool) -> tuple[int, int]:
