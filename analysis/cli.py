@@ -234,58 +234,115 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _raw_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--raw-dir."""
+    sp.add_argument("--raw-dir", type=_path, default=p.raw_dir, help="folder with the manifest and texts")
+
+
+def _manifest_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--manifest."""
+    sp.add_argument("--manifest", type=_file_name, default=p.manifest_name, help="manifest file name inside --raw-dir")
+
+
+def _out_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--out-dir."""
+    sp.add_argument("--out-dir", type=_path, default=p.processed_dir, help="folder of the tables")
+
+
+def _zone_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--timezone (no default of its own: the params' zone applies unless given)."""
+    sp.add_argument("--timezone", help=f"IANA zone of the event, for local times (default: {p.event.timezone})")
+
+
+def _window_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--event-start and --event-end (no defaults of their own: the params' window applies unless given)."""
+    ev, local = p.event, "%Y-%m-%dT%H:%M"
+    sp.add_argument("--event-start", help=f"start of the focal event, ISO local time (default: {ev.start:{local}})")
+    sp.add_argument("--event-end", help=f"end of the focal event, ISO local time (default: {ev.end:{local}})")
+
+
+def _place_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--place, repeatable."""
+    sp.add_argument("--place", action="append", type=_text, help="a place of the focal event (repeatable; default: the "
+                    "params file's places)")  # fmt: skip
+
+
+def _workers_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--workers, --engine and --scheduler: how the documents are read (never what the tables hold)."""
+    sp.add_argument(
+        "--workers", type=_positive, default=_cores(),
+        help="processes to read documents with (the tables are the same for any number)",
+    )  # fmt: skip
+    sp.add_argument(
+        "--engine", choices=("local", "dask"), default="local",
+        help="local processes, or a Dask cluster (the same tables)",
+    )  # fmt: skip
+    sp.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="a running Dask scheduler, 'tcp://host:8786' (--engine dask; default: a local cluster of --workers)",
+    )  # fmt: skip
+
+
+def _notebooks_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--notebooks-dir, beside the params file by default."""
+    sp.add_argument("--notebooks-dir", type=_path, default=source.parent / "notebooks",
+                    help="where the executed notebooks go: notebooks/ beside the params file unless given (figures go "
+                    "to the params' figures_dir)")  # fmt: skip
+
+
+def _exports_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--exports-dir, beside the tables' folder by default."""
+    sp.add_argument("--exports-dir", type=_path, default=p.processed_dir.parent / "exports",
+                    help="where the CSV exports go (exports/ beside the tables' folder unless given)")  # fmt: skip
+
+
+def _figures_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--figures-dir."""
+    sp.add_argument("--figures-dir", type=_path, default=p.figures_dir, help="folder of the figures")
+
+
+def _report_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--report, beside the figures' folder by default."""
+    sp.add_argument("--report", type=_path, default=p.figures_dir.parent / "report.html",
+                    help="the report page (report.html beside the figures' folder unless given)")  # fmt: skip
+
+
+def _gold_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--gold, --unseen-dir and --unseen2-dir: the annotated claims to score against."""
+    sp.add_argument("--gold", type=_path, help=f"gold claims CSV (default: {p.annotations})")
+    sp.add_argument("--unseen-dir", type=_path, help="blindly annotated articles of other events")
+    sp.add_argument("--unseen2-dir", type=_path, help="a second blind set, annotated after the first was used")
+
+
+def _timebank_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
+    """--timebank-dir and --metrics-dir."""
+    sp.add_argument("--timebank-dir", type=_path, default=p.timebank_dir, help="TimeBank 1.2 .tml folder")
+    sp.add_argument("--metrics-dir", type=_path, default=p.metrics_dir, help="folder for metrics files")
+
+
+# Each option group's options, in the order every stage's --help lists them (STAGES names the groups a stage takes).
+OPTION_GROUPS: tuple[tuple[str, Callable[[argparse.ArgumentParser, config.Params, Path], None]], ...] = (
+    ("raw", _raw_options),
+    ("manifest", _manifest_options),
+    ("out", _out_options),
+    ("zone", _zone_options),
+    ("window", _window_options),
+    ("place", _place_options),
+    ("workers", _workers_options),
+    ("notebooks", _notebooks_options),
+    ("exports", _exports_options),
+    ("figures", _figures_options),
+    ("report", _report_options),
+    ("gold", _gold_options),
+    ("timebank", _timebank_options),
+)
+
+
 def _add_options(sp: argparse.ArgumentParser, groups: tuple[str, ...], p: config.Params, source: Path) -> None:
     """The stage's options, each with the default the params file gives it."""
-    ev = p.event
-    if "raw" in groups:
-        sp.add_argument("--raw-dir", type=_path, default=p.raw_dir, help="folder with the manifest and texts")
-    if "manifest" in groups:
-        sp.add_argument(
-            "--manifest", type=_file_name, default=p.manifest_name, help="manifest file name inside --raw-dir"
-        )
-    if "out" in groups:
-        sp.add_argument("--out-dir", type=_path, default=p.processed_dir, help="folder of the tables")
-    if "zone" in groups:
-        sp.add_argument("--timezone", help=f"IANA zone of the event, for local times (default: {ev.timezone})")
-    if "window" in groups:
-        local = "%Y-%m-%dT%H:%M"
-        sp.add_argument("--event-start", help=f"start of the focal event, ISO local time (default: {ev.start:{local}})")
-        sp.add_argument("--event-end", help=f"end of the focal event, ISO local time (default: {ev.end:{local}})")
-    if "place" in groups:
-        sp.add_argument("--place", action="append", type=_text, help="a place of the focal event (repeatable; default: the "
-                        "params file's places)")  # fmt: skip
-    if "workers" in groups:
-        sp.add_argument(
-            "--workers", type=_positive, default=_cores(),
-            help="processes to read documents with (the tables are the same for any number)",
-        )  # fmt: skip
-        sp.add_argument(
-            "--engine", choices=("local", "dask"), default="local",
-            help="local processes, or a Dask cluster (the same tables)",
-        )  # fmt: skip
-        sp.add_argument(
-            "--scheduler", metavar="ADDRESS",
-            help="a running Dask scheduler, 'tcp://host:8786' (--engine dask; default: a local cluster of --workers)",
-        )  # fmt: skip
-    if "notebooks" in groups:
-        sp.add_argument("--notebooks-dir", type=_path, default=source.parent / "notebooks",
-                        help="where the executed notebooks go: notebooks/ beside the params file unless given (figures go "
-                        "to the params' figures_dir)")  # fmt: skip
-    if "exports" in groups:
-        sp.add_argument("--exports-dir", type=_path, default=p.processed_dir.parent / "exports",
-                        help="where the CSV exports go (exports/ beside the tables' folder unless given)")  # fmt: skip
-    if "figures" in groups:
-        sp.add_argument("--figures-dir", type=_path, default=p.figures_dir, help="folder of the figures")
-    if "report" in groups:
-        sp.add_argument("--report", type=_path, default=p.figures_dir.parent / "report.html",
-                        help="the report page (report.html beside the figures' folder unless given)")  # fmt: skip
-    if "gold" in groups:
-        sp.add_argument("--gold", type=_path, help=f"gold claims CSV (default: {p.annotations})")
-        sp.add_argument("--unseen-dir", type=_path, help="blindly annotated articles of other events")
-        sp.add_argument("--unseen2-dir", type=_path, help="a second blind set, annotated after the first was used")
-    if "timebank" in groups:
-        sp.add_argument("--timebank-dir", type=_path, default=p.timebank_dir, help="TimeBank 1.2 .tml folder")
-        sp.add_argument("--metrics-dir", type=_path, default=p.metrics_dir, help="folder for metrics files")
+    for name, add in OPTION_GROUPS:
+        if name in groups:
+            add(sp, p, source)
 
 
 def _add_workflow(sub) -> None:

@@ -380,6 +380,68 @@ def _overlap_y(a, b) -> float:
     return max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0))
 
 
+def _label_text(ax, xi: float, y: float, text: str, color: str, right: bool):
+    """A label's annotation beside its point: to the point's left when it is in the right part of the axis."""
+    return ax.annotate(
+        text,
+        xy=(xi, y),
+        # just above the point's height, so the figure's interval whisker shows under the label
+        xytext=(-7 if right else 7, 2.5),
+        textcoords="offset points",
+        ha="right" if right else "left",
+        va="bottom",
+        fontsize=7.5,
+        color=color,
+        zorder=5,
+        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+        arrowprops={"arrowstyle": "-", "color": color, "lw": 0.5, "shrinkA": 0, "shrinkB": 4},
+    )
+
+
+def _marker_boxes(ax, labels: list) -> list:
+    """The display box of each label's point marker (a marker's size square about the point)."""
+    half = 6 * ax.figure.dpi / 72  # half a marker, in pixels
+    return [
+        Bbox.from_bounds(mx - half, my - half, 2 * half, 2 * half)
+        for mx, my in (ax.transData.transform((xi, y)) for xi, y, _, _ in labels)
+    ]
+
+
+def _nudge_label(text, pixels: float, points_per_pixel: float) -> None:
+    """Move a label's text up (or down, pixels negative) from where it is now."""
+    dx, dy = text.xyann
+    text.xyann = (dx, dy + pixels * points_per_pixel)
+
+
+def _separation_pass(texts: list, boxes: list, marks: list, points_per_pixel: float) -> bool:
+    """One pass over the labels (boxes: where they were at its start): each pair that overlaps is pushed apart,
+    each label that covers another point's marker is pushed off it; True if any label moved."""
+    moved = False
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            overlap = _overlap_y(boxes[i], boxes[j])
+            if overlap > 0:
+                lower, upper = (i, j) if (boxes[i].y0, i) <= (boxes[j].y0, j) else (j, i)
+                _nudge_label(texts[lower], -(overlap / 2 + 0.5), points_per_pixel)
+                _nudge_label(texts[upper], overlap / 2 + 0.5, points_per_pixel)
+                moved = True
+        for k, mark in enumerate(marks):
+            overlap = _overlap_y(boxes[i], mark) if k != i else 0.0
+            if overlap > 0:
+                up = (boxes[i].y0 + boxes[i].y1) / 2 >= (mark.y0 + mark.y1) / 2
+                _nudge_label(texts[i], (overlap + 0.5) * (1 if up else -1), points_per_pixel)
+                moved = True
+    return moved
+
+
+def _push_apart(texts: list, marks: list, renderer, points_per_pixel: float) -> None:
+    """Separation passes until nothing moves, at most 200 (a fixed bound keeps the result deterministic)."""
+    for _ in range(200):
+        boxes = [_text_box(t, renderer) for t in texts]
+        if not _separation_pass(texts, boxes, marks, points_per_pixel):
+            break
+
+
 def _place_labels(ax, labels: list, renderer, ts: TimeScale = LINEAR) -> None:
     """Write labels beside their points (to the left in the right part of the axis ts), then push them
     vertically off each other and off other points' markers (a fixed number of deterministic passes)."""
@@ -387,55 +449,9 @@ def _place_labels(ax, labels: list, renderer, ts: TimeScale = LINEAR) -> None:
         return
     x0, x1 = ax.get_xlim()
     labels = sorted(labels, key=lambda t: (t[1], t[0], t[2]))
-    texts = []
-    for xi, y, text, color in labels:
-        right = ts.fraction(xi, x0, x1) > 0.72
-        texts.append(
-            ax.annotate(
-                text,
-                xy=(xi, y),
-                # just above the point's height, so the figure's interval whisker shows under the label
-                xytext=(-7 if right else 7, 2.5),
-                textcoords="offset points",
-                ha="right" if right else "left",
-                va="bottom",
-                fontsize=7.5,
-                color=color,
-                zorder=5,
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
-                arrowprops={"arrowstyle": "-", "color": color, "lw": 0.5, "shrinkA": 0, "shrinkB": 4},
-            )
-        )
-    half = 6 * ax.figure.dpi / 72  # half a marker, in pixels
-    marks = [
-        Bbox.from_bounds(mx - half, my - half, 2 * half, 2 * half)
-        for mx, my in (ax.transData.transform((xi, y)) for xi, y, _, _ in labels)
-    ]
-    points_per_pixel = 72 / ax.figure.dpi
-
-    def nudge(i: int, pixels: float) -> None:
-        dx, dy = texts[i].xyann
-        texts[i].xyann = (dx, dy + pixels * points_per_pixel)
-
-    for _ in range(200):
-        boxes = [_text_box(t, renderer) for t in texts]
-        moved = False
-        for i in range(len(texts)):
-            for j in range(i + 1, len(texts)):
-                overlap = _overlap_y(boxes[i], boxes[j])
-                if overlap > 0:
-                    lower, upper = (i, j) if (boxes[i].y0, i) <= (boxes[j].y0, j) else (j, i)
-                    nudge(lower, -(overlap / 2 + 0.5))
-                    nudge(upper, overlap / 2 + 0.5)
-                    moved = True
-            for k, mark in enumerate(marks):
-                overlap = _overlap_y(boxes[i], mark) if k != i else 0.0
-                if overlap > 0:
-                    up = (boxes[i].y0 + boxes[i].y1) / 2 >= (mark.y0 + mark.y1) / 2
-                    nudge(i, (overlap + 0.5) * (1 if up else -1))
-                    moved = True
-        if not moved:
-            break
+    texts = [_label_text(ax, xi, y, text, color, ts.fraction(xi, x0, x1) > 0.72) for xi, y, text, color in labels]
+    marks = _marker_boxes(ax, labels)
+    _push_apart(texts, marks, renderer, 72 / ax.figure.dpi)
 
 
 def band_group(consensus: pd.DataFrame, panel: Panel) -> str | None:
@@ -569,74 +585,147 @@ def _panel_values(rows: pd.DataFrame, consensus_rows: pd.DataFrame) -> list[floa
     return vals
 
 
+@dataclass(frozen=True, eq=False)
+class _TollLayout:
+    """What every panel of the toll figure shares: the figures by phase, the panels, colours and the time axes."""
+
+    zone: object
+    before: pd.DataFrame
+    during: pd.DataFrame
+    panels: list[Panel]
+    colors: dict[str, str]
+    start_local: pd.Timestamp
+    before_x: pd.Series
+    unit: str
+    ts: TimeScale
+    lo_x: pd.Timestamp
+    hi_x: pd.Timestamp
+    has_before: bool
+    ncols: int
+    nrows: int
+
+
+def _time_axis(during: pd.DataFrame, event: Event) -> tuple[pd.Timestamp, str, TimeScale, pd.Timestamp, pd.Timestamp]:
+    """(local start, unit since the start, time scale, axis limits) of the main panels, from the event's figures."""
+    zone = event.zone
+    start_local = pd.Timestamp(event.start).tz_convert(zone).tz_localize(None)
+    during_x = local_naive(during["as_of"], zone)
+    span = (during_x.max() - start_local) if len(during) else pd.Timedelta(hours=1)
+    # on a linear axis a span of days crowds the first hours together: past COMPRESS_AFTER the axis is compressed
+    ts = TimeScale(mdates.date2num(start_local), compressed=span > COMPRESS_AFTER)
+    lo_x, hi_x = _limits(pd.concat([during_x, pd.Series([start_local])]), pd.Timedelta(hours=2), ts)
+    return start_local, time_unit(span), ts, lo_x, hi_x
+
+
+def _toll_layout(timeline: pd.DataFrame, event: Event) -> _TollLayout:
+    """The shared layout of the toll figure: two panels a row where there are several."""
+    before, during = split_by_phase(timeline, event)
+    panels = choose_panels(timeline, event)
+    start_local, unit, ts, lo_x, hi_x = _time_axis(during, event)
+    ncols = 2 if len(panels) > 1 else 1
+    return _TollLayout(
+        zone=event.zone,
+        before=before,
+        during=during,
+        panels=panels,
+        colors=outlet_colors(pd.concat([before["outlet"], during["outlet"]])),
+        start_local=start_local,
+        before_x=local_naive(before["as_of"], event.zone),
+        unit=unit,
+        ts=ts,
+        lo_x=lo_x,
+        hi_x=hi_x,
+        has_before=len(before) > 0,
+        ncols=ncols,
+        nrows=max(1, math.ceil(len(panels) / ncols)),
+    )
+
+
+def _toll_canvas(lay: _TollLayout):
+    """The figure and its grid: each panel a cell, with a narrow cell on its left when there are figures before
+    the start."""
+    fig = plt.figure(figsize=(7.6 * lay.ncols, 3.5 * lay.nrows + 2.1), layout="constrained")
+    fig.get_layout_engine().set(w_pad=0.02, wspace=0.01)
+    ratios = [1, 5.5] * lay.ncols if lay.has_before else [1] * lay.ncols
+    return fig, fig.add_gridspec(lay.nrows, len(ratios), width_ratios=ratios)
+
+
+def _draw_main(ax, rows_d, cons, panel: Panel, values: list[float], scale: str, lay: _TollLayout, pending) -> None:
+    """A main panel's axes, consensus band, the event's figures (their labels queued in pending) and start line."""
+    ax.set_xlim(lay.lo_x, lay.hi_x)
+    _y_limits(ax, values, scale)
+    _x_axis(ax, lay.ts, lay.lo_x, lay.hi_x)
+    _draw_consensus(ax, cons, panel, lay.zone, lay.hi_x)
+    # the sideways nudge is a share of the axis as drawn, so it looks the same on a compressed axis
+    dodge = (lay.ts.forward(mdates.date2num(lay.hi_x)) - lay.ts.forward(mdates.date2num(lay.lo_x))) * 0.024
+    pending.append((ax, _draw_figures(ax, rows_d, lay.zone, lay.colors, scale, dodge, lay.ts), lay.ts))
+    ax.axvline(lay.start_local, color="#444444", lw=0.8, ls="-", zorder=0.5)
+
+
+def _panel_titles(ax, panel: Panel, cons: pd.DataFrame) -> None:
+    """The panel's title, and on the right the group its band shows where the panel has several groups."""
+    ax.set_title(panel.title, loc="left", fontweight="bold")
+    group = band_group(cons, panel)
+    if len(panel.groups) > 1 and group is not None:
+        ax.set_title(f"band: {GROUP_WORDS[group]}", loc="right", fontsize=7.5, color="#555555")
+
+
+def _top_axis(ax, event: Event, lay: _TollLayout, first_row: bool) -> None:
+    """The 'since the event start' axis on top, named on the first row of panels only."""
+    top = _hours_axis(ax, event, lay.unit, lay.ts)
+    if first_row:
+        squeezed = " (compressed scale)" if lay.ts.compressed else ""
+        top.set_xlabel(f"{lay.unit} since the event start{squeezed}", fontsize=8, color="#555555")
+
+
+def _side_panel(fig, cell, col: int, main_ax, rows_b, scale: str, lay: _TollLayout, pending) -> None:
+    """The narrow 'before' panel in cell (sharing the main panel's y axis) where there is one, and the y label on
+    the leftmost panel of a row."""
+    if lay.has_before:
+        b_ax = fig.add_subplot(cell, sharey=main_ax)
+        _draw_before(b_ax, rows_b, lay.before_x, lay.colors, scale, lay.zone, pending, lay.start_local.year)
+        main_ax.tick_params(labelleft=False)
+        if col == 0:
+            b_ax.set_ylabel("people (reported)")
+    elif col == 0:
+        main_ax.set_ylabel("people (reported)")
+
+
+def _draw_panel(fig, grid, k: int, panel: Panel, consensus: pd.DataFrame, lay: _TollLayout, event, pending) -> None:
+    """Panel k, row by row: its main axes and what is drawn in them, its titles and top axis, the panel before
+    the start beside it, and the clock label under the last panel of a column."""
+    row, col = divmod(k, lay.ncols)
+    main_ax = fig.add_subplot(grid[row, col * 2 + 1] if lay.has_before else grid[row, col])
+    rows_d, cons, rows_b = panel_rows(lay.during, panel), panel_rows(consensus, panel), panel_rows(lay.before, panel)
+    values = _panel_values(pd.concat([rows_d, rows_b]), cons)
+    scale = _y_scale(values)
+    _draw_main(main_ax, rows_d, cons, panel, values, scale, lay, pending)
+    _panel_titles(main_ax, panel, cons)
+    _top_axis(main_ax, event, lay, row == 0)
+    if not len(rows_d):
+        main_ax.text(0.5, 0.5, "no figures for the event", transform=main_ax.transAxes, ha="center", color="#777777")
+    _side_panel(fig, grid[row, col * 2] if lay.has_before else None, col, main_ax, rows_b, scale, lay, pending)
+    if row == lay.nrows - 1 or k + lay.ncols >= len(lay.panels):
+        main_ax.set_xlabel(_clock_label(lay.lo_x, lay.hi_x, event, lay.ts))
+
+
 def plot_toll(timeline: pd.DataFrame, consensus: pd.DataFrame, documents: pd.DataFrame, event: Event) -> Figure:
     """Each outlet's reported totals against the local clock, one panel per outcome (and group) of the whole
     event, then of each place, the consensus band behind them, and the days before the event start in a narrow
     panel of their own. Parts are not in the timeline, so never drawn as a series."""
-    zone = event.zone
-    before, during = split_by_phase(timeline, event)
-    panels = choose_panels(timeline, event)
+    lay = _toll_layout(timeline, event)
     labels = {r.outlet: outlet_label(r.outlet, r.agency) for r in documents.itertuples()}
-    colors = outlet_colors(pd.concat([before["outlet"], during["outlet"]]))
-    start_local = pd.Timestamp(event.start).tz_convert(zone).tz_localize(None)
-    during_x = local_naive(during["as_of"], zone)
-    before_x = local_naive(before["as_of"], zone)
-    span = (during_x.max() - start_local) if len(during) else pd.Timedelta(hours=1)
-    unit = time_unit(span)
-    ts = TimeScale(mdates.date2num(start_local), compressed=span > COMPRESS_AFTER)
-    lo_x, hi_x = _limits(pd.concat([during_x, pd.Series([start_local])]), pd.Timedelta(hours=2), ts)
-    has_before = len(before) > 0
-    ncols = 2 if len(panels) > 1 else 1
-    nrows = max(1, math.ceil(len(panels) / ncols))
     with plt.rc_context(STYLE):
-        fig = plt.figure(figsize=(7.6 * ncols, 3.5 * nrows + 2.1), layout="constrained")
-        fig.get_layout_engine().set(w_pad=0.02, wspace=0.01)
-        ratios = [1, 5.5] * ncols if has_before else [1] * ncols
-        grid = fig.add_gridspec(nrows, len(ratios), width_ratios=ratios)
+        fig, grid = _toll_canvas(lay)
         renderer = fig.canvas.get_renderer()
-        pending = []
-        if not panels:
+        pending = []  # (axes, labels, time scale): labels are placed once every panel is drawn
+        if not lay.panels:
             fig.text(0.5, 0.5, "No figures with a statement time and a number.", ha="center")
-        for k, panel in enumerate(panels):
-            row, col = divmod(k, ncols)
-            main_ax = fig.add_subplot(grid[row, col * 2 + 1] if has_before else grid[row, col])
-            rows_d = panel_rows(during, panel)
-            cons = panel_rows(consensus, panel)
-            rows_b = panel_rows(before, panel)
-            values = _panel_values(pd.concat([rows_d, rows_b]), cons)
-            scale = _y_scale(values)
-            main_ax.set_xlim(lo_x, hi_x)
-            _y_limits(main_ax, values, scale)
-            _x_axis(main_ax, ts, lo_x, hi_x)
-            _draw_consensus(main_ax, cons, panel, zone, hi_x)
-            dodge = (ts.forward(mdates.date2num(hi_x)) - ts.forward(mdates.date2num(lo_x))) * 0.024
-            pending.append((main_ax, _draw_figures(main_ax, rows_d, zone, colors, scale, dodge, ts), ts))
-            main_ax.axvline(start_local, color="#444444", lw=0.8, ls="-", zorder=0.5)
-            main_ax.set_title(panel.title, loc="left", fontweight="bold")
-            group = band_group(cons, panel)
-            if len(panel.groups) > 1 and group is not None:
-                main_ax.set_title(f"band: {GROUP_WORDS[group]}", loc="right", fontsize=7.5, color="#555555")
-            top = _hours_axis(main_ax, event, unit, ts)
-            if row == 0:
-                squeezed = " (compressed scale)" if ts.compressed else ""
-                top.set_xlabel(f"{unit} since the event start{squeezed}", fontsize=8, color="#555555")
-            if not len(rows_d):
-                main_ax.text(
-                    0.5, 0.5, "no figures for the event", transform=main_ax.transAxes, ha="center", color="#777777"
-                )
-            if has_before:
-                b_ax = fig.add_subplot(grid[row, col * 2], sharey=main_ax)
-                _draw_before(b_ax, rows_b, before_x, colors, scale, zone, pending, start_local.year)
-                main_ax.tick_params(labelleft=False)
-                if col == 0:
-                    b_ax.set_ylabel("people (reported)")
-            elif col == 0:
-                main_ax.set_ylabel("people (reported)")
-            if row == nrows - 1 or k + ncols >= len(panels):
-                main_ax.set_xlabel(_clock_label(lo_x, hi_x, event, ts))
+        for k, panel in enumerate(lay.panels):
+            _draw_panel(fig, grid, k, panel, consensus, lay, event, pending)
         for ax, lab, ax_scale in pending:
             _place_labels(ax, lab, renderer, ax_scale)
-        _legend(fig, colors, labels, panels, during, before, ncols > 1)
+        _legend(fig, lay.colors, labels, lay.panels, lay.during, lay.before, lay.ncols > 1)
         fig.suptitle(
             f"{event.name}: the toll as each outlet reported it",
             fontsize=12,
@@ -676,20 +765,30 @@ def _draw_before(b_ax, rows_b, before_x_all, colors, scale, zone, pending, year:
         b_ax.text(0.5, 0.5, "none", transform=b_ax.transAxes, ha="center", va="center", color="#999999", fontsize=8)
 
 
-def _legend(fig, colors, labels, panels, during, before, wide: bool) -> None:
-    """One legend under the panels: outlets, groups, how bounds and intervals are drawn, the band; in four
-    columns under a figure two panels wide (wide), else in two, so it fits a one-column figure."""
-    shown = pd.concat([panel_rows(pd.concat([during, before]), p) for p in panels]) if panels else during
-    handles = [Patch(color=c, label=labels.get(o, o)) for o, c in colors.items()]
-    whisker = Line2D(
+def _outlet_handles(colors: dict, labels: dict) -> list:
+    """A colour patch per outlet, named with the wire it credits."""
+    return [Patch(color=c, label=labels.get(o, o)) for o, c in colors.items()]
+
+
+def _whisker_handle() -> Line2D:
+    """The legend's sample of an interval whisker."""
+    return Line2D(
         [], [], color="#444444", marker="|", label="thin line: when the figure may have been current", **WHISKER_STYLE
     )
+
+
+def _group_handles(shown: pd.DataFrame) -> list:
+    """A marker per group the panels show, in GROUP_MARKERS order."""
     groups = [g for g in GROUP_MARKERS if g in set(shown["group"])]
-    handles += [
+    return [
         Line2D([], [], ls="none", marker=GROUP_MARKERS[g], color="#444444", mfc="#444444", ms=7, label=GROUP_WORDS[g])
         for g in groups
     ]
-    handles += [
+
+
+def _key_handles(whisker: Line2D) -> list:
+    """How a figure is drawn (vague word, range, interval, open-ended bound), then the band, estimate and start."""
+    return [
         Line2D(
             [],
             [],
@@ -716,15 +815,32 @@ def _legend(fig, colors, labels, panels, during, before, wide: bool) -> None:
         Line2D([], [], color="#333333", lw=1.1, ls=(0, (4, 2)), label="most conservative current estimate"),
         Line2D([], [], color="#444444", lw=0.8, label="event start"),
     ]
+
+
+def _legend_title(wide: bool) -> str:
+    """How to read a marker: on one line under a wide figure, else on two."""
+    return (
+        "Each marker is a figure as first stated in an article, placed at the time it was stated as current"
+        + (" " if wide else "\n")
+        + "(sideways nudges keep simultaneous figures apart). Label: the figure · who said it."
+    )
+
+
+def _legend(fig, colors, labels, panels, during, before, wide: bool) -> None:
+    """One legend under the panels: outlets, groups, how bounds and intervals are drawn, the band; in four
+    columns under a figure two panels wide (wide), else in two, so it fits a one-column figure."""
+    shown = pd.concat([panel_rows(pd.concat([during, before]), p) for p in panels]) if panels else during
+    handles = _outlet_handles(colors, labels)
+    whisker = _whisker_handle()
+    handles += _group_handles(shown)
+    handles += _key_handles(whisker)
     fig.legend(
         handles=handles,
         handler_map={whisker: HandlerLine2D(numpoints=2)},  # a cap at each end, as drawn
         loc="outside lower center",
         ncol=4 if wide else 2,
         frameon=False,
-        title="Each marker is a figure as first stated in an article, placed at the time it was stated as current"
-        + (" " if wide else "\n")
-        + "(sideways nudges keep simultaneous figures apart). Label: the figure · who said it.",
+        title=_legend_title(wide),
         title_fontsize=8.5,
     )
 

@@ -279,58 +279,70 @@ def figure_image(figures_dir: Path) -> str:
     return f'<img src="data:image/svg+xml;base64,{data}" alt="{alt}">'
 
 
-def build_page(tables: dict[str, pd.DataFrame], image: str, event: Event) -> str:
-    """The whole page as text: nothing in it depends on when or where it was made."""
-    timeline, documents, consensus = tables["toll_timeline"], tables["documents"], tables["toll_consensus"]
-    unit = report.time_unit(timeline, event)
+def page_meta(documents: pd.DataFrame, event: Event, unit: str) -> str:
+    """The line under the title: the event window in local time, the unit of time since the start, the corpus."""
     start = pd.Timestamp(event.start).tz_convert(event.zone)
     end = pd.Timestamp(event.end).tz_convert(event.zone)
-    title = f"{event.name}: the toll as each outlet reported it"
-    meta = (
+    return (
         f"Event window {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}, local time ({event.timezone}). "
         f"Time since the event start is in {unit}. Corpus fingerprint {documents.attrs.get('corpus') or 'none'}."
     )
+
+
+def revisions_section(tables: dict[str, pd.DataFrame], unit: str) -> str:
+    """The section of every revision an outlet made to its own figure."""
+    return section(
+        "Revisions",
+        "A revision is an outlet's new figure for the same outcome, group, scope and place, stated later than "
+        "its previous one and with other numbers.",
+        report.revision_table(tables["toll_timeline"], tables["documents"], unit),
+        "No revisions: no outlet gave a later figure with other numbers for the same series.",
+    )
+
+
+def consensus_section(consensus: pd.DataFrame, event: Event, unit: str) -> str:
+    """The section of the consensus where it changes, by hour or (for a span of days) by day."""
+    return section(
+        f"The consensus by {'hour' if unit == 'hours' else 'day'}",
+        "Each series' first "
+        + ("hour and every hour" if unit == "hours" else "day and every day")
+        + " at which the number of outlets, the lowest or highest current figure or the most conservative "
+        "estimate changes; an outlet's current figure is its latest one stated by then.",
+        consensus_table(consensus, event.zone, unit),
+        "No consensus: no figure for the event has a time and a number.",
+    )
+
+
+def figures_section(tables: dict[str, pd.DataFrame], event: Event, unit: str) -> str:
+    """The section of every distinct figure with its sentence, source and article link."""
+    return section(
+        "Every figure, with its sentence and source",
+        "Each distinct figure an article gives (repeats within an article count once), by series and time, "
+        "with the sentence it was read from, who said it, and whether the chart draws it.",
+        every_figure(tables, event, unit),
+        "No figures were found.",
+        raw=("article",),
+    )
+
+
+def parts_sections(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The section of the parts of a toll as a list: empty, no section at all, when there are no parts."""
     parts_rows = tables["toll_parts"]
-    body = [
-        f"<h1>{html.escape(title)}</h1>",
-        f'<p class="meta">{html.escape(meta)}</p>',
-        reading_html(tables, event),
-        f"<figure>{image}<figcaption>{html.escape(FIGURE_CAPTION)}</figcaption></figure>",
+    if parts_rows.empty:
+        return []
+    return [
         section(
-            "Revisions",
-            "A revision is an outlet's new figure for the same outcome, group, scope and place, stated later than "
-            "its previous one and with other numbers.",
-            report.revision_table(timeline, documents, unit),
-            "No revisions: no outlet gave a later figure with other numbers for the same series.",
-        ),
-        section(
-            f"The consensus by {'hour' if unit == 'hours' else 'day'}",
-            "Each series' first "
-            + ("hour and every hour" if unit == "hours" else "day and every day")
-            + " at which the number of outlets, the lowest or highest current figure or the most conservative "
-            "estimate changes; an outlet's current figure is its latest one stated by then.",
-            consensus_table(consensus, event.zone, unit),
-            "No consensus: no figure for the event has a time and a number.",
-        ),
-        section(
-            "Every figure, with its sentence and source",
-            "Each distinct figure an article gives (repeats within an article count once), by series and time, "
-            "with the sentence it was read from, who said it, and whether the chart draws it.",
-            every_figure(tables, event, unit),
-            "No figures were found.",
-            raw=("article",),
-        ),
-    ]
-    if not parts_rows.empty:
-        body.append(
-            section(
-                "Parts of a toll",
-                "A part counts a subset of the victims picked out by who they are within a larger count "
-                "('including 9 Britons'); it is never drawn or summed as a toll of its own.",
-                report.parts_table(parts_rows, documents),
-                "",
-            )
+            "Parts of a toll",
+            "A part counts a subset of the victims picked out by who they are within a larger count "
+            "('including 9 Britons'); it is never drawn or summed as a toll of its own.",
+            report.parts_table(parts_rows, tables["documents"]),
+            "",
         )
+    ]
+
+
+def html_document(title: str, body: list[str]) -> str:
+    """The page around its body: the head with the content policy and inline style, nothing fetched."""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -341,6 +353,23 @@ def build_page(tables: dict[str, pd.DataFrame], image: str, event: Event) -> str
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )
+
+
+def build_page(tables: dict[str, pd.DataFrame], image: str, event: Event) -> str:
+    """The whole page as text: nothing in it depends on when or where it was made."""
+    unit = report.time_unit(tables["toll_timeline"], event)
+    title = f"{event.name}: the toll as each outlet reported it"
+    body = [
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">{html.escape(page_meta(tables["documents"], event, unit))}</p>',
+        reading_html(tables, event),
+        f"<figure>{image}<figcaption>{html.escape(FIGURE_CAPTION)}</figcaption></figure>",
+        revisions_section(tables, unit),
+        consensus_section(tables["toll_consensus"], event, unit),
+        figures_section(tables, event, unit),
+        *parts_sections(tables),
+    ]
+    return html_document(title, body)
 
 
 def write_report(processed_dir: Path, figures_dir: Path, out_path: Path, event: Event) -> Path:

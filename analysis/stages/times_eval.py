@@ -80,57 +80,63 @@ def evaluate_timebank(corpus_dir: str | Path, tz: str = "UTC", half: str | None 
     return score((doc, _tag_doc(doc, tz)) for doc in _docs(corpus_dir, half))
 
 
+def _missed(doc: TimeMLDoc, pairs: list[tuple[GoldTimex, TimeExpr]]) -> list[dict]:
+    """Gold expressions the tagger found no partner for."""
+    matched = {id(g) for g, _ in pairs}
+    return [
+        {"kind": "missed", "text": g.text, "start": g.start, "gold_type": g.timex_type, "gold_value": g.value}
+        for g in doc.timexes
+        if id(g) not in matched
+    ]
+
+
+def _spurious(system: list[TimeExpr], pairs: list[tuple[GoldTimex, TimeExpr]]) -> list[dict]:
+    """Tagged expressions with no gold partner."""
+    matched = {id(s) for _, s in pairs}
+    return [
+        {
+            "kind": "spurious",
+            "text": s.text,
+            "start": s.start,
+            "type": s.timex_type,
+            "value": s.timex_value,
+            "rule": s.rule,
+        }
+        for s in system
+        if id(s) not in matched
+    ]
+
+
+def _wrong(pairs: list[tuple[GoldTimex, TimeExpr]]) -> list[dict]:
+    """Relaxed matches with another value (or, with the right value, another type) than the gold one."""
+    return [
+        {
+            "kind": "wrong_value" if g.value != s.timex_value else "wrong_type",
+            "text": s.text,
+            "gold_text": g.text,
+            "start": s.start,
+            "type": s.timex_type,
+            "gold_type": g.timex_type,
+            "value": s.timex_value,
+            "gold_value": g.value,
+            "rule": s.rule,
+        }
+        for g, s in pairs
+        if g.value != s.timex_value or g.timex_type != s.timex_type
+    ]
+
+
+def _doc_errors(doc: TimeMLDoc, tz: str) -> list[dict]:
+    """One document's errors, missed first, then spurious, then wrong matches, each with the document and DCT."""
+    system = _tag_doc(doc, tz)
+    pairs = align(doc.timexes, system)
+    base = {"doc": doc.doc_id, "dct": doc.dct}
+    return [{**base, **e} for e in (*_missed(doc, pairs), *_spurious(system, pairs), *_wrong(pairs))]
+
+
 def error_list(corpus_dir: str | Path, tz: str = "UTC", half: str | None = None) -> list[dict]:
     """Per-document errors: missed gold, spurious system and wrong-value/type relaxed matches."""
-    errors = []
-    for doc in _docs(corpus_dir, half):
-        system = _tag_doc(doc, tz)
-        pairs = align(doc.timexes, system)
-        matched_g = {id(g) for g, _ in pairs}
-        matched_s = {id(s) for _, s in pairs}
-        base = {"doc": doc.doc_id, "dct": doc.dct}
-        for g in doc.timexes:
-            if id(g) not in matched_g:
-                errors.append(
-                    {
-                        **base,
-                        "kind": "missed",
-                        "text": g.text,
-                        "start": g.start,
-                        "gold_type": g.timex_type,
-                        "gold_value": g.value,
-                    }
-                )
-        for s in system:
-            if id(s) not in matched_s:
-                errors.append(
-                    {
-                        **base,
-                        "kind": "spurious",
-                        "text": s.text,
-                        "start": s.start,
-                        "type": s.timex_type,
-                        "value": s.timex_value,
-                        "rule": s.rule,
-                    }
-                )
-        for g, s in pairs:
-            if g.value != s.timex_value or g.timex_type != s.timex_type:
-                errors.append(
-                    {
-                        **base,
-                        "kind": "wrong_value" if g.value != s.timex_value else "wrong_type",
-                        "text": s.text,
-                        "gold_text": g.text,
-                        "start": s.start,
-                        "type": s.timex_type,
-                        "gold_type": g.timex_type,
-                        "value": s.timex_value,
-                        "gold_value": g.value,
-                        "rule": s.rule,
-                    }
-                )
-    return errors
+    return [e for doc in _docs(corpus_dir, half) for e in _doc_errors(doc, tz)]
 
 
 def run(corpus_dir: Path, out_path: Path, tz: str = "UTC") -> None:
