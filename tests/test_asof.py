@@ -188,7 +188,7 @@ def _bali(text: str, published: date):
     [
         "Almost three years after the devastating blasts at two Kuta nightspots which killed 202 people, terrorism "
         "has returned to the Indonesian holiday island.",
-        'The blasts occurred nearly three years to the day that bomb attacks in Kuta killed 202 people, mostly '
+        "The blasts occurred nearly three years to the day that bomb attacks in Kuta killed 202 people, mostly "
         "foreigners.",
     ],
 )

@@ -400,9 +400,7 @@ def _attributive(toks: list[Token], j: int, n: int) -> tuple[tuple[str, str] | N
     while k < min(n, m[1] + 2) and toks[k].text[:1].isupper():
         k += 1  # a nationality before the noun: "eight dead Israeli hostages"
     noun = (
-        _group_within(toks, k, 1)
-        or nxt.lower in subset_nouns()
-        or (nxt.text[:1].isupper() and nxt.text.endswith("s"))
+        _group_within(toks, k, 1) or nxt.lower in subset_nouns() or (nxt.text[:1].isupper() and nxt.text.endswith("s"))
     )
     return ((lx.after[m[0]], m[0][0]), m[1]) if noun else (None, j)
 
