@@ -219,3 +219,26 @@ def test_as_of_a_time_dates_the_figure_not_an_earlier_phase():
     text = "As of midnight local time, Sanglah General Hospital in Denpasar had received 13 bodies."
     c, _ = _bali(text, date(2005, 10, 2))["13"]
     assert c.scope == "event"
+
+
+def test_a_sentence_carrying_on_an_earlier_story_keeps_its_time():
+    # AFP, seed 002: the kidnapping happened months before the assault
+    text = (
+        "Tensions at the mosque began several months ago when its students launched an anti-vice campaign.\n"
+        "They also kidnapped several people, including seven Chinese, who were later freed."
+    )
+    got = _bali(text, date(2005, 10, 2))
+    assert {k: c.scope for k, (c, _) in got.items()} == {"several": "prior", "seven": "prior"}
+    # without the carrying-on opener, the sentence keeps its own scope
+    plain = text.replace("They also kidnapped", "Gunmen kidnapped")
+    assert {k: c.scope for k, (c, _) in _bali(plain, date(2005, 10, 2)).items()} == {
+        "several": "event",
+        "seven": "event",
+    }
+
+
+def test_a_vague_span_ago_is_before_the_event_when_long_enough():
+    got = _bali("Several months ago, 12 people were killed in a raid.", date(2005, 10, 2))
+    assert got["12"][0].scope == "prior"
+    got = _bali("A few hours ago, 12 people were killed in a raid.", date(2005, 10, 2))
+    assert got["12"][0].scope == "event"

@@ -30,7 +30,7 @@ from analysis.extract.places import (
     sole_place_named,
 )
 from analysis.extract.quantities import Quantity, count_end, number_words, parse_quantities
-from analysis.extract.spans import slack, span_back
+from analysis.extract.spans import slack, span_back, vague_ago_days
 from analysis.extract.times import TimeExpr
 from analysis.text import grammar
 from analysis.text.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
@@ -120,6 +120,7 @@ class _Lex:
     prior: tuple[Phrase, ...]
     rates: tuple[Phrase, ...]
     report_time_openers: tuple[Phrase, ...]
+    continuation_openers: tuple[Phrase, ...]
     place_nouns: frozenset[str]
     pending: frozenset[str]
     pending_gap: frozenset[str]
@@ -214,6 +215,7 @@ def _claim_fields(raw: dict) -> dict:
         "prior": tuple(_phrases(sc["prior"])),
         "rates": tuple(_phrases(sc["rates"])),
         "report_time_openers": tuple(_phrases(sc["report_time_openers"])),
+        "continuation_openers": tuple(_phrases(sc["continuation_openers"])),
         "place_nouns": frozenset(sc["other_place_nouns"]),
         "pending": frozenset(raw["pending"]),
         "pending_gap": frozenset(raw["pending_gap"]),
@@ -1173,10 +1175,12 @@ def classify_scope(
     times: Sequence[TimeExpr] = (),
     places: Sequence[str] = (),
     words: tuple[str, ...] | None = None,
+    times_within: Callable[[int, int], Sequence[TimeExpr]] | None = None,
 ) -> tuple[str, str]:
     """(scope, cue) of the claim's sentence: other place / time expressions / cue phrases / publication date, else
     event (a rate is read per count, by _with_rate).
-    words: the sentence's lower-cased tokens, when the caller has them."""
+    words: the sentence's lower-cased tokens, when the caller has them; times_within(start, end): the document's
+    times in a span, for the sentence before one that carries on its story."""
     sentence = text[claim.sentence_start : claim.sentence_end]
     if words is None:
         words = tuple(t.lower for t in tokenize(sentence))
@@ -1190,16 +1194,21 @@ def classify_scope(
             return "other", f"place:{m.group(2)}"
     if (span := _span_back_to_an_earlier_incident(text, claim, times, published_on, event_start)) is not None:
         return "prior", f"span:{span}"
-    for t in times:
-        if not (claim.sentence_start <= t.start < claim.sentence_end) or t.starts_at is None or t.ends_at is None:
-            continue
-        if _dates_the_report(text, claim, t):
+    own = [t for t in times if claim.sentence_start <= t.start < claim.sentence_end]
+    earlier = (
+        times_within
+        and not own
+        and _continued_from_earlier(text, claim, words, times_within, published_on, event_start)
+    )
+    if earlier:
+        return "prior", f"continued:{earlier}"
+    for t in own:
+        if _dates_the_report(text, claim, t) or not _ends_before(t, published_on, event_start):
             continue
         before = text[max(claim.sentence_start, t.start - 7) : t.start].lower()
-        if t.ends_at <= event_start and "since" in before:
+        if "since" in before:
             return "cumulative", f"since:{text[t.start : t.end]}"
-        if t.ends_at <= event_start:
-            return "prior", f"time:{text[t.start : t.end]}"
+        return "prior", f"time:{text[t.start : t.end]}"
         # a time after the event ("police said at first light on Friday", "by Sunday the toll had reached
         # 200") dates the report, not the incident: a toll of the focal incident stays 'event' however late
     if cue := _scope_cue(words):
@@ -1207,6 +1216,40 @@ def classify_scope(
     if published_on < event_start.date():
         return "prior", "published before the event"
     return "event", "default"
+
+
+_CONTINUATION_REACH = 600  # characters before a sentence searched for the one it carries on from
+
+
+def _continued_from_earlier(
+    text: str,
+    claim: Claim,
+    words: tuple[str, ...],
+    times_within: Callable[[int, int], Sequence[TimeExpr]],
+    published_on: date,
+    event_start: datetime,
+) -> str | None:
+    """The earlier time of the sentence before, when this one carries on its story ("They also kidnapped ...")
+    and has no time of its own; None otherwise."""
+    if not any(words[: len(p)] == p for p in _lex().continuation_openers):
+        return None
+    before = sentences(text, max(0, claim.sentence_start - _CONTINUATION_REACH), claim.sentence_start)
+    if not before:
+        return None
+    s, e = before[-1]
+    for t in times_within(s, e):
+        if _ends_before(t, published_on, event_start):
+            return text[t.start : t.end]
+    return None
+
+
+def _ends_before(t: TimeExpr, published_on: date, event_start: datetime) -> bool:
+    """Whether the time ends before the event starts: its resolved end, or for a vague "several months ago" the
+    publication day less the least span it says."""
+    if t.ends_at is not None:
+        return t.ends_at <= event_start
+    days = vague_ago_days(t)
+    return days is not None and days > 0 and published_on - timedelta(days=days) < event_start.date()
 
 
 def _dates_the_report(text: str, claim: Claim, t: TimeExpr) -> bool:
@@ -1580,7 +1623,9 @@ def _line_claims(doc: _Text, line_start: int, line_end: int) -> list[Claim]:
             if event_start is not None and event_end is not None and published_on is not None:
                 if scope is None:
                     times = doc.hints.within(s, e)
-                    scope = classify_scope(text, claim, published_on, event_start, event_end, times, doc.places, words)
+                    scope = classify_scope(
+                        text, claim, published_on, event_start, event_end, times, doc.places, words, doc.hints.within
+                    )
                 here = _with_rate(text, claim, scope)  # the sentence's scope, and this count's own rate
                 claim = replace(claim, scope=here[0], rule=f"{claim.rule}|scope:{here[1]}")
             out.append(claim)

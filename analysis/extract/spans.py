@@ -39,6 +39,26 @@ def span_back(
     return found
 
 
+@cache
+def _unit_days() -> dict[str, float]:
+    """Every duration unit word of time.yaml with its size in days ("months": 30, "hours": 1/24)."""
+    units = lexicon.load("time")["units"]
+    return {
+        w: u["months"] * 30 * u.get("factor", 1) if "months" in u else u["seconds"] * u.get("factor", 1) / 86400
+        for w, u in units.items()
+    }
+
+
+def vague_ago_days(t: TimeExpr) -> int | None:
+    """The least number of days a vague "several months ago", "weeks ago" lies before the document (two of its
+    unit: "a few", "several", a bare plural), or None for any other expression. "a few hours ago" is 0 days."""
+    words = t.text.lower().split()
+    if t.timex_value != "PAST_REF" or len(words) < 2 or words[-1] != "ago":
+        return None
+    size = _unit_days().get(words[-2])
+    return None if size is None else int(2 * size)
+
+
 def slack(days: int) -> timedelta:
     """How far the incident's date may be from the report minus the span: a quarter of the span, at least 3 days
     ("three years after" is roughly three years; "a month after" the event's own day is the event)."""
