@@ -315,3 +315,14 @@ def test_a_word_qualifying_a_title_is_not_part_of_the_name():
 )  # fmt: skip
 def test_the_subject_of_a_participle_is_the_head_or_its_appositive(text, expected):
     assert _speakers(text) == expected
+
+
+def test_coordinated_institutions_are_one_speaker():
+    text = (
+        "Bombs exploded in two tourist areas of Bali, killing at least 22 people and wounding 51 others, police and "
+        "hospital officials said."
+    )
+    assert _speakers(text) == [
+        ("at least 22", "police and hospital officials"),
+        ("51", "police and hospital officials"),
+    ]

@@ -272,6 +272,8 @@ def _common_back(toks: Sequence[Token], j: int, lo: int) -> int:
             i -= 1
         elif prev.lower == "and" and i - 2 >= lo and _name_word(toks[i - 2], lex) and _is_cap(toks[i]):
             i -= 2  # "U.S. and Kuwaiti officials"
+        elif prev.lower == "and" and i - 2 >= lo and toks[i - 2].lower in lex.institutions:
+            i -= 2  # "police and hospital officials"
         else:
             break
     n = _match_ending(toks, i - 1, lex.determiners, lo)
