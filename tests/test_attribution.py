@@ -326,3 +326,14 @@ def test_coordinated_institutions_are_one_speaker():
         ("at least 22", "police and hospital officials"),
         ("51", "police and hospital officials"),
     ]
+
+
+def test_an_unnamed_speaker_named_later_in_apposition_is_that_person():
+    text = (
+        "A receptionist at the Graha Asih Hospital close to Jimbaran Bay said at least eight bodies were in its "
+        'morgue. "It is a horrible scene," said the receptionist, Komang.'
+    )
+    assert _speakers(text) == [("at least eight", "Komang")]
+    # two different names for the same description: neither is taken
+    two = text + " The receptionist, Wayan, said more were expected."
+    assert _speakers(two) == [("at least eight", "A receptionist")]

@@ -31,7 +31,7 @@ import pickle
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import BinaryIO, NamedTuple, Protocol
 
@@ -1070,7 +1070,50 @@ def _attribute_one(doc: _Doc, claim: Claim) -> Attribution:
 def attribute(text: str, claims: Sequence[Claim], skip: Sequence[tuple[int, int]] = ()) -> list[Attribution]:
     """One Attribution per claim, in the same order (see the module comments for the rules)."""
     doc = _analyse(text, skip)
-    return [_attribute_one(doc, c) for c in claims]
+    return _named_later(doc, [_attribute_one(doc, c) for c in claims])
+
+
+def _named_later(doc: _Doc, atts: list[Attribution]) -> list[Attribution]:
+    """'A receptionist at the hospital said ...', then '..., said the receptionist, Komang': an unnamed speaker
+    whose description the article later names in apposition ("the <head>, <Name>") is that person, when the
+    article names only one such person."""
+    names = _appositive_names(doc.toks)
+    out = []
+    for a in atts:
+        words = (a.speaker or "").split()
+        head = words[-1].lower() if words else ""
+        if a.speaker_start is not None and words and words[0].lower() in _lex().articles and head in names:
+            found = names[head]
+            if found is not None and found[0] > a.speaker_start:
+                a = replace(a, speaker=doc.text[found[0] : found[1]], speaker_start=found[0], speaker_end=found[1])
+        out.append(a)
+    return out
+
+
+def _appositive_names(toks: Sequence[Token]) -> dict[str, tuple[int, int] | None]:
+    """Anonymous head -> the (start, end) of the one person named in apposition to "the <head>," in the tokens
+    (None: two different names, so neither)."""
+    lex = _lex()
+    found: dict[str, tuple[int, int] | None] = {}
+    named: dict[str, str] = {}  # head -> the name's words, to tell a second mention of one name from another name
+    for k in range(1, len(toks) - 2):
+        head = toks[k].lower
+        if head not in lex.anonymous or toks[k - 1].lower != "the" or toks[k + 1].text != ",":
+            continue
+        if not _name_word(toks[k + 2], lex):
+            continue
+        j = k + 2
+        while j + 1 < len(toks) and _name_word(toks[j + 1], lex):
+            j += 1
+        np = _classify_proper(toks, k + 2, j)
+        if np is None or np.kind != "person":
+            continue
+        words = " ".join(t.text for t in toks[k + 2 : j + 1])
+        if head not in found:
+            found[head], named[head] = (toks[k + 2].start, toks[j].end), words
+        elif named[head] != words:
+            found[head] = None
+    return found
 
 
 # --- speaker resolution --------------------------------------------------------------------------------
