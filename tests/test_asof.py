@@ -242,3 +242,20 @@ def test_a_vague_span_ago_is_before_the_event_when_long_enough():
     assert got["12"][0].scope == "prior"
     got = _bali("A few hours ago, 12 people were killed in a raid.", date(2005, 10, 2))
     assert got["12"][0].scope == "event"
+
+
+def test_a_count_of_an_incident_that_began_well_before_the_event_is_prior():
+    from analysis.config import make_event
+    from analysis.stages.claims import document_claims
+
+    text = "President Pervez Musharraf authorised the storming of the mosque after an eight-day siege which had itself cost 24 lives."
+    event = make_event("assault", "Asia/Karachi", "2007-07-10T04:00", "2007-07-12T00:00")
+    times = tag_times(text, "2007-07-10", "Asia/Karachi")
+    ((claim, _, _),) = document_claims(text, date(2007, 7, 10), (), times, event, ())
+    assert claim.scope == "prior"
+    # a siege that began with the event, reported three days on, is the event's own
+    later = "The three-day siege which cost 170 lives ended on Saturday."
+    event = make_event("siege", "Asia/Kolkata", "2008-11-26T21:20", "2008-11-29T09:00")
+    times = tag_times(later, "2008-11-29", "Asia/Kolkata")
+    ((claim, _, _),) = document_claims(later, date(2008, 11, 29), (), times, event, ())
+    assert claim.scope == "event"

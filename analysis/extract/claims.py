@@ -30,7 +30,7 @@ from analysis.extract.places import (
     sole_place_named,
 )
 from analysis.extract.quantities import Quantity, count_end, number_words, parse_quantities
-from analysis.extract.spans import slack, span_back, vague_ago_days
+from analysis.extract.spans import incident_span, slack, span_back, vague_ago_days
 from analysis.extract.times import TimeExpr
 from analysis.text import grammar
 from analysis.text.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
@@ -1209,6 +1209,8 @@ def classify_scope(
         if "since" in before:
             return "cumulative", f"since:{text[t.start : t.end]}"
         return "prior", f"time:{text[t.start : t.end]}"
+    if (span := _incident_begun_before(text, claim, times, published_on, event_start)) is not None:
+        return "prior", f"incident span:{span}"
         # a time after the event ("police said at first light on Friday", "by Sunday the toll had reached
         # 200") dates the report, not the incident: a toll of the focal incident stays 'event' however late
     if cue := _scope_cue(words):
@@ -1250,6 +1252,20 @@ def _ends_before(t: TimeExpr, published_on: date, event_start: datetime) -> bool
         return t.ends_at <= event_start
     days = vague_ago_days(t)
     return days is not None and days > 0 and published_on - timedelta(days=days) < event_start.date()
+
+
+def _incident_begun_before(
+    text: str, claim: Claim, times: Sequence[TimeExpr], published_on: date, event_start: datetime
+) -> str | None:
+    """The span's text when the count belongs to an incident that the sentence says lasted a span that began well
+    before the event ("after an eight-day siege which had itself cost 24 lives", reported on the assault's day):
+    an earlier phase. A span that began with the event ("the three-day siege", reported three days on) is the
+    event's own."""
+    found = incident_span(text, claim.start, claim.sentence_start, times)
+    if found is None:
+        return None
+    t, days = found
+    return text[t.start : t.end] if published_on - timedelta(days=days) + slack(days) < event_start.date() else None
 
 
 def _dates_the_report(text: str, claim: Claim, t: TimeExpr) -> bool:

@@ -45,6 +45,11 @@ def _incidents() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{_links()[1]})\b")
 
 
+def incident_at(text: str, pos: int) -> bool:
+    """Whether the text (lower-cased) names an incident right at pos ("siege" in "an eight-day siege")."""
+    return _incidents().match(text, pos) is not None
+
+
 def first_incident(text: str) -> int | None:
     """Where the text (lower-cased) first names an incident (a blast, an attack, a siege ...: place_links), or
     None."""

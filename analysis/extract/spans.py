@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import cache
 
 from analysis import lexicon
+from analysis.extract.places import incident_at
 from analysis.extract.times import TimeExpr
 from analysis.text.tokens import PhraseTable, tokenize
 
@@ -57,6 +58,25 @@ def vague_ago_days(t: TimeExpr) -> int | None:
         return None
     size = _unit_days().get(words[-2])
     return None if size is None else int(2 * size)
+
+
+def incident_span(
+    text: str, count_start: int, sentence_start: int, times: Sequence[TimeExpr]
+) -> tuple[TimeExpr, int] | None:
+    """(the span, its length in days) when a span used as an adjective names an incident before the count in its
+    sentence: "after an eight-day siege which had itself cost 24 lives". The incident began that long before the
+    report; the last such span before the count wins."""
+    found = None
+    for t in times:
+        if not (sentence_start <= t.start and t.end <= count_start) or t.timex_type != "DURATION" or "-" not in t.text:
+            continue
+        m = _SPAN_RE.fullmatch(t.timex_value)
+        k = t.end
+        while k < count_start and text[k] == " ":
+            k += 1
+        if m and incident_at(text.lower(), k):
+            found = (t, int(m[1]) * _SPAN_DAYS[m[2]])
+    return found
 
 
 def slack(days: int) -> timedelta:
