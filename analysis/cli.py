@@ -130,7 +130,11 @@ def _evaluate(args: argparse.Namespace) -> None:
     from analysis.stages import evaluate
 
     p = _params(args)
-    unseen = {"unseen": args.unseen_dir or p.unseen_dir, "unseen2": args.unseen2_dir or p.unseen2_dir}
+    unseen = {
+        "unseen": args.unseen_dir or p.unseen_dir,
+        "unseen2": args.unseen2_dir or p.unseen2_dir,
+        "unseen3": args.unseen3_dir or p.unseen3_dir,
+    }
     evaluate.run(args.out_dir, args.raw_dir, args.gold or p.annotations, args.timebank_dir, args.metrics_dir, unseen)
 
 
@@ -308,10 +312,11 @@ def _report_options(sp: argparse.ArgumentParser, p: config.Params, source: Path)
 
 
 def _gold_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
-    """--gold, --unseen-dir and --unseen2-dir: the annotated claims to score against."""
+    """--gold and --unseen-dir, --unseen2-dir, --unseen3-dir: the annotated claims to score against."""
     sp.add_argument("--gold", type=_path, help=f"gold claims CSV (default: {p.annotations})")
     sp.add_argument("--unseen-dir", type=_path, help="blindly annotated articles of other events")
     sp.add_argument("--unseen2-dir", type=_path, help="a second blind set, annotated after the first was used")
+    sp.add_argument("--unseen3-dir", type=_path, help="a third blind set, annotated after the second was used")
 
 
 def _timebank_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:

@@ -53,6 +53,7 @@ class Params:
     # Optional: a folder of blindly annotated articles of other events, scored by the evaluate stage.
     unseen_dir: Path | None = None
     unseen2_dir: Path | None = None
+    unseen3_dir: Path | None = None
     furniture: dict = field(default_factory=dict)
     # Every name and alias of the event's places: a count placed in any of them is not 'other'.
     places: tuple[str, ...] = ()
@@ -109,6 +110,7 @@ class PathsSection(_Model):
     annotations: NonEmpty
     unseen_dir: NonEmpty | None = None
     unseen2_dir: NonEmpty | None = None  # a second blind set, built after rules had been tuned on the first
+    unseen3_dir: NonEmpty | None = None  # a third, built after a second round of rules
     metrics_dir: NonEmpty
     figures_dir: NonEmpty
     timebank_dir: NonEmpty
@@ -242,6 +244,7 @@ def parse_params(path: Path, raw: object) -> Params:
         timebank_dir=resolve(spec.paths.timebank_dir),
         unseen_dir=resolve(spec.paths.unseen_dir) if spec.paths.unseen_dir else None,
         unseen2_dir=resolve(spec.paths.unseen2_dir) if spec.paths.unseen2_dir else None,
+        unseen3_dir=resolve(spec.paths.unseen3_dir) if spec.paths.unseen3_dir else None,
         event=make_event(ev.name, ev.timezone, _iso(ev.start), _iso(ev.end)),
         furniture=spec.furniture.model_dump(),
         places=tuple(word for p in places for word in (p.name, *p.aliases)),

@@ -816,6 +816,7 @@ class ExtractionMetrics(_Metrics):
     timebank: TimebankClaimScores | Skipped
     unseen: UnseenClaimScores | None = None
     unseen2: UnseenClaimScores | None = None
+    unseen3: UnseenClaimScores | None = None
 
 
 class TimeCounts(_Metrics):

@@ -118,6 +118,17 @@ def test_second_blind_set_is_scored_per_event():
     assert metrics["n_matched"] + sum(e["kind"] == "missed" for e in errors) == 136
 
 
+def test_third_blind_set_is_scored_per_event():
+    from analysis.stages.evaluate import read_unseen_events, score_unseen
+
+    events = read_unseen_events(P.unseen3_dir)
+    assert sorted(e[0] for e in events) == ["moscow_2002", "norway_2011", "paris_2015"]
+    metrics, errors = score_unseen(P.unseen3_dir)  # also checks every gold offset against its text
+    assert metrics["n_gold"] == 132 and metrics["n_documents"] == 18
+    assert sum(e["n_gold"] for e in metrics["by_event"].values()) == 132
+    assert metrics["n_matched"] + sum(e["kind"] == "missed" for e in errors) == 132
+
+
 def test_unseen_events_file_errors_name_the_file(tmp_path):
     from analysis.stages.evaluate import read_unseen_events
 
