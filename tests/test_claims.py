@@ -608,6 +608,38 @@ def test_hospital_and_injury_wordings_are_injured(text, expected):
     assert [(c.quantity_text, c.outcome) for c in extract(text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a toll cut or lowered from one figure to another: the old one superseded, the new one current
+        ("Norway police on Monday lowered the combined death toll from the bombing in downtown Oslo and shooting "
+         "attack on nearby Utoya island from 93 to 76 people killed.", [("93", True), ("76", False)]),
+        # a long phrase saying what the toll counts
+        ("Norwegian police raised the death toll from last week's bombing and shooting rampage in the Oslo area "
+         "to 77 on Friday.", [("77", False)]),
+        ("Death toll increases to 132 after three die in hospitals.", [("132", False), ("three", False)]),
+    ],
+)  # fmt: skip
+def test_tolls_cut_lowered_raised_and_increased(text, expected):
+    assert [(c.quantity_text, c.superseded) for c in extract(text) if c.outcome == "killed"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Death toll exceeds 125 in Paris attacks.", [("exceeds 125", "killed", 126, None)]),
+        ("Armed hostage-takers have taken up to 700 people hostage.", [("up to 700", "held", None, 700)]),
+        ("As many as 118 people alone were massacred at a concert.", [("As many as 118", "killed", None, 118)]),
+        ("Islamist gunmen murdered 18 people.", [("18", "killed", 18, 18)]),
+        ("Seven more hostages were freed, adding to the more than 100 let go since the crisis began.",
+         [("Seven", "freed", 7, 7), ("more than 100", "freed", 101, None)]),
+        ("14 arrests made all together.", [("14", "captured", 14, 14)]),
+    ],
+)  # fmt: skip
+def test_outcome_wordings_of_other_events(text, expected):
+    assert [(c.quantity_text, c.outcome, c.value_low, c.value_high) for c in extract(text)] == expected
+
+
 @pytest.mark.parametrize("bad", ["", " ", "-"])
 def test_an_empty_place_name_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="has no letter or digit"):

@@ -343,7 +343,7 @@ def _np_words(toks: list[Token], last: int, j: int, n: int) -> _NounPhrase:
             group, head, end = lx.groups[phrase], phrase[-1], k
             # compounds and coordinations: "women and children", "militants and soldiers" (mixed)
             while end < n:
-                nxt = lx.groups.at(toks, end)
+                nxt = None if lx.adjacent.at(toks, end) else lx.groups.at(toks, end)  # "700 people hostage"
                 if nxt:
                     group = group if lx.groups[nxt[0]] == group else "mixed"
                     head, end = nxt[0][-1], nxt[1]
