@@ -640,6 +640,26 @@ def test_outcome_wordings_of_other_events(text, expected):
     assert [(c.quantity_text, c.outcome, c.value_low, c.value_high) for c in extract(text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Around 200 people have been injured, 80 seriously.", [("Around 200", "injured"), ("80", "injured")]),
+        # the exception of "all but" is no count
+        ("All but two of the 118 hostages who died were killed by the gas.", [("118", "killed")]),
+    ],
+)
+def test_a_seriously_injured_ellipsis_and_an_exception(text, expected):
+    assert [(c.quantity_text, c.outcome) for c in extract(text)] == expected
+
+
+def test_a_previous_toll_is_an_earlier_figure_not_an_earlier_phase():
+    start, end = _window("Europe/Oslo", "2011-07-22T15:25", "2011-07-22T18:35")
+    text = "Police said 77 people, up from the previous death toll of 76, have been identified."
+    assert {c.scope for c in extract(text, (), date(2011, 7, 29), start, end, (), [])} == {"event"}
+    earlier = "Earlier this week, 20 people were killed."
+    assert [c.scope for c in extract(earlier, (), date(2011, 7, 29), start, end, (), [])] == ["prior"]
+
+
 @pytest.mark.parametrize("bad", ["", " ", "-"])
 def test_an_empty_place_name_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="has no letter or digit"):

@@ -121,6 +121,7 @@ class _Lex:
     rates: tuple[Phrase, ...]
     report_time_openers: tuple[Phrase, ...]
     continuation_openers: tuple[Phrase, ...]
+    earlier_figure: frozenset[str]
     place_nouns: frozenset[str]
     pending: frozenset[str]
     pending_gap: frozenset[str]
@@ -138,7 +139,7 @@ class _Lex:
     total_phrase_ends: frozenset[str]
     total_earlier: frozenset[str]
     superseded_before: PhraseTable
-    not_counts_after: frozenset[str]
+    not_counts_after: PhraseTable
     percent: PhraseTable
     of_compounds: dict[str, tuple[tuple[Phrase, str], ...]]
     held_place_cues: tuple[str, ...]
@@ -200,7 +201,7 @@ def _phrase_fields(raw: dict) -> dict:
         "breakdown": frozenset(raw["breakdown_words"]),
         "anaphoric": frozenset(raw["anaphoric"]),
         "civilian_cues": _table(_phrases(raw["civilian_cues"])),
-        "not_counts_after": frozenset(raw["not_counts_after"]),
+        "not_counts_after": _table(_phrases(raw["not_counts_after"])),
         "percent": _table(_phrases(raw["percent_words"])),
     }
 
@@ -216,6 +217,7 @@ def _claim_fields(raw: dict) -> dict:
         "rates": tuple(_phrases(sc["rates"])),
         "report_time_openers": tuple(_phrases(sc["report_time_openers"])),
         "continuation_openers": tuple(_phrases(sc["continuation_openers"])),
+        "earlier_figure": frozenset(sc["earlier_figure_words"]),
         "place_nouns": frozenset(sc["other_place_nouns"]),
         "pending": frozenset(raw["pending"]),
         "pending_gap": frozenset(raw["pending_gap"]),
@@ -264,7 +266,7 @@ def _reject_reason(toks: list[Token], q: Quantity) -> str | None:
     nxt = toks[q.last].lower if q.last < len(toks) else ""
     if q.qualifier == "exact" and _YEAR_RE.fullmatch(q.text) and lx.groups.at(toks, q.last) is None:
         return "year"
-    if prev in lx.not_counts_after:
+    if lx.not_counts_after.ending(toks, q.first):
         return "not a count of people"
     if lx.percent.at(toks, q.last):
         return "percentage"
@@ -1291,9 +1293,23 @@ def _scope_cue(words: tuple[str, ...]) -> tuple[str, str] | None:
     lx = _lex()
     for scope, phrases in (("cumulative", lx.cumulative), ("prior", lx.prior)):
         for phrase in phrases:
-            if _contains(words, phrase):
+            if _contains(words, phrase) and (
+                scope == "cumulative" or any(not _names_an_earlier_figure(words, end) for end in _ends(words, phrase))
+            ):
                 return scope, "cue:" + " ".join(phrase)
     return None
+
+
+def _ends(words: tuple[str, ...], phrase: Phrase) -> Iterator[int]:
+    """The index after each place the phrase stands in words."""
+    n = len(phrase)
+    return (k + n for k in range(len(words) - n + 1) if words[k : k + n] == phrase)
+
+
+def _names_an_earlier_figure(words: tuple[str, ...], end: int) -> bool:
+    """Whether a prior cue ending at end speaks of an earlier figure ("the previous death toll of 76", "was
+    previously reported as 93"), not an earlier phase."""
+    return any(w in _lex().earlier_figure for w in words[end : end + 3])
 
 
 def rate_after(text: str, claim: Claim) -> str | None:

@@ -145,6 +145,7 @@ class Scope(_Lexicon):
     prior: Words
     report_time_openers: Words
     span_before_incident: Words
+    earlier_figure_words: Words
     continuation_openers: Words
     rates: Words
     other_place_nouns: Words
