@@ -652,6 +652,21 @@ def test_a_seriously_injured_ellipsis_and_an_exception(text, expected):
     assert [(c.quantity_text, c.outcome) for c in extract(text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The British Embassy said three Britons were among the hostages.", [("three", "held", "part")]),
+        ("The 75 foreign hostages include three Americans, as well as Britons.",
+         [("75", "held", "total"), ("three", "held", "part")]),
+        ("Many of the survivors were suffering from gas poisoning.", [("Many", "injured", "total")]),
+        ("We saved more than 750 people.", [("more than 750", "freed", "total")]),
+        ("Within an hour all four attackers there were dead.", [("four", "killed", "total")]),
+    ],
+)  # fmt: skip
+def test_hostage_breakdowns_and_siege_wordings(text, expected):
+    assert [(c.quantity_text, c.outcome, c.role) for c in extract(text)] == expected
+
+
 def test_a_previous_toll_is_an_earlier_figure_not_an_earlier_phase():
     start, end = _window("Europe/Oslo", "2011-07-22T15:25", "2011-07-22T18:35")
     text = "Police said 77 people, up from the previous death toll of 76, have been identified."
