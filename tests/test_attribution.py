@@ -337,3 +337,24 @@ def test_an_unnamed_speaker_named_later_in_apposition_is_that_person():
     # two different names for the same description: neither is taken
     two = text + " The receptionist, Wayan, said more were expected."
     assert _speakers(two) == [("at least eight", "A receptionist")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the subject of a verb that revises a toll is its source, as with "said"
+        ("Norway police on Monday lowered the combined death toll from the bombing in downtown Oslo from 93 to 76 "
+         "people killed.", [("93", "Norway police"), ("76", "Norway police")]),
+        ("Authorities have revised the current death toll from Friday's terrorist attacks back down to 129.",
+         [("129", "Authorities")]),
+        # no toll after the verb: no source
+        ("The government raised taxes as 20 people died.", [("20", None)]),
+        # a possessive before an institution belongs to it, and "the office" later is the same office
+        ("The Paris prosecutor's office said early on Saturday that more than 120 people died. Eight of the "
+         "attackers were killed, seven of them in suicide bombings, the office said.",
+         [("more than 120", "The Paris prosecutor's office"), ("Eight", "The Paris prosecutor's office"),
+          ("seven", "The Paris prosecutor's office")]),
+    ],
+)  # fmt: skip
+def test_toll_revisers_and_institutions_named_in_full_first(text, expected):
+    assert _speakers(text) == expected

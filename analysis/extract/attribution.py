@@ -98,6 +98,9 @@ class _Lex:
     audiences: frozenset[str]
     outlet_modifiers: frozenset[str]
     closing_conjunctions: frozenset[str]
+    toll_verbs: frozenset[str]
+    toll_objects: frozenset[str]
+    toll_object_reach: int
     closing_clause_starts: frozenset[str]
     channel_names: PhraseTable
     channel_nouns: PhraseTable
@@ -147,6 +150,9 @@ def _lex() -> _Lex:
         audiences=low("audiences"),
         outlet_modifiers=low("outlet_modifiers"),
         closing_conjunctions=low("closing_conjunctions"),
+        toll_verbs=low("toll_verbs"),
+        toll_objects=low("toll_objects"),
+        toll_object_reach=raw["toll_object_reach"],
         closing_clause_starts=low("closing_clause_starts"),
         channel_names=_phr(raw["channels"]["names"]),
         channel_nouns=_phr(raw["channels"]["nouns"]),
@@ -274,6 +280,8 @@ def _common_back(toks: Sequence[Token], j: int, lo: int) -> int:
             i -= 2  # "U.S. and Kuwaiti officials"
         elif prev.lower == "and" and i - 2 >= lo and toks[i - 2].lower in lex.institutions:
             i -= 2  # "police and hospital officials"
+        elif _possessive(prev) and i == j and toks[j].lower in lex.institutions:
+            i -= 1  # "the Paris prosecutor's office"
         else:
             break
     n = _match_ending(toks, i - 1, lex.determiners, lo)
@@ -612,8 +620,28 @@ def _find_cues(toks: Sequence[Token], lo: int, hi: int, persons: frozenset[str])
             if cue:
                 np, direction, rule, via, span_lo, span_hi = cue
                 add(k, np, direction, rule, via, span_lo, span_hi)
+        elif t.lower in lex.toll_verbs and (np := _toll_reviser(toks, k, lo, hi)):
+            add(k, np, "pre", "toll-revision")
         k += 1
     return cues
+
+
+def _toll_reviser(toks: Sequence[Token], k: int, lo: int, hi: int) -> _NP | None:
+    """The subject of a verb at k that revises a toll ("Norway police on Monday lowered the combined death toll"),
+    or None when no toll noun follows it closely or no speaker stands before it."""
+    lex = _lex()
+    if not any(toks[x].lower in lex.toll_objects for x in range(k + 1, min(hi, k + 1 + lex.toll_object_reach))):
+        return None
+    j = _before_adverbs(toks, k, lo, lex)
+    if j - 1 >= lo and toks[j].lower in _weekdays() and toks[j - 1].lower == "on":
+        j -= 2  # "police on Monday lowered"
+    return _np_back(toks, j, lo) if j >= lo else None
+
+
+@cache
+def _weekdays() -> frozenset[str]:
+    """Weekday names (time.yaml): "on Monday" between a subject and its verb."""
+    return frozenset(lexicon.load("time")["weekdays"])
 
 
 def _np_at_start(toks: Sequence[Token], lo: int, hi: int) -> _NP | None:
@@ -1076,17 +1104,26 @@ def attribute(text: str, claims: Sequence[Claim], skip: Sequence[tuple[int, int]
 def _named_later(doc: _Doc, atts: list[Attribution]) -> list[Attribution]:
     """'A receptionist at the hospital said ...', then '..., said the receptionist, Komang': an unnamed speaker
     whose description the article later names in apposition ("the <head>, <Name>") is that person, when the
-    article names only one such person."""
+    article names only one such person. And 'the office said' after 'The Paris prosecutor's office said' is the
+    fuller speaker with the same head, stated before it."""
     names = _appositive_names(doc.toks)
-    out = []
-    for a in atts:
+    fuller: dict[str, Attribution] = {}  # head -> the latest speaker of three or more words with that head
+    out = list(atts)
+    for k in sorted(range(len(atts)), key=lambda x: atts[x].claim_start):  # in reading order
+        a = atts[k]
         words = (a.speaker or "").split()
         head = words[-1].lower() if words else ""
         if a.speaker_start is not None and words and words[0].lower() in _lex().articles and head in names:
             found = names[head]
             if found is not None and found[0] > a.speaker_start:
                 a = replace(a, speaker=doc.text[found[0] : found[1]], speaker_start=found[0], speaker_end=found[1])
-        out.append(a)
+        elif len(words) == 2 and words[0].lower() in _lex().articles and head in fuller:
+            # "The Paris prosecutor's office said ...", then "the office said": the same institution
+            f = fuller[head]
+            a = replace(a, speaker=f.speaker, speaker_start=f.speaker_start, speaker_end=f.speaker_end)
+        elif len(words) >= 3 and a.speaker_start is not None:
+            fuller[head] = a
+        out[k] = a
     return out
 
 

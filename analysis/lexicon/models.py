@@ -342,6 +342,9 @@ class SpeechLexicon(_Lexicon):
     audiences: Words
     outlet_modifiers: Words
     closing_conjunctions: Words
+    toll_verbs: Words
+    toll_objects: Words
+    toll_object_reach: PositiveInt
     closing_clause_starts: Words
     channels: Channels
     titles: Texts
