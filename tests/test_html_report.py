@@ -184,7 +184,7 @@ def page(tmp_path_factory) -> Path:
 
 def test_reading_gives_first_and_latest_figure_per_series(tables):
     text = html_report.reading(tables, P.event)
-    assert text.startswith("5 articles from 4 outlets give 35 distinct figures with a time and a number for the "
+    assert text.startswith("5 articles from 4 outlets give 33 distinct figures with a time and a number for the "
                            "event itself, stated on 10 July 2007 (local time).")  # fmt: skip
     assert ("Militants killed: 20 at 07:00 (Agence France-Presse, own voice) first, about 50 at 19:00 (IANS, citing "
             "Waheed Arshad) latest.") in text  # fmt: skip
