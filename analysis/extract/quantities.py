@@ -156,8 +156,9 @@ def _in_date(toks: list[Token], i: int) -> bool:
     return _is_month_day(toks, i) or _is_date_year(toks, i) or _is_numeric_date(toks, i)
 
 
+@cache
 def number_words() -> frozenset[str]:
-    """Every word that can start or form a count (for fast pre-filtering)."""
+    """Every word that can start or form a count (for fast pre-filtering), built once."""
     lx = _lex()
     words = set(_number_words().words())
     words |= {k[0] for k in lx.vague} | {w for k in lx.vague for w in k}
