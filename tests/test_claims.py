@@ -449,6 +449,8 @@ MUMBAI_PLACES = {
         ("Another hotel, the Oberoi/Trident, was declared clear late Friday, with 24 bodies found.",
          "Oberoi-Trident hotel"),
         ("At least 101 people were killed in Mumbai.", None),  # the city is the whole event
+        # the city, then one of its sites right after it: the site
+        ("At least 30 dead in Mumbai Taj siege.", "Taj Mahal hotel"),
         # two places before the count: which one holds it is unclear
         ("Gunmen moved from the Taj to the Oberoi, where 30 people were killed.", None),
         ("The Taj and the Oberoi were cleared, with 30 bodies found.", None),  # two places, no preposition

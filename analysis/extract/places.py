@@ -78,10 +78,28 @@ def place_in(clause: str, places: PlaceMap, last: bool = False) -> tuple[str | N
         for m in _pattern(tuple(places)).finditer(clause):  # noqa: B007 - the last match is the one kept
             pass
     else:
-        m = _pattern(tuple(places)).search(clause)
+        m = _site_after_the_city(clause, places)
     if not m:
         return None
     return _canonical(m.group("a") or m.group("b"), places), m.group(0)
+
+
+_SITE_REACH = 30  # characters between a whole-event place and a site named right after it
+
+
+def _site_after_the_city(clause: str, places: PlaceMap) -> re.Match[str] | None:
+    """The first place the clause ties its count to; when that is the whole event's place and one of its sites
+    follows right after, the site ("85 dead in Norway youth camp attack": Utoya, not Norway)."""
+    matches = _pattern(tuple(places)).finditer(clause)
+    first = next(matches, None)
+    if first is None or _canonical(first.group("a") or first.group("b"), places) is not None:
+        return first
+    for m in matches:
+        if m.start() - first.end() > _SITE_REACH:
+            break
+        if _canonical(m.group("a") or m.group("b"), places) is not None:
+            return m
+    return first
 
 
 def names_another_place(clause: str) -> bool:
