@@ -451,6 +451,8 @@ MUMBAI_PLACES = {
         ("At least 101 people were killed in Mumbai.", None),  # the city is the whole event
         # the city, then one of its sites right after it: the site
         ("At least 30 dead in Mumbai Taj siege.", "Taj Mahal hotel"),
+        # the whole event's city before the count is no rival of the one site named there
+        ("In Mumbai, gunmen opened fire at the Taj, killing 30 people.", "Taj Mahal hotel"),
         # two places before the count: which one holds it is unclear
         ("Gunmen moved from the Taj to the Oberoi, where 30 people were killed.", None),
         ("The Taj and the Oberoi were cleared, with 30 bodies found.", None),  # two places, no preposition

@@ -1493,13 +1493,14 @@ def _place_before(text: str, c: Claim, prev: int, places: dict[str, str | None])
     incident noun back to the count before it, the nearest ("the Oberoi was declared clear, with 24 bodies
     found"), else the sentence's one event place named anywhere before the count, its subject or an appositive
     ("Another hotel, the Oberoi/Trident, was declared clear ... and 24 bodies found"). Two places before the
-    count leave it unplaced (which one holds it is unclear), and so do a place where the speaker is ("A doctor
+    count leave it unplaced (which one holds it is unclear; the whole event's place is none of the two), and so
+    do a place where the speaker is ("A doctor
     at a hospital near the Taj said 20 had died") and an earlier incident's count ("Kuta, the scene of the
     2002 bombings which left 202 people dead")."""
     before = text[prev : c.start]
     named, end = places_named(before, places)
-    if len(named) > 1 or said_right_after(before, end):
-        return None
+    if len([p for p in named if p is not None]) > 1 or said_right_after(before, end):
+        return None  # two sites (the whole event's place beside one of its sites is no rival)
     found = place_in(before, places, last=True)
     if found is None and c.scope == "event" and places:
         found = sole_place_named(text[max(c.sentence_start, c.start - _SUBJECT_REACH) : c.start], places)
