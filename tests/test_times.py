@@ -248,3 +248,21 @@ def test_an_impossible_date_is_no_expression_but_a_matcher_bug_raises(monkeypatc
 def test_a_spelled_year_is_in_words_not_digits():
     found = tag_times("It began in nineteen ninety-six; the 11 11 pattern repeats.", "2007-07-10", "UTC")
     assert [(t.text, t.timex_value) for t in found] == [("nineteen ninety-six", "1996")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a clock written with a dot, with a meridiem
+        ("The attack began at 9.30pm on Friday.", [("9.30pm on Friday", "2015-11-13T21:30")]),
+        ("The attack began at 9.30 p.m. on Friday.", [("9.30 p.m. on Friday", "2015-11-13T21:30")]),
+        # a live blog's time stamp: the day the page was written, not the day it speaks of (Friday's attacks)
+        ("21.05 – Current death toll from Friday's attacks revised back down to 129.",
+         [("21.05", "2015-11-15T21:05"), ("Friday", "2015-11-13")]),
+        # anywhere else a dotted number is no time
+        ("Shares rose 21.05 percent.", []),
+        ("The dollar closed at 21.05 on Friday.", [("Friday", "2015-11-13")]),
+    ],
+)  # fmt: skip
+def test_dotted_clocks_with_a_meridiem_or_as_a_live_blog_stamp(text, expected):
+    assert [(t.text, t.timex_value) for t in tag_times(text, "2015-11-15", "Europe/Paris")] == expected

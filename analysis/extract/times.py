@@ -30,6 +30,10 @@ _YEAR_RE = re.compile(r"[0-9]{4}")
 _TWO_DIGITS_RE = re.compile(r"[0-9]{2}")
 _CLOCK_RE = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?(a\.?m|p\.?m)?")
 _MILITARY_RE = re.compile(r"([0-2][0-9])([0-5][0-9])")
+# A clock with a dot, as British and European outlets write it ("9.30pm", "21.05"): read only with a meridiem, or
+# as a live blog's time stamp opening its line before a dash ("21.05 – Current death toll revised ..."); anywhere
+# else "21.05" is a number (a price, a rate).
+_DOT_CLOCK_RE = re.compile(r"([0-9]{1,2})\.([0-5][0-9])(a\.?m|p\.?m)?")
 _DECADE_RE = re.compile(r"([0-9]{3})0s")
 _SHORT_DECADE_RE = re.compile(r"[0-9]0s")
 _POSSESSIVE_RE = re.compile(r"\w['’]s$")
@@ -509,6 +513,31 @@ def _compose(doc: _Doc, j: int, anchor: _Hit | None, delta: tuple, rule: str) ->
     return _Hit(j, kind, _format(doc.lex, s, gran), s, e, gran, zone, rule)
 
 
+def _dot_clock(s: _Sent, i: int) -> tuple[int, int, int] | None:
+    """(hour, minute, next index) of "9.30pm", "9.30 p.m." or a line-opening "21.05 –"; None otherwise."""
+    w, lex = s.w, s.lex
+    m = _DOT_CLOCK_RE.fullmatch(w[i])
+    if m is None:
+        return None
+    h, mi, mer, j = int(m[1]), int(m[2]), m[3], i + 1
+    if mer is None and j < len(w) and w[j] in lex["meridiem"]:
+        mer, j = lex["meridiem"][w[j]], j + 1
+    if mer:
+        return (h % 12 + (12 if mer.startswith("p") else 0), mi, j) if 1 <= h <= 12 else None
+    return (h, mi, j) if _is_stamp(s, i) and h <= 23 else None
+
+
+def _is_stamp(s: _Sent, i: int) -> bool:
+    """Whether token i is a live blog's time stamp: a dotted clock opening its line, a dash after it."""
+    w = s.w
+    return (
+        i == 0
+        and i + 1 < len(w)
+        and w[i + 1] in s.lex["time_stamp_dashes"]
+        and _DOT_CLOCK_RE.fullmatch(w[i]) is not None
+    )
+
+
 def _clock(s: _Sent, i: int) -> tuple[int, int, int] | None:
     """A clock reading: (hour, minute, next index) from "4am", "4 a.m.", "7:15 p.m.", "23:00", "2300 GMT", "noon"."""
     w, lex = s.w, s.lex
@@ -519,6 +548,8 @@ def _clock(s: _Sent, i: int) -> tuple[int, int, int] | None:
         return h, mi, i + 1
     m = _CLOCK_RE.fullmatch(w[i])
     j = i + 1
+    if m is None and (dot := _dot_clock(s, i)) is not None:
+        return dot
     if m:
         h, mi, mer = int(m[1]), int(m[2] or 0), m[3]
         if mer is None and j < len(w) and w[j] in lex["meridiem"]:
@@ -575,6 +606,8 @@ def _m_clock(s: _Sent, i: int) -> _Hit | None:
         d, j = day
     elif zone is not None:
         d = _zoned_day(s, zone, h, mi)
+    elif _is_stamp(s, i):
+        d = doc.dct.date()  # a live blog's stamp is of the day the page was written, not the day it talks of
     else:
         d = doc.focus_day
     t = _day(d) + timedelta(hours=h, minutes=mi)
@@ -907,7 +940,7 @@ _MATCHERS: tuple[Callable[[_Sent, int], _Hit | None], ...] = (
 # there (see _dispatch and _digit_matchers).
 _MATCHER_STARTS: dict[Callable, tuple[tuple[str, ...], tuple[str, ...], tuple[re.Pattern[str], ...]]] = {
     _m_reference_word: (("reference_words",), (), ()),
-    _m_clock: (("modifiers", "clock_words"), (), (_CLOCK_RE, _MILITARY_RE)),
+    _m_clock: (("modifiers", "clock_words"), (), (_CLOCK_RE, _MILITARY_RE, _DOT_CLOCK_RE)),
     _m_date: (("position_modifiers", "weekdays", "months"), ("the",), (_DAY_RE, _YEAR_RE)),  # "3 July", ISO
     _m_quarter: (("relative_determiners", "ordinals"), ("the", "its", "year", "fiscal"), (_YEAR_RE,)),
     _m_year: (("position_modifiers",), ("the", "fiscal", "'"), (_DECADE_RE, _ORDINAL_RE, _YEAR_RE)),
@@ -1218,12 +1251,16 @@ def _trigger_words() -> frozenset[str]:
 # "4:30", "4am", "the '90s"); a count with a unit has the unit as its trigger. A trigger word stands alone: no
 # letter a-z right before or after it.
 _TRIGGER_DIGITS = r"\d{4}|\d:\d|\d0s|\d[ap]\.?m"
+# A live blog's time stamp, "21.05" before a dash (the dash is looked at, not matched: a trigger holds no space)
+_TRIGGER_STAMP = r"\d{1,2}\.[0-5]\d(?=\s[–—-])"
 
 
 @lru_cache(maxsize=4)
 def _trigger_re() -> re.Pattern[str]:
     """A trigger, searched for in one sentence of the lower-cased text."""
-    return re.compile(_TRIGGER_DIGITS + r"|(?<![a-z])" + alternation(_trigger_words()) + r"(?![a-z])")
+    return re.compile(
+        _TRIGGER_DIGITS + "|" + _TRIGGER_STAMP + r"|(?<![a-z])" + alternation(_trigger_words()) + r"(?![a-z])"
+    )
 
 
 @lru_cache(maxsize=4)
@@ -1232,7 +1269,9 @@ def _trigger_scan_re() -> re.Pattern[str]:
     character before it. Starting with a character class lets the regex engine skip the letters inside words
     in C, where the look-behind of _trigger_re enters the pattern at every character: 3x faster."""
     digits = r"(?<=\d)(?:\d{3}|:\d|0s|[ap]\.?m)"
-    return re.compile(r"[^a-z](?:" + digits + "|" + alternation(_trigger_words()) + r"(?![a-z]))")
+    return re.compile(
+        r"[^a-z](?:" + digits + "|" + _TRIGGER_STAMP + "|" + alternation(_trigger_words()) + r"(?![a-z]))"
+    )
 
 
 def _triggered_sentences(text: str) -> list[tuple[int, int]]:

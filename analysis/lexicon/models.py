@@ -446,6 +446,7 @@ class TimeLexicon(_Lexicon):
     meridiem: dict[Word, Literal["am", "pm"]]
     military_hour_words: Words
     military_hour_units: Words
+    time_stamp_dashes: Texts
     duration_leads: Words
     period_fractions: Words
     time_zones: dict[Word, Annotated[float, Field(ge=-12, le=14)]]  # hours from UTC
