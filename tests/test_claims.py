@@ -402,6 +402,11 @@ def test_a_subset_of_an_incidents_victims_is_a_part_even_without_its_whole():
         ("Two", "part", "Britons"),
         ("Two", "part", "British nationals"),
     ]
+    # victims whose noun a nationality qualifies are picked out by who they are; an armed group is its own total
+    israeli = "Troops killed two gunmen but also found eight dead Israeli hostages in the attack."
+    assert [(c.quantity_text, c.role) for c in extract(israeli)] == [("two", "total"), ("eight", "part")]
+    pakistani = "Twenty Pakistani soldiers were killed in the attack, and 50 people died."
+    assert [c.role for c in extract(pakistani)] == ["total", "total"]
     one = "Officials said that at least one British national was confirmed dead in the attacks."
     assert [(c.role, c.subset_text) for c in extract(one)] == [("part", "British national")]
     # no incident named: the count may be the whole ('the deaths of ... Cambodians' under a regime)

@@ -1410,7 +1410,7 @@ def _subsets(claims: list[Claim], low: str) -> list[Claim]:
             totals.setdefault(c.outcome, []).append(i)
     larger = {outcome: _Larger(idx, [claims[i].value_low for i in idx]) for outcome, idx in totals.items()}
     for i, c in enumerate(claims):
-        if c.role != "total" or not names_a_subset(c.group_text):
+        if c.role != "total" or not (names_a_subset(c.group_text) or _victims_by_nationality(c)):
             continue
         found = larger[c.outcome].nearest(i, c.value_low) if c.outcome in larger and c.value_low is not None else None
         whole = None if found is None else claims[found]
@@ -1426,6 +1426,15 @@ def _subsets(claims: list[Claim], low: str) -> list[Claim]:
                 rule=f"{c.rule}|role:part (subset of a {'larger' if whole else 'implied'} count)",
             )
     return out
+
+
+def _victims_by_nationality(c: Claim) -> bool:
+    """'eight dead Israeli hostages': victims (not an armed group) whose noun a capitalised word qualifies are
+    picked out by who they are."""
+    words = (c.group_text or "").split()
+    if c.scope not in (None, "event") or c.place is not None:
+        return False  # "three Chinese workers" shot in another city: that incident's; a place's count is a total
+    return c.group in VICTIM_GROUPS and len(words) >= 2 and any(w[:1].isupper() for w in words[:-1])
 
 
 class _Larger:
