@@ -174,13 +174,18 @@ def test_a_superseded_figure_is_current_before_the_one_that_replaced_it():
     assert old.low == event.start and old.high == new.as_of and old.low < old.as_of < new.as_of
 
 
-def _bali(text: str, published: date):
+def _claims_of(text: str, published: date, tz: str, start: str, end: str):
+    """Quantity text -> (claim, as_of) of a text published on a day, for an event window in a zone."""
     from analysis.config import make_event
     from analysis.stages.claims import document_claims
 
-    event = make_event("bali", "Asia/Makassar", "2005-10-01T18:50", "2005-10-01T19:00")
-    times = tag_times(text, published.isoformat(), "Asia/Makassar")
+    event = make_event("event", tz, start, end)
+    times = tag_times(text, published.isoformat(), tz)
     return {c.quantity_text: (c, a) for c, a, _ in document_claims(text, published, (), times, event, ())}
+
+
+def _bali(text: str, published: date):
+    return _claims_of(text, published, "Asia/Makassar", "2005-10-01T18:50", "2005-10-01T19:00")
 
 
 @pytest.mark.parametrize(
@@ -245,17 +250,13 @@ def test_a_vague_span_ago_is_before_the_event_when_long_enough():
 
 
 def test_a_count_of_an_incident_that_began_well_before_the_event_is_prior():
-    from analysis.config import make_event
-    from analysis.stages.claims import document_claims
-
-    text = "President Pervez Musharraf authorised the storming of the mosque after an eight-day siege which had itself cost 24 lives."
-    event = make_event("assault", "Asia/Karachi", "2007-07-10T04:00", "2007-07-12T00:00")
-    times = tag_times(text, "2007-07-10", "Asia/Karachi")
-    ((claim, _, _),) = document_claims(text, date(2007, 7, 10), (), times, event, ())
+    text = (
+        "President Pervez Musharraf authorised the storming of the mosque after an eight-day siege which had itself "
+        "cost 24 lives."
+    )
+    claim, _ = _claims_of(text, date(2007, 7, 10), "Asia/Karachi", "2007-07-10T04:00", "2007-07-12T00:00")["24"]
     assert claim.scope == "prior"
     # a siege that began with the event, reported three days on, is the event's own
     later = "The three-day siege which cost 170 lives ended on Saturday."
-    event = make_event("siege", "Asia/Kolkata", "2008-11-26T21:20", "2008-11-29T09:00")
-    times = tag_times(later, "2008-11-29", "Asia/Kolkata")
-    ((claim, _, _),) = document_claims(later, date(2008, 11, 29), (), times, event, ())
+    claim, _ = _claims_of(later, date(2008, 11, 29), "Asia/Kolkata", "2008-11-26T21:20", "2008-11-29T09:00")["170"]
     assert claim.scope == "event"

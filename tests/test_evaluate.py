@@ -107,26 +107,22 @@ def test_unseen_set_is_scored_per_event():
     assert metrics["n_matched"] + sum(e["kind"] == "missed" for e in errors) == 127
 
 
-def test_second_blind_set_is_scored_per_event():
+@pytest.mark.parametrize(
+    ("folder", "events", "n_gold", "n_documents"),
+    [
+        ("unseen2_dir", ["beslan_2004", "london_2005", "westgate_2013"], 136, 18),
+        ("unseen3_dir", ["moscow_2002", "norway_2011", "paris_2015"], 132, 18),
+    ],
+)
+def test_later_blind_sets_are_scored_per_event(folder, events, n_gold, n_documents):
     from analysis.stages.evaluate import read_unseen_events, score_unseen
 
-    events = read_unseen_events(P.unseen2_dir)
-    assert sorted(e[0] for e in events) == ["beslan_2004", "london_2005", "westgate_2013"]
-    metrics, errors = score_unseen(P.unseen2_dir)  # also checks every gold offset against its text
-    assert metrics["n_gold"] == 136 and metrics["n_documents"] == 18
-    assert sum(e["n_gold"] for e in metrics["by_event"].values()) == 136
-    assert metrics["n_matched"] + sum(e["kind"] == "missed" for e in errors) == 136
-
-
-def test_third_blind_set_is_scored_per_event():
-    from analysis.stages.evaluate import read_unseen_events, score_unseen
-
-    events = read_unseen_events(P.unseen3_dir)
-    assert sorted(e[0] for e in events) == ["moscow_2002", "norway_2011", "paris_2015"]
-    metrics, errors = score_unseen(P.unseen3_dir)  # also checks every gold offset against its text
-    assert metrics["n_gold"] == 132 and metrics["n_documents"] == 18
-    assert sum(e["n_gold"] for e in metrics["by_event"].values()) == 132
-    assert metrics["n_matched"] + sum(e["kind"] == "missed" for e in errors) == 132
+    path = getattr(P, folder)
+    assert sorted(e[0] for e in read_unseen_events(path)) == events
+    metrics, errors = score_unseen(path)  # also checks every gold offset against its text
+    assert metrics["n_gold"] == n_gold and metrics["n_documents"] == n_documents
+    assert sum(e["n_gold"] for e in metrics["by_event"].values()) == n_gold
+    assert metrics["n_matched"] + sum(e["kind"] == "missed" for e in errors) == n_gold
 
 
 def test_unseen_events_file_errors_name_the_file(tmp_path):

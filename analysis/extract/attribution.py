@@ -1106,14 +1106,17 @@ def _named_later(doc: _Doc, atts: list[Attribution]) -> list[Attribution]:
     whose description the article later names in apposition ("the <head>, <Name>") is that person, when the
     article names only one such person. And 'the office said' after 'The Paris prosecutor's office said' is the
     fuller speaker with the same head, stated before it."""
-    names = _appositive_names(doc.toks)
+    names: dict[str, tuple[int, int] | None] | None = None  # read from the tokens only when a speaker needs it
     fuller: dict[str, Attribution] = {}  # head -> the latest speaker of three or more words with that head
     out = list(atts)
     for k in sorted(range(len(atts)), key=lambda x: atts[x].claim_start):  # in reading order
         a = atts[k]
         words = (a.speaker or "").split()
         head = words[-1].lower() if words else ""
-        if a.speaker_start is not None and words and words[0].lower() in _lex().articles and head in names:
+        described = a.speaker_start is not None and words and words[0].lower() in _lex().articles
+        if described and names is None:
+            names = _appositive_names(doc.toks)
+        if described and head in names:
             found = names[head]
             if found is not None and found[0] > a.speaker_start:
                 a = replace(a, speaker=doc.text[found[0] : found[1]], speaker_start=found[0], speaker_end=found[1])
@@ -1139,10 +1142,8 @@ def _appositive_names(toks: Sequence[Token]) -> dict[str, tuple[int, int] | None
             continue
         if not _name_word(toks[k + 2], lex):
             continue
-        j = k + 2
-        while j + 1 < len(toks) and _name_word(toks[j + 1], lex):
-            j += 1
-        np = _classify_proper(toks, k + 2, j)
+        j = _run_end(toks, k + 2, lex)
+        np = _classify_proper(toks, k + 2, j) if j >= k + 2 else None
         if np is None or np.kind != "person":
             continue
         words = " ".join(t.text for t in toks[k + 2 : j + 1])

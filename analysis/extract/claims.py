@@ -30,7 +30,7 @@ from analysis.extract.places import (
     sole_place_named,
 )
 from analysis.extract.quantities import Quantity, count_end, number_words, parse_quantities
-from analysis.extract.spans import incident_span, slack, span_back, vague_ago_days
+from analysis.extract.spans import began_well_before, incident_span, span_back, unit_days, vague_ago_days
 from analysis.extract.times import TimeExpr
 from analysis.text import grammar
 from analysis.text.tokens import Phrase, PhraseTable, SpanIndex, Token, sentences, tokenize
@@ -477,13 +477,7 @@ def _takes_an_object(toks: list[Token], k: int) -> bool:
         return True
     end = count_end(toks, k)
     # "30 injured 2 hours later": a span, not an object
-    return end is not None and (end >= len(toks) or toks[end].lower not in _time_units())
-
-
-@cache
-def _time_units() -> frozenset[str]:
-    """Time unit words (time.yaml units): a count before one is a span ("2 hours"), not a count of people."""
-    return frozenset(lexicon.load("time")["units"])
+    return end is not None and (end >= len(toks) or toks[end].lower not in unit_days())
 
 
 def _parenthesis_end(toks: list[Token], k: int, n: int) -> int | None:
@@ -1194,7 +1188,8 @@ def classify_scope(
         # "the city of Santa Eugenia Friday": the longest run of capitals that names an event place
         if not any(" ".join(names[:k]).lower() in known for k in range(min(len(names), longest), 0, -1)):
             return "other", f"place:{m.group(2)}"
-    if (span := _span_back_to_an_earlier_incident(text, claim, times, published_on, event_start)) is not None:
+    back = span_back(text, claim.start, claim.sentence_start, times)
+    if (span := _earlier_incident(text, back, published_on, event_start)) is not None:
         return "prior", f"span:{span}"
     own = [t for t in times if claim.sentence_start <= t.start < claim.sentence_end]
     earlier = (
@@ -1211,7 +1206,8 @@ def classify_scope(
         if "since" in before:
             return "cumulative", f"since:{text[t.start : t.end]}"
         return "prior", f"time:{text[t.start : t.end]}"
-    if (span := _incident_begun_before(text, claim, times, published_on, event_start)) is not None:
+    lasted = incident_span(text, claim.start, claim.sentence_start, times)
+    if (span := _earlier_incident(text, lasted, published_on, event_start)) is not None:
         return "prior", f"incident span:{span}"
         # a time after the event ("police said at first light on Friday", "by Sunday the toll had reached
         # 200") dates the report, not the incident: a toll of the focal incident stays 'event' however late
@@ -1256,36 +1252,22 @@ def _ends_before(t: TimeExpr, published_on: date, event_start: datetime) -> bool
     return days is not None and days > 0 and published_on - timedelta(days=days) < event_start.date()
 
 
-def _incident_begun_before(
-    text: str, claim: Claim, times: Sequence[TimeExpr], published_on: date, event_start: datetime
-) -> str | None:
-    """The span's text when the count belongs to an incident that the sentence says lasted a span that began well
-    before the event ("after an eight-day siege which had itself cost 24 lives", reported on the assault's day):
-    an earlier phase. A span that began with the event ("the three-day siege", reported three days on) is the
-    event's own."""
-    found = incident_span(text, claim.start, claim.sentence_start, times)
-    if found is None:
-        return None
-    t, days = found
-    return text[t.start : t.end] if published_on - timedelta(days=days) + slack(days) < event_start.date() else None
-
-
 def _dates_the_report(text: str, claim: Claim, t: TimeExpr) -> bool:
     """Whether the time is introduced as when the figure was current ("as of midnight", "until Sunday")."""
     before = tuple(x.lower for x in tokenize(text, max(claim.sentence_start, t.start - 12), t.start))
     return any(before[-len(p) :] == p for p in _lex().report_time_openers)
 
 
-def _span_back_to_an_earlier_incident(
-    text: str, claim: Claim, times: Sequence[TimeExpr], published_on: date, event_start: datetime
+def _earlier_incident(
+    text: str, found: tuple[TimeExpr, int] | None, published_on: date, event_start: datetime
 ) -> str | None:
-    """The span's text when a span before the count reaches back to an incident well before the event ("almost
-    three years after the blasts which killed 202"); None otherwise."""
-    found = span_back(text, claim.start, claim.sentence_start, times)
-    if found is None:
+    """The span's text when a span found before the count (spans.span_back, spans.incident_span) reaches back to
+    an incident that began well before the event ("almost three years after the blasts which killed 202", "after
+    an eight-day siege which had itself cost 24 lives"); None otherwise ("a month after the bombings", written a
+    month later, is the event's own)."""
+    if found is None or not began_well_before(found[1], published_on, event_start):
         return None
-    t, days = found
-    return text[t.start : t.end] if published_on - timedelta(days=days) + slack(days) < event_start.date() else None
+    return text[found[0].start : found[0].end]
 
 
 def _scope_cue(words: tuple[str, ...]) -> tuple[str, str] | None:
