@@ -711,3 +711,46 @@ def test_an_empty_place_name_is_refused_by_name(bad):
 )  # fmt: skip
 def test_an_outcome_adjective_before_the_noun_codes_the_count(text, expected):
     assert [(c.quantity_text, c.outcome, c.group, c.group_text) for c in extract(text)] == expected
+
+
+def test_increments_are_parts_of_the_toll_they_add_to():
+    # real text (the third unseen set, Chicago Tribune, 25 Oct 2002): seven more freed, added to the earlier 100
+    moscow = (
+        "Russian police said seven more hostages were freed early Friday, adding to the more than 100 let go "
+        "since the crisis began."
+    )
+    assert [(c.quantity_text, c.outcome, c.role, c.subset_text, c.part_of) for c in extract(moscow)] == [
+        ("seven", "freed", "part", "more", None),
+        ("more than 100", "freed", "total", None, None),
+    ]
+    # bodies recovered beside a larger toll: a part of that toll
+    risen = "The death toll has risen to 68 after nine bodies were recovered from the rubble, officials said."
+    got = [(c.quantity_text, c.role, c.part_of) for c in extract(risen)]
+    assert got == [("68", "total", None), ("nine", "part", risen.index("68"))]
+    # "a further 3 ..., bringing the toll to 201": its whole is the new toll
+    further = "A further 3 people died in hospital on Sunday, bringing the toll to 201."
+    assert [(c.role, c.subset_text, c.part_of) for c in extract(further)] == [
+        ("part", "further", further.index("201")),
+        ("total", None, None),
+    ]
+    # "more" of the group just counted, with another outcome, is that outcome's total
+    soldiers = "Three soldiers were killed and six more were wounded."
+    assert [(c.outcome, c.role) for c in extract(soldiers)] == [("killed", "total"), ("injured", "total")]
+    # with no cue, bodies are a toll; "more than" is a qualifier, not an increment
+    for text in ("Police recovered 13 bodies from the hotel.", "More than 20 people were killed in the attack."):
+        assert [c.role for c in extract(text)] == ["total"]
+
+
+def test_a_count_over_a_recent_period_is_an_increment_only_after_the_events_first_day():
+    start, end = _window("Africa/Nairobi", "2013-09-21T12:00", "2013-09-24T18:00")
+    text = "Officials said 10 bodies had been retrieved from the building in the last 24 hours."
+    three_days_on = extract(text, published_on=date(2013, 9, 24), event_start=start, event_end=end)
+    assert [(c.role, c.subset_text) for c in three_days_on] == [("part", "in the last 24 hours")]
+    # the same words on the attack's day count its whole toll
+    same_day = extract(text, published_on=date(2013, 9, 21), event_start=start, event_end=end)
+    assert [c.role for c in same_day] == ["total"]
+    # a toll word keeps the count a toll however recent the period
+    toll = "The toll rose to 68 in the past 24 hours."
+    assert [c.role for c in extract(toll, published_on=date(2013, 9, 24), event_start=start, event_end=end)] == [
+        "total"
+    ]

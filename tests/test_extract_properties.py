@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.cli import main
+from analysis.extract.claims import extract
 from analysis.io import read_table
 
 FRAGMENTS = [
@@ -71,3 +72,19 @@ def test_extract_on_long_news_like_texts_keeps_every_invariant(tmp_path_factory,
                  "--event-end", "2020-03-03T00:00"]) == 0  # fmt: skip
     for name in ("claims", "times", "sources"):
         assert (out / f"{name}.parquet").read_bytes() == (again / f"{name}.parquet").read_bytes()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(toll=st.integers(1, 5000), found=st.integers(1, 5000), repeat=st.integers(1, 40))
+def test_bodies_found_are_a_part_only_beside_a_larger_toll(toll, found, repeat):
+    """'The toll rose to T after F bodies were recovered': F is a part of T when T > F, else a total, in any
+    position of a long text."""
+    # thousands with a comma: a bare four-digit number may be a year, never a count
+    sentence = f"The death toll rose to {toll:,} after {found:,} bodies were recovered. "
+    text = "Nothing happened here. " * repeat + sentence
+    got = [(c.value_low, c.role, c.part_of) for c in extract(text)]
+    at = text.index(sentence) + len("The death toll rose to ")
+    if toll > found:
+        assert got == [(toll, "total", None), (found, "part", at)]
+    else:
+        assert got == [(toll, "total", None), (found, "total", None)]

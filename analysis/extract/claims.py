@@ -12,10 +12,13 @@ from itertools import accumulate
 
 from analysis import lexicon
 from analysis.extract.parts import (
+    found_after_opener,
+    increment_word,
     names_a_subset,
     part_after,
     part_before,
     part_of_the,
+    recent_period,
     subset_nouns,
     whole_is_implied,
 )
@@ -1374,9 +1377,117 @@ def extract(
             and cand.search(low, max(line_start, m.start() - _REACH), min(line_end, m.end() + _REACH))
             for m in _WORD_RE.finditer(low, line_start, line_end)
         ):
-            out.extend(_line_claims(doc, line_start, line_end))
+            out.extend(_line_claims(doc, line_start, line_end, {c.outcome for c in out}))
         line_start = line_end + 1
     return _subsets(_resolve_groups(_tie_places(text, out, place_map(places)), low), low)
+
+
+def _increments(doc: _Text, toks: list[Token], claims: list[Claim], outcomes_before: set[str]) -> list[Claim]:
+    """Counts of one sentence that add to a toll since an earlier figure become parts (docs/claims-coding.md,
+    increments): 'nine more bodies', after or beside a count of the same outcome (not when 'more' refers to the group of
+    a count of another outcome just before: 'killed three soldiers and wounded six more'; nor 'a further 200
+    people are being treated' when no injured count came before: more than the dead), 'after nine bodies were
+    recovered' beside a larger toll of the same outcome (its whole), and a count over a recent period that began
+    after the event's first day. Its whole is a toll of the sentence it adds to ('bringing the toll to 201').
+    outcomes_before: the outcomes of the document's claims before the sentence."""
+    if not claims:
+        return claims
+    starts = [t.start for t in toks]
+    spans = [(bisect.bisect_left(starts, c.start), bisect.bisect_left(starts, c.end)) for c in claims]
+    words = [t.lower for t in toks]
+    seen = set(outcomes_before)  # the outcomes of the counts before this one
+    out = list(claims)
+    larger = _LargerTotal(claims)
+    for n, c in enumerate(claims):
+        if c.role == "total":
+            out[n] = _increment(doc, toks, words, claims, spans, n, seen, larger) or c
+        seen.add(c.outcome)
+    return out
+
+
+def _increment(
+    doc: _Text,
+    toks: list[Token],
+    words: list[str],
+    claims: list[Claim],
+    spans: list,
+    n: int,
+    seen: set[str],
+    larger: _LargerTotal,
+) -> Claim | None:
+    """Claim n of its sentence as an increment (a part), or None. The sentence's larger toll is looked for only
+    once a cue is found: a hostile sentence of thousands of counts stays linear."""
+    c, (first, last) = claims[n], spans[n]
+    if word := increment_word(toks, first, last):
+        if n and claims[n - 1].outcome != c.outcome:
+            return None  # "wounded six more": more of the soldiers just counted, not more wounded
+        if c.outcome not in seen and larger.first(c) is None:
+            return None  # no count before it, nor a larger one beside it, that it could add to
+        toll = larger.toll(c)  # its whole: "bringing the toll to 201", not "adding to the more than 100"
+        return _as_increment(c, word, toll, f"'{word}'")
+    if found_after_opener(toks, first, last) and (whole := larger.first(c)) is not None:
+        return _as_increment(c, "bodies found", whole, "bodies found beside a larger toll")
+    if (period := _recent_period_of(doc, toks, words, spans, n)) and not _counts_a_toll(c):
+        return _as_increment(c, period, larger.toll(c), f"over '{period}'")
+    return None
+
+
+def _as_increment(c: Claim, subset: str, whole: Claim | None, why: str) -> Claim:
+    part_of = None if whole is None else whole.start
+    return replace(c, role="part", subset_text=subset, part_of=part_of, rule=f"{c.rule}|role:part (increment: {why})")
+
+
+class _LargerTotal:
+    """A sentence's totals by outcome, for the first one larger than a count (the toll an increment adds to),
+    found by bisection over running maxima: thousands of counts in one sentence stay n log n."""
+
+    def __init__(self, claims: list[Claim]) -> None:
+        self.totals: dict[str, list[Claim]] = {}
+        self.highest: dict[str, list[int]] = {}  # the running maximum of value_low over each outcome's totals
+        for c in claims:
+            if c.role == "total" and c.value_low is not None:
+                self.totals.setdefault(c.outcome, []).append(c)
+                run = self.highest.setdefault(c.outcome, [])
+                run.append(max(c.value_low, run[-1]) if run else c.value_low)
+
+    def first(self, c: Claim) -> Claim | None:
+        """The sentence's first total of c's outcome whose low bound exceeds c's high bound, else None."""
+        run = self.highest.get(c.outcome)
+        if not run or c.value_high is None:
+            return None
+        k = bisect.bisect_right(run, c.value_high)
+        return self.totals[c.outcome][k] if k < len(run) else None
+
+    def toll(self, c: Claim) -> Claim | None:
+        """first(c) when its outcome came from a toll or total word ("bringing the toll to 201"), else None."""
+        whole = self.first(c)
+        return whole if whole is not None and _counts_a_toll(whole) else None
+
+
+def _recent_period_of(
+    doc: _Text, toks: list[Token], words: list[str], spans: list[tuple[int, int]], n: int
+) -> str | None:
+    """The words of a recent period in claim n's reach (not past the counts beside it) that began after the
+    event's first day ('in the last 24 hours', three days after it), else None."""
+    if doc.published_on is None or doc.event_start is None:
+        return None
+    lo = spans[n - 1][1] if n else 0
+    hi = spans[n + 1][0] if n + 1 < len(spans) else len(toks)
+    found = recent_period(toks, words, *spans[n], lo, hi, unit_days())
+    if found is None or doc.published_on - timedelta(days=found[1]) <= doc.event_start.date():
+        return None
+    return found[0]
+
+
+# the outcome rules (_Outcome.how) that read the words before a count, where a toll word stands
+_WORDS_BEFORE_RULES = frozenset({"before", "total"})
+
+
+def _counts_a_toll(c: Claim) -> bool:
+    """Whether the count's outcome came from a toll or total word ('the toll rose to 68 in the past day')."""
+    how, _, cue = c.rule.partition("|")[0].removeprefix("outcome:").partition(":")
+    lx = _lex()
+    return how in _WORDS_BEFORE_RULES and not (lx.toll_nouns | lx.total_nouns).isdisjoint(cue.split())
 
 
 def _subsets(claims: list[Claim], low: str) -> list[Claim]:
@@ -1622,8 +1733,8 @@ class _Text:
     places: PlaceMap | Sequence[str]
 
 
-def _line_claims(doc: _Text, line_start: int, line_end: int) -> list[Claim]:
-    """Claims of the sentences of one line."""
+def _line_claims(doc: _Text, line_start: int, line_end: int, outcomes_before: set[str]) -> list[Claim]:
+    """Claims of the sentences of one line; outcomes_before: the outcomes of the document's claims before it."""
     text, low, skips, held = doc.text, doc.low, doc.skips, doc.held
     published_on, event_start, event_end = doc.published_on, doc.event_start, doc.event_end
     out = []
@@ -1640,6 +1751,7 @@ def _line_claims(doc: _Text, line_start: int, line_end: int) -> list[Claim]:
         toks = tokenize(text, s, e)
         words = tuple(t.lower for t in toks)
         previous = sentence_claims(text, s, e, toks, previous[-1] if previous else None, held)
+        previous = _increments(doc, toks, previous, outcomes_before | {c.outcome for c in out})
         scope = None  # a claim's scope depends on its sentence only: found once, not once per count
         for claim in previous:
             if skips.overlaps(claim.start, claim.end):

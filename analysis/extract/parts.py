@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from analysis import lexicon
 from analysis.text import grammar
+from analysis.text.numbers import read_number
 from analysis.text.tokens import Token
 
 
@@ -170,3 +171,101 @@ def whole_is_implied(outcome: str, incident_named: bool) -> bool:
 def subset_nouns() -> frozenset[str]:
     """Nouns that name victims by who they are ("foreigners", "tourists", "foreign nationals")."""
     return _lex().subset_nouns
+
+
+# --- increments ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _IncrementsLex:
+    words: frozenset[str]
+    before_words: frozenset[str]
+    openers: frozenset[str]
+    opener_reach: int
+    found_nouns: frozenset[str]
+    found_verbs: frozenset[str]
+    found_reach: int
+    period_openers: frozenset[str]
+    period_lasts: frozenset[str]
+    period_words: dict[str, int]
+    period_reach_after: int
+    period_reach_before: int
+
+
+@cache
+def _inc() -> _IncrementsLex:
+    raw = lexicon.load("claims")["increments"]
+    return _IncrementsLex(
+        words=frozenset(raw["words"]),
+        before_words=frozenset(raw["before_words"]),
+        openers=frozenset(raw["openers"]),
+        opener_reach=raw["opener_reach"],
+        found_nouns=frozenset(raw["found_nouns"]),
+        found_verbs=frozenset(raw["found_verbs"]),
+        found_reach=raw["found_reach"],
+        period_openers=frozenset(raw["period_openers"]),
+        period_lasts=frozenset(raw["period_lasts"]),
+        period_words=dict(raw["period_words"]),
+        period_reach_after=raw["period_reach_after"],
+        period_reach_before=raw["period_reach_before"],
+    )
+
+
+def increment_word(toks: Sequence[Token], first: int, last: int) -> str | None:
+    """'nine more bodies', '3 further deaths' (not 'more than'), 'a further 3', 'an additional 12': the word that
+    makes the count at tokens first..last-1 an increment, else None."""
+    lx = _inc()
+    if last < len(toks) and toks[last].lower in lx.words:
+        if not (last + 1 < len(toks) and toks[last + 1].lower == "than"):
+            return toks[last].lower
+    if (
+        first >= 2
+        and toks[first - 1].lower in lx.before_words
+        and toks[first - 2].lower in grammar.words("indefinite_articles")
+    ):
+        return toks[first - 1].lower
+    return None
+
+
+def found_after_opener(toks: Sequence[Token], first: int, last: int) -> bool:
+    """'after nine bodies were recovered', 'as rescuers pulled out 12 more bodies': a count of bodies (its noun
+    within two words of the count at tokens first..last-1) found, in a clause that 'after', 'as' or 'when' opens
+    just before it."""
+    lx = _inc()
+    if not any(t.lower in lx.found_nouns for t in toks[last : last + 2]):
+        return False
+    opener = None
+    for k in range(first - 1, max(-1, first - 1 - lx.opener_reach), -1):
+        if toks[k].lower in (",", ";", ":", ".") or toks[k].lower[:1].isdigit():
+            break
+        if toks[k].lower in lx.openers:
+            opener = k
+            break
+    if opener is None:
+        return False
+    around = [t.lower for t in toks[opener + 1 : first]] + [t.lower for t in toks[last : last + lx.found_reach]]
+    return not lx.found_verbs.isdisjoint(around)
+
+
+def recent_period(
+    toks: Sequence[Token], words: Sequence[str], first: int, last: int, lo: int, hi: int, units: Mapping[str, float]
+) -> tuple[str, float] | None:
+    """'in the last 24 hours', 'over the past two days', 'overnight' in the reach of the count at tokens
+    first..last-1, kept within lo..hi-1 (the counts beside it): (its words, its length in days), else None.
+    words: the tokens lower-cased; units: duration unit words with their size in days."""
+    lx = _inc()
+    for k in range(max(lo, first - lx.period_reach_before), min(hi, last + lx.period_reach_after)):
+        if words[k] in lx.period_words:
+            return toks[k].text, float(lx.period_words[words[k]])
+        if words[k] not in lx.period_openers or k + 3 > len(words):
+            continue
+        j = k + 1
+        if words[j] in grammar.words("definite_determiners"):
+            j += 1
+        if j >= len(words) or words[j] not in lx.period_lasts:
+            continue
+        n = read_number(words, j + 1)
+        size, j = (1.0, j + 1) if n is None else n
+        if j < len(words) and words[j] in units:
+            return " ".join(t.text for t in toks[k : j + 1]), size * units[words[j]]
+    return None

@@ -165,6 +165,23 @@ class Parts(_Lexicon):
     implied_whole_outcomes: Annotated[list[Outcome], Field(min_length=1)]
 
 
+class Increments(_Lexicon):
+    """increments: the cues that make a count an increment of a toll ("nine more bodies"), a part."""
+
+    words: Words
+    before_words: Words
+    openers: Words
+    opener_reach: PositiveInt
+    found_nouns: Words
+    found_verbs: Words
+    found_reach: PositiveInt
+    period_openers: Words
+    period_lasts: Words
+    period_words: Annotated[dict[Word, PositiveInt], Field(min_length=1)]
+    period_reach_after: PositiveInt
+    period_reach_before: PositiveInt
+
+
 class PlaceLinks(_Lexicon):
     """place_links: the words that tie a count to one of the event's places."""
 
@@ -215,6 +232,7 @@ class ClaimsLexicon(_Lexicon):
     age_markers: Words  # not read by any code today
     breakdown_words: Words
     parts: Parts
+    increments: Increments
     place_links: PlaceLinks
     scope: Scope
 
@@ -275,6 +293,7 @@ class GrammarLexicon(_Lexicon):
     frame_determiners: Words
     definite_determiners: Words
     one_person: Words
+    indefinite_articles: Words
     list_joiners: Words
     list_tails: Words
 
