@@ -134,6 +134,7 @@ def _evaluate(args: argparse.Namespace) -> None:
         "unseen": args.unseen_dir or p.unseen_dir,
         "unseen2": args.unseen2_dir or p.unseen2_dir,
         "unseen3": args.unseen3_dir or p.unseen3_dir,
+        "unseen4": args.unseen4_dir or p.unseen4_dir,
     }
     evaluate.run(args.out_dir, args.raw_dir, args.gold or p.annotations, args.timebank_dir, args.metrics_dir, unseen)
 
@@ -312,11 +313,12 @@ def _report_options(sp: argparse.ArgumentParser, p: config.Params, source: Path)
 
 
 def _gold_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:
-    """--gold and --unseen-dir, --unseen2-dir, --unseen3-dir: the annotated claims to score against."""
+    """--gold and --unseen-dir, --unseen2-dir, --unseen3-dir, --unseen4-dir: the annotated claims to score against."""
     sp.add_argument("--gold", type=_path, help=f"gold claims CSV (default: {p.annotations})")
     sp.add_argument("--unseen-dir", type=_path, help="blindly annotated articles of other events")
     sp.add_argument("--unseen2-dir", type=_path, help="a second blind set, annotated after the first was used")
     sp.add_argument("--unseen3-dir", type=_path, help="a third blind set, annotated after the second was used")
+    sp.add_argument("--unseen4-dir", type=_path, help="a fourth blind set, annotated after the third was used")
 
 
 def _timebank_options(sp: argparse.ArgumentParser, p: config.Params, source: Path) -> None:

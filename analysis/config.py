@@ -54,6 +54,7 @@ class Params:
     unseen_dir: Path | None = None
     unseen2_dir: Path | None = None
     unseen3_dir: Path | None = None
+    unseen4_dir: Path | None = None
     furniture: dict = field(default_factory=dict)
     # Every name and alias of the event's places: a count placed in any of them is not 'other'.
     places: tuple[str, ...] = ()
@@ -111,6 +112,7 @@ class PathsSection(_Model):
     unseen_dir: NonEmpty | None = None
     unseen2_dir: NonEmpty | None = None  # a second blind set, built after rules had been tuned on the first
     unseen3_dir: NonEmpty | None = None  # a third, built after a second round of rules
+    unseen4_dir: NonEmpty | None = None  # a fourth, built after a third round of rules
     metrics_dir: NonEmpty
     figures_dir: NonEmpty
     timebank_dir: NonEmpty
@@ -245,6 +247,7 @@ def parse_params(path: Path, raw: object) -> Params:
         unseen_dir=resolve(spec.paths.unseen_dir) if spec.paths.unseen_dir else None,
         unseen2_dir=resolve(spec.paths.unseen2_dir) if spec.paths.unseen2_dir else None,
         unseen3_dir=resolve(spec.paths.unseen3_dir) if spec.paths.unseen3_dir else None,
+        unseen4_dir=resolve(spec.paths.unseen4_dir) if spec.paths.unseen4_dir else None,
         event=make_event(ev.name, ev.timezone, _iso(ev.start), _iso(ev.end)),
         furniture=spec.furniture.model_dump(),
         places=tuple(word for p in places for word in (p.name, *p.aliases)),

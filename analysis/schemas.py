@@ -817,6 +817,7 @@ class ExtractionMetrics(_Metrics):
     unseen: UnseenClaimScores | None = None
     unseen2: UnseenClaimScores | None = None
     unseen3: UnseenClaimScores | None = None
+    unseen4: UnseenClaimScores | None = None
 
 
 class TimeCounts(_Metrics):

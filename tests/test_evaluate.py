@@ -112,6 +112,7 @@ def test_unseen_set_is_scored_per_event():
     [
         ("unseen2_dir", ["beslan_2004", "london_2005", "westgate_2013"], 136, 18),
         ("unseen3_dir", ["moscow_2002", "norway_2011", "paris_2015"], 132, 18),
+        ("unseen4_dir", ["amenas_2013", "garissa_2015", "peshawar_2014"], 153, 18),
     ],
 )
 def test_later_blind_sets_are_scored_per_event(folder, events, n_gold, n_documents):

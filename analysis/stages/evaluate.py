@@ -222,7 +222,7 @@ def write_measures(out_dir: Path, columns: dict[str, dict], names: list[str]) ->
 
 
 def claim_columns(metrics: dict) -> dict[str, dict]:
-    """The corpora scored (seeds, timebank, unseen, unseen2, unseen3), a skipped one left out."""
+    """The corpora scored (seeds, timebank, unseen, unseen2, unseen3, unseen4), a skipped one left out."""
     return {corpus: scores for corpus, scores in metrics.items() if scores is not None and "skipped" not in scores}
 
 
