@@ -754,3 +754,20 @@ def test_a_count_over_a_recent_period_is_an_increment_only_after_the_events_firs
     assert [c.role for c in extract(toll, published_on=date(2013, 9, 24), event_start=start, event_end=end)] == [
         "total"
     ]
+
+
+def test_the_sentence_prefilter_passes_every_outcome_phrase_but_not_its_words_scattered():
+    from analysis import lexicon
+    from analysis.extract import claims as claims_module
+
+    f = claims_module._phrase_filter()
+    raw = lexicon.load("claims")["outcomes"]
+    phrases = [
+        p for forms in raw.values() for key in ("after", "adjacent", "before", "nouns") for p in forms.get(key, [])
+    ]
+    for phrase in phrases:  # a sentence holding the phrase is read, whatever else it holds
+        assert f.passes(claims_module._WORD_RE.findall(f"officials said 20 people {phrase} on monday"))
+    # words of multi-word phrases ("held captive", "with them") apart from their phrase are not read
+    assert not f.passes("the board held a meeting with the 12 analysts and thanked them".split())
+    assert not f.passes("the 12 men who were with the minister".split())  # "with" and "the": not "with them"
+    assert f.passes("12 people were held captive".split())

@@ -1327,18 +1327,47 @@ def _candidate_re() -> re.Pattern[str]:
 @cache
 def _outcome_words() -> frozenset[str]:
     """Every content word of an outcome phrase: a line without one holds no claim (a fast pre-filter)."""
+    return frozenset(_phrase_filter().phrases_of) | _phrase_filter().alone
+
+
+@dataclass(frozen=True)
+class _PhraseFilter:
+    """The sentence pre-filter: the words that are an outcome phrase (or toll word) by themselves, and for every
+    other content word the multi-word phrases holding it, as padded runs of letters-only words (" with him "). A
+    sentence whose only such words stand in none of their phrases ("held a meeting for them") holds no claim."""
+
+    alone: frozenset[str]
+    phrases_of: dict[str, tuple[str, ...]]
+
+    def passes(self, words: list[str]) -> bool:
+        """Whether a sentence's letters-only words (in order) hold a whole outcome phrase or a word that is one."""
+        if not self.alone.isdisjoint(words):
+            return True  # a word that is a phrase by itself
+        hits = {w for w in words if w in self.phrases_of}
+        if not hits:
+            return False
+        padded = f" {' '.join(words)} "
+        return any(p in padded for w in hits for p in self.phrases_of[w])
+
+
+@cache
+def _phrase_filter() -> _PhraseFilter:
     raw = lexicon.load("claims")
     stop = set(raw["prefilter_stopwords"])
-    words = {
-        w
+    phrases = [
+        _WORD_RE.findall(phrase.lower())
         for forms in raw["outcomes"].values()
         for key in ("after", "adjacent", "before", "nouns")
         for phrase in forms.get(key, [])
-        for w in tokenize_lower(phrase)
-        if w not in stop and w.isalpha()
-    }
+    ]
     totals = set(raw["toll_nouns"]) | set(raw["total_nouns"])
-    return frozenset(words | (totals - set(raw["prefilter_stopwords_totals"])))
+    alone = {p[0] for p in phrases if len(p) == 1} | (totals - set(raw["prefilter_stopwords_totals"]))
+    phrases_of: dict[str, set[str]] = {}
+    for p in phrases:
+        for w in p:
+            if len(p) > 1 and w not in stop and w not in alone:
+                phrases_of.setdefault(w, set()).add(f" {' '.join(p)} ")
+    return _PhraseFilter(frozenset(alone), {w: tuple(sorted(ps)) for w, ps in phrases_of.items()})
 
 
 # How far (characters) a count may stand from its outcome word in one clause: the pre-filter's window.
@@ -1738,13 +1767,13 @@ def _line_claims(doc: _Text, line_start: int, line_end: int, outcomes_before: se
     text, low, skips, held = doc.text, doc.low, doc.skips, doc.held
     published_on, event_start, event_end = doc.published_on, doc.event_start, doc.event_end
     out = []
-    cand, outcome_words = _candidate_re(), _outcome_words()
+    cand, phrase_filter = _candidate_re(), _phrase_filter()
     previous: list[Claim] = []  # the claims of the sentence just before (a running total may count them)
     for s, e in sentences(text, line_start, line_end):
         if (
             skips.covers(s, e)
             or not cand.search(low, s, e)
-            or (outcome_words.isdisjoint(_WORD_RE.findall(low, s, e)) and not any(p in low[s:e] for p in held))
+            or (not phrase_filter.passes(_WORD_RE.findall(low, s, e)) and not any(p in low[s:e] for p in held))
         ):
             previous = []
             continue
