@@ -572,7 +572,10 @@ def _join(toks: Sequence[Token], i: int, j: int) -> str:
 def _sentence_via(toks: Sequence[Token], lo: int, hi: int) -> str | None:
     """A channel named anywhere in the sentence after an introducer ("Speaking to the private Geo television")."""
     lex = _lex()
+    firsts = lex.introducers.firsts
     for k in range(lo, hi):
+        if toks[k].lower not in firsts:  # most tokens start no introducer: no phrase lookup
+            continue
         n = _match_at(toks, k, lex.introducers, hi)
         if n:
             ch, _ = _channel_np(toks, k + n, hi)
@@ -599,9 +602,10 @@ def _find_cues(toks: Sequence[Token], lo: int, hi: int, persons: frozenset[str])
             add(np0.j + 1, np0, "pre", "missing-verb")
 
     k = lo
+    according = lex.according.firsts
     while k < hi:
         t = toks[k]
-        n = _match_at(toks, k, lex.according, hi)
+        n = _match_at(toks, k, lex.according, hi) if t.lower in according else 0
         if n:
             np = _np_forward(toks, k + n, hi)
             if np:
@@ -798,11 +802,10 @@ def _around(spans: Sequence, starts: list[int], off: int, strict: bool = False) 
     return k if k >= 0 and off < spans[k][1] else None
 
 
-def _analyse(text: str, skip: Sequence[tuple[int, int]]):
+def _analyse(text: str, skip: Sequence[tuple[int, int]], toks: Sequence[Token]):
     """Sentences with resolved cues, and quotes with their speakers: two passes over the sentences, the first
     to learn which names speak somewhere in the article (for pronouns and dropped verbs), the second to
-    resolve each cue's speaker in reading order."""
-    toks = tokenize(text)
+    resolve each cue's speaker in reading order. toks: the text's tokens."""
     starts = [t.start for t in toks]
     lines = split_lines(text)
     skips = SpanIndex(skip)
@@ -1095,9 +1098,12 @@ def _attribute_one(doc: _Doc, claim: Claim) -> Attribution:
     return _make(claim, None, None, "none")
 
 
-def attribute(text: str, claims: Sequence[Claim], skip: Sequence[tuple[int, int]] = ()) -> list[Attribution]:
-    """One Attribution per claim, in the same order (see the module comments for the rules)."""
-    doc = _analyse(text, skip)
+def attribute(
+    text: str, claims: Sequence[Claim], skip: Sequence[tuple[int, int]] = (), toks: Sequence[Token] | None = None
+) -> list[Attribution]:
+    """One Attribution per claim, in the same order (see the module comments for the rules). toks: the text's
+    tokens, when the caller has them (doc_mentions reads the same ones)."""
+    doc = _analyse(text, skip, tokenize(text) if toks is None else toks)
     return _named_later(doc, [_attribute_one(doc, c) for c in claims])
 
 
@@ -1218,10 +1224,9 @@ class _Occ(NamedTuple):
     clause: str | None  # ", who has waited four days for word on his brother," (kind cues only)
 
 
-def _name_runs(text: str) -> list[_Occ]:
-    """Every capitalised name run in a document with its titles, descriptors and appositive."""
+def _name_runs(text: str, toks: Sequence[Token]) -> list[_Occ]:
+    """Every capitalised name run in a document (its tokens toks) with its titles, descriptors and appositive."""
     lex = _lex()
-    toks = tokenize(text)
     out = []
     k = 0
     while k < len(toks):
@@ -1651,13 +1656,16 @@ class DocMentions:
 ANONYMITY_CHARS = 200
 
 
-def doc_mentions(doc: str, text: str, spans: Sequence[tuple[int, int]]) -> DocMentions:
-    """A document's DocMentions, from the (start, end) of the speaker of each of its credited claims."""
+def doc_mentions(
+    doc: str, text: str, spans: Sequence[tuple[int, int]], toks: Sequence[Token] | None = None
+) -> DocMentions:
+    """A document's DocMentions, from the (start, end) of the speaker of each of its credited claims. toks: the
+    text's tokens, when the caller has them."""
     person_of, other_of = _classify_mentions([(doc, text, s, e) for s, e in spans])
     end_of: dict[int, int] = {}
     for s, e in spans:
         end_of.setdefault(s, e)
-    runs = _name_runs(text)
+    runs = _name_runs(text, tokenize(text) if toks is None else toks)
     return DocMentions(
         doc,
         person_of,

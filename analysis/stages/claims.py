@@ -19,6 +19,7 @@ from analysis.extract.times import TimeExpr
 from analysis.io import frame, read_table, write_tables
 from analysis.schemas import Claims, Sources
 from analysis.stages.ingest import furniture_by_doc, load_texts
+from analysis.text.tokens import tokenize
 
 
 def _times_from_table(times: pd.DataFrame) -> dict[str, list[TimeExpr]]:
@@ -125,15 +126,17 @@ def claims_of_document(
 ) -> DocClaims:
     """The claims of one document, attributed."""
     found = document_claims(text, published_on, skip, times, event, places, published_at)
-    # attribution reads the whole document: most documents of a corpus hold no claim
-    atts = attribute(text, [c for c, _, _ in found], skip) if found else []
+    # attribution reads the whole document, tokenized once for it and the speakers' name runs: most documents
+    # of a corpus hold no claim, and are never tokenized whole
+    toks = tokenize(text) if found else []
+    atts = attribute(text, [c for c, _, _ in found], skip, toks) if found else []
     rows, speakers = [], []
     for (c, a, _), att in zip(found, atts, strict=True):
         sentence = sentence_text(text, c.sentence_start, c.sentence_end, c.start, c.end)
         rows.append(_claim_record(doc_id, c, a, att, sentence))
         speakers.append(att.speaker_start if att.speaker is not None else None)
     spans = [(a.speaker_start, a.speaker_end) for a in atts if a.speaker is not None]
-    return DocClaims(doc_id, rows, speakers, doc_mentions(doc_id, text, spans) if spans else None)
+    return DocClaims(doc_id, rows, speakers, doc_mentions(doc_id, text, spans, toks) if spans else None)
 
 
 def claims_tables(
