@@ -704,6 +704,9 @@ def _check_same_run(path: Path, fingerprint: str | None) -> None:
         )
 
 
+_STR = pd.api.types.pandas_dtype("str")
+
+
 def _is_null(v) -> bool:
     return pd.api.types.is_scalar(v) and pd.isna(v)
 
@@ -721,6 +724,8 @@ def frame(records: list[dict], model: type[pa.DataFrameModel]) -> pd.DataFrame:
         elif dtype.startswith("datetime64"):
             df[name] = pd.to_datetime(df[name], utc=True).astype("datetime64[us, UTC]")
         elif "string" in dtype or dtype == "str":
+            if df[name].dtype == _STR:
+                continue  # pandas read strings and nulls only, and typed them so already
             if all(isinstance(v, str) or _is_null(v) for v in df[name]):
                 df[name] = pd.array([None if _is_null(v) else v for v in df[name]], dtype="str")
         elif df.empty:
