@@ -771,3 +771,46 @@ def test_the_sentence_prefilter_passes_every_outcome_phrase_but_not_its_words_sc
     assert not f.passes("the board held a meeting with the 12 analysts and thanked them".split())
     assert not f.passes("the 12 men who were with the minister".split())  # "with" and "the": not "with them"
     assert f.passes("12 people were held captive".split())
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # an outcome verb, "the", then the count
+        ("Security forces ended the siege after they killed the four attackers.", [("four", "killed")]),
+        # a short phrase between the counted noun and its verb, without commas
+        ("Three staff members from the school were also injured.", [("Three", "injured")]),
+        ("A total of 146 people were killed, while 113 people including children were injured.",
+         [("146", "killed"), ("113", "injured")]),
+        # but "of": the verb belongs to the people of the phrase
+        ("About two dozen relatives of people trapped inside the complex waited at the cordon.", []),
+        # an appositive naming who they are
+        ("Two others, a Briton and an Algerian, died on Wednesday.", [("Two", "killed")]),
+        # wordings: "able to escape", "involved", "perish", "neutralized", "left injured"
+        ("Officials said 30 nationals were able to escape from their captors.", [("30", "freed")]),
+        ("Four of the gunmen involved were killed by security forces.", [("Four", "killed")]),
+        ("147 students perish in university attack", [("147", "killed")]),
+        ("The ministry said two terrorists have been neutralized.", [("two", "killed")]),
+        ("132 children died and 121 more were left injured.", [("132", "killed"), ("121", "injured")]),
+        # a toll phrase opening with "at"
+        ("The death toll at a university in northeastern Kenya has reached 147.", [("147", "killed")]),
+    ],
+)  # fmt: skip
+def test_wordings_added_after_the_fourth_blind_run(sentence, expected):
+    assert [(c.quantity_text, c.outcome) for c in extract(sentence)] == expected
+
+
+def test_a_victims_frame_with_words_between_or_a_pronoun_opens_a_list_of_parts():
+    gapped = "Confirmed dead so far include six from the Philippines, three from Britain and two from Romania."
+    assert [(c.quantity_text, c.outcome, c.role) for c in extract(gapped)] == [
+        ("six", "killed", "part"),
+        ("three", "killed", "part"),
+        ("two", "killed", "part"),
+    ]
+    pronoun = "The dead were mostly students, but they also include one soldier, a policeman and two guards."
+    assert [(c.quantity_text, c.outcome, c.group, c.role) for c in extract(pronoun)] == [
+        ("one", "killed", "security_forces", "part"),
+        ("two", "killed", "security_forces", "part"),
+    ]
+    # a pronoun with no victims noun before it opens no frame
+    assert extract("They include six analysts from the bank.") == []

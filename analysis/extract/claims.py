@@ -110,6 +110,8 @@ class _Lex:
     relative_max: int
     join: PhraseTable
     join_preps: frozenset[str]
+    inside_openers: frozenset[str]
+    articles: frozenset[str]
     groups: PhraseTable
     modifiers: frozenset[str]
     max_modifiers: int
@@ -198,6 +200,8 @@ def _phrase_fields(raw: dict) -> dict:
         "relative_max": raw["relative_max_tokens"],
         "join": _table(_phrases(raw["join"])),
         "join_preps": frozenset(raw["join_prepositions"]),
+        "inside_openers": frozenset(raw["short_phrase_openers"]),
+        "articles": frozenset(raw["short_phrase_articles"]),
         "modifiers": frozenset(raw["modifiers"]),
         "max_modifiers": raw["max_modifiers"],
         "not_people": frozenset(raw["not_people"]),
@@ -452,11 +456,8 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
         if low == "," and (after := _parenthesis_end(toks, k + 1, n)):  # ", including ...,"
             k = after
             continue
-        if low in lx.join_preps and k + 1 < n and toks[k + 1].text[:1].isupper():
-            # a place in between: "civilians from Kuwait City are being rounded up"
-            k += 1
-            while k < n and toks[k].text[:1].isupper():
-                k += 1
+        if (end := _qualifier_end(toks, k, n)) is not None:
+            k = end
             continue
         if low in lx.relative and relative_left == 0:
             relative_left = lx.relative_max
@@ -468,6 +469,40 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
             k += 1
             continue
         return None
+    return None
+
+
+def _qualifier_end(toks: list[Token], k: int, n: int) -> int | None:
+    """The index after a phrase at k that qualifies the counted noun before its verb: a place ("civilians from
+    Kuwait City are being rounded up") or a short phrase ("three staff members from the school were also
+    injured", "113 people including children were injured"); None when there is none."""
+    if toks[k].lower in _lex().join_preps and k + 1 < n and toks[k + 1].text[:1].isupper():
+        k += 1
+        while k < n and toks[k].text[:1].isupper():
+            k += 1
+        return k
+    return _short_phrase_end(toks, k, n)
+
+
+# The most words a short phrase between a counted noun and its verb may hold after its preposition and article
+_SHORT_PHRASE_WORDS = 3
+
+
+def _short_phrase_end(toks: list[Token], k: int, n: int) -> int | None:
+    """The index after a short phrase opening at k that qualifies the counted noun, when the verb's auxiliary or
+    the outcome word follows it ("from the school were also injured", "including children were injured"): an
+    opener (short_phrase_openers), an article, and up to three words with no count among them."""
+    lx = _lex()
+    if toks[k].lower not in lx.inside_openers:
+        return None
+    j = k + 1
+    if j < n and toks[j].lower in lx.articles:
+        j += 1
+    for end in range(j + 1, min(n, j + _SHORT_PHRASE_WORDS) + 1):
+        if not toks[end - 1].text.isalpha() or not toks[end - 1].text.islower():
+            return None  # a count, a name or punctuation: not a short qualifying phrase
+        if end < n and (toks[end].lower in lx.bridge or lx.after.at(toks, end)):
+            return end
     return None
 
 
@@ -527,6 +562,8 @@ def _outcome_before(toks: list[Token], q: Quantity) -> tuple[str, str, int] | No
     if label:
         return label
     m = lx.before.ending(toks, i)
+    if m is None and i > 0 and toks[i - 1].lower in grammar.words("definite_determiners"):
+        m = lx.before.ending(toks, i - 1)  # "after they killed the four attackers"
     if m:
         return lx.before[m[0]], " ".join(m[0]), m[1]
     return None
@@ -545,7 +582,9 @@ def _label(toks: list[Token], i: int) -> tuple[str, str, int] | None:
 
 def _total_phrase(toks: list[Token], noun: int, gap: list[int], count: int) -> bool:
     """Whether the words gap (token indices, right to left) that stand between a toll noun and its count are one
-    phrase saying what the toll counts: "for both attacks" in "the toll for both attacks to 201"."""
+    phrase saying what the toll counts: "for both attacks" in "the toll for both attacks to 201", "at a
+    university in northeastern Kenya" in "The death toll at a university in northeastern Kenya has reached 147"
+    (the phrase ends at "to", or before the total's verb)."""
     lx = _lex()
     if not gap or (noun + 2 == count - 1 and _opens_earlier_aside(toks, count - 1)):
         return True  # nothing between, or only the opening of an aside: "the death toll, initially 10"
@@ -553,7 +592,11 @@ def _total_phrase(toks: list[Token], noun: int, gap: list[int], count: int) -> b
         len(gap) <= lx.total_phrase_max
         and gap[-1] == noun + 1
         and toks[noun + 1].lower in lx.total_phrase_starts
-        and (toks[count - 1].lower in lx.total_phrase_ends or _opens_earlier_aside(toks, count - 1))
+        and (
+            toks[count - 1].lower in lx.total_phrase_ends
+            or toks[gap[0] + 1].lower in lx.total_words
+            or _opens_earlier_aside(toks, count - 1)
+        )
     )
 
 

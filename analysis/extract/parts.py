@@ -30,6 +30,9 @@ class _PartsLex:
     before_reach: int
     victims: dict[str, str]
     include_verbs: frozenset[str]
+    frame_gap: frozenset[str]
+    frame_pronouns: frozenset[str]
+    frame_list_reach: int
     among: frozenset[str]
     among_gap: frozenset[str]
     of_them: frozenset[str]
@@ -45,6 +48,9 @@ def _lex() -> _PartsLex:
         before_reach=raw["before_reach"],
         victims={w: outcome for outcome, words in raw["victims"].items() for w in words},
         include_verbs=frozenset(raw["include_verbs"]),
+        frame_gap=frozenset(raw["frame_gap"]),
+        frame_pronouns=frozenset(raw["frame_pronouns"]),
+        frame_list_reach=raw["frame_list_reach"],
         among=frozenset(raw["among"]),
         among_gap=frozenset(raw["among_gap"]),
         of_them=frozenset(raw["of_them"]),
@@ -70,12 +76,46 @@ def _victims_frame(words: Sequence[str]) -> PartCue | None:
     return PartCue(lx.victims[noun], " ".join(words[-3:] if len(words) >= 3 else words), whole_before=False)
 
 
+def _gapped_frame(toks: Sequence[Token], end: int) -> PartCue | None:
+    """A victims frame whose include verb is token end-1, with gap words before the verb ("Confirmed dead so far
+    include"), or a pronoun for a victims noun earlier in the sentence ("The dead were ..., but they also
+    include")."""
+    lx = _lex()
+    if end < 2 or toks[end - 1].lower not in lx.include_verbs or toks[end - 1].lower in grammar.words("copulas"):
+        return None
+    j = end - 2
+    while j > 0 and toks[j].lower in lx.frame_gap:
+        j -= 1
+    word = toks[j].lower
+    if word not in lx.victims and word in lx.frame_pronouns:
+        word = next((t.lower for t in reversed(toks[:j]) if t.lower in lx.victims), word)
+    if word not in lx.victims:
+        return None
+    return PartCue(lx.victims[word], " ".join(t.lower for t in toks[j:end]), whole_before=False)
+
+
+def _frame_before(toks: Sequence[Token], first: int) -> PartCue | None:
+    """A victims frame before the count at token first: right before it ('the dead include 26 foreigners'), or
+    opening a list the count continues ('Confirmed dead so far include six from the Philippines, three from
+    Britain and two from Romania')."""
+    lx = _lex()
+    words = [t.lower for t in toks[max(0, first - 4) : first]]
+    if frame := _victims_frame(words):
+        return frame
+    for end in range(first, max(0, first - lx.frame_list_reach) - 1, -1):
+        between = toks[end:first]
+        if between and (between[-1].lower not in (",", "and") or any(t.text in (".", ";", ":") for t in between)):
+            continue
+        if frame := _gapped_frame(toks, end):
+            return frame
+    return None
+
+
 def part_before(toks: Sequence[Token], first: int) -> PartCue | None:
     """A part cue before the count at token first: 'including' (up to a short list item back: 'including a
     foreign tourist and four top police officers'), or a victims frame ('the dead include 26 foreigners')."""
     lx = _lex()
-    words = [t.lower for t in toks[max(0, first - 4) : first]]
-    if frame := _victims_frame(words):
+    if frame := _frame_before(toks, first):
         return frame
     back = [t.lower for t in toks[max(0, first - lx.before_reach) : first]]
     for k in range(len(back), 0, -1):

@@ -158,6 +158,9 @@ class Parts(_Lexicon):
     before_reach: PositiveInt
     victims: Annotated[dict[Outcome, Words], Field(min_length=1)]
     include_verbs: Words
+    frame_gap: Words
+    frame_pronouns: Words
+    frame_list_reach: PositiveInt
     among: Words
     among_gap: Words
     of_them: Words
@@ -221,6 +224,8 @@ class ClaimsLexicon(_Lexicon):
     held_place: HeldPlace
     join: Words
     join_prepositions: Words
+    short_phrase_openers: Words
+    short_phrase_articles: Words
     anaphoric: Words
     groups: Annotated[dict[Group, Words], Field(min_length=1)]
     civilian_cues: Words
