@@ -814,3 +814,39 @@ def test_a_victims_frame_with_words_between_or_a_pronoun_opens_a_list_of_parts()
     ]
     # a pronoun with no victims noun before it opens no frame
     assert extract("They include six analysts from the bank.") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a fate unknown, or people merely caught up in an incident: no claim
+        ("More than 100 foreign nationals were freed on Friday, but about 30 foreigners remain unaccounted for.",
+         [("More than 100", "freed", "unspecified")]),
+        ("Eight Scots caught up in the incident were safe.", []),
+        # a modal before "have" hedges a past outcome: reported
+        ("Officials feared as many as 50 captives may have died.", [("as many as 50", "killed", "unspecified")]),
+        ("As many as 50 people could be killed.", []),
+        # a verb before the count outranks a location after it
+        ("Troops killed 20 militants inside the mosque.", [("20", "killed", "militants")]),
+        ("Special forces shot dead three of the militants inside the school.", [("three", "killed", "militants")]),
+        ("Police said 20 militants were inside.", [("20", "present", "militants")]),
+        # hostage-takers are militants, staff are civilians
+        ("At least seven hostages died and 11 of their captors were gunned down.",
+         [("At least seven", "killed", "civilians"), ("11", "killed", "militants")]),
+        ("An additional 121 students and three staffers were wounded.",
+         [("121", "injured", "civilians"), ("three", "injured", "civilians")]),
+    ],
+)  # fmt: skip
+def test_fates_unknown_hedged_pasts_and_verbs_before_a_location(sentence, expected):
+    assert [(c.quantity_text, c.outcome, c.group) for c in extract(sentence)] == expected
+
+
+def test_said_earlier_dates_the_statement_not_the_incident():
+    start, end = _window("Asia/Karachi", "2014-12-16T10:30", "2014-12-16T18:00")
+    text = "A spokesman for the chief minister said earlier that 126 people were killed."
+    claims = extract(text, published_on=date(2014, 12, 16), event_start=start, event_end=end)
+    assert [(c.quantity_text, c.scope) for c in claims] == [("126", "event")]
+    day = "Earlier that day 12 people were killed in another town."
+    assert [c.scope for c in extract(day, published_on=date(2014, 12, 16), event_start=start, event_end=end)] == [
+        "prior"
+    ]

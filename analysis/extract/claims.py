@@ -120,6 +120,7 @@ class _Lex:
     anaphoric: frozenset[str]
     civilian_cues: PhraseTable
     hypothetical: frozenset[str]
+    not_outcomes: PhraseTable
     negating: frozenset[str]
     cumulative: tuple[Phrase, ...]
     prior: tuple[Phrase, ...]
@@ -218,6 +219,7 @@ def _claim_fields(raw: dict) -> dict:
     sc = raw["scope"]
     return {
         "hypothetical": frozenset(raw["hypothetical"]),
+        "not_outcomes": _table(_phrases(raw["not_outcomes"])),
         "negating": frozenset(raw["negating_verbs"]),
         "cumulative": tuple(_phrases(sc["cumulative"])),
         "prior": tuple(_phrases(sc["prior"])),
@@ -439,14 +441,16 @@ def _outcome_after(toks: list[Token], j: int) -> tuple[str, str] | None:
     relative_left = 0
     n = min(n, j + _CLAUSE_REACH)
     while k < n:
+        if lx.not_outcomes.at(toks, k):
+            return None  # "remain unaccounted for", "caught up in": no outcome
         m = lx.after.at(toks, k)
         if m:
             if len(m[0]) == 1 and _takes_an_object(toks, m[1]):
                 return None  # "two gunmen who killed 20 people": the count did the killing
             return _later_outcome(toks, m[1], lx.after[m[0]], " ".join(m[0]))
         low = toks[k].lower
-        if low in lx.hypothetical:
-            return None  # "could be killed", "are about to die": not a reported outcome
+        if low in lx.hypothetical and not (k + 1 < n and toks[k + 1].lower == "have"):
+            return None  # "could be killed", "are about to die": not a reported outcome ("may have died" is)
         if low in lx.bridge:
             k += 1
             continue
@@ -1044,6 +1048,9 @@ def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outco
         return _Outcome(before[0], before[1], "before", before[2]), parts
     # its own verb, else its own adjective ("six dead foreigners and seven injured"), else its list's verb
     after = v.after[c.np.end] or (None if c.np.attributive or _dead_noun(c) else v.after[last.np.end])
+    if after and before and after[0] == "present" and before[0] != "present":
+        # "Troops killed 20 militants inside the mosque": the verb before names what befell them, "inside" where
+        return _Outcome(before[0], before[1], "before", before[2]), parts
     if after:
         return _Outcome(after[0], after[1], "after", first), parts
     if c.np.attributive:  # "Police found six dead foreigners"

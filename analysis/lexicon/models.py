@@ -200,6 +200,7 @@ class ClaimsLexicon(_Lexicon):
     prefilter_stopwords_totals: Words
     bridge: Words
     hypothetical: Words
+    not_outcomes: Words
     negating_verbs: Words
     pending: Words
     pending_gap: Words
