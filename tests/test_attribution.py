@@ -358,3 +358,33 @@ def test_an_unnamed_speaker_named_later_in_apposition_is_that_person():
 )  # fmt: skip
 def test_toll_revisers_and_institutions_named_in_full_first(text, expected):
     assert _speakers(text) == expected
+
+
+def _speakers_and_via(sentence: str) -> list[tuple[str, str | None, str | None]]:
+    claims = extract(sentence)
+    return [(c.quantity_text, a.speaker, a.via) for c, a in zip(claims, attribute(sentence, claims), strict=True)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a head that speaks for the group after "for"/"of" is the speaker, not the group
+        ("A spokesman for the militants told the Mauritanian ANI news agency that 35 hostages had been killed.",
+         [("35", "A spokesman for the militants", "Mauritanian ANI")]),
+        ("A spokesperson for the group said that 15 Muslims were released.",
+         [("15", "A spokesperson for the group", None)]),
+        # "X cited/quoted Y as saying": Y speaks, X is the channel when it is an outlet
+        ("The state-run APS news agency cited local officials as saying two Britons were killed.",
+         [("two", "local officials", "APS")]),
+        # a report's source after "from"
+        ("Scores of children were killed, according to estimates from the Pakistan army.",
+         [("Scores", "the Pakistan army", None)]),
+        ("Scores of children were killed, according to reports.", [("Scores", "reports", None)]),
+        # tweeted, is reporting
+        ("Kenya's National Disaster Operation Centre tweeted that dozens of hostages had been freed.",
+         [("dozens", "National Disaster Operation Centre", None)]),
+        ("More than 100 of the dead were schoolchildren, Reuters is reporting.", [("More than 100", "Reuters", None)]),
+    ],
+)  # fmt: skip
+def test_speakers_added_after_the_fourth_blind_run(sentence, expected):
+    assert _speakers_and_via(sentence) == expected

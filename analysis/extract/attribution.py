@@ -108,6 +108,11 @@ class _Lex:
     titles: PhraseTable
     descriptors: frozenset[str]
     institutions: frozenset[str]
+    quoting_verbs: frozenset[str]
+    report_sources: frozenset[str]
+    quoting_reach: int
+    speaks_for: frozenset[str]
+    speaks_for_links: frozenset[str]
     anonymous: frozenset[str]
     determiners: PhraseTable
     org_words: frozenset[str]
@@ -160,6 +165,11 @@ def _lex() -> _Lex:
         titles=_phr(raw["titles"]),
         descriptors=low("descriptors"),
         institutions=low("institutions"),
+        quoting_verbs=low("quoting_verbs"),
+        report_sources=low("report_sources"),
+        quoting_reach=raw["quoting_reach"],
+        speaks_for=low("speaks_for"),
+        speaks_for_links=low("speaks_for_links"),
         anonymous=low("anonymous"),
         determiners=_phr(raw["determiners"]),
         org_words=low("org_words"),
@@ -301,7 +311,7 @@ def _np_back(toks: Sequence[Token], j: int, lo: int) -> _NP | None:
         kind = (
             "report" if t.lower in lex.report_nouns else "institution" if t.lower in lex.institutions else "anonymous"
         )
-        return _named_appositive(toks, _NP(_common_back(toks, j, lo), j, kind), lo)
+        return _named_appositive(toks, _speaking_for(toks, _NP(_common_back(toks, j, lo), j, kind), lo), lo)
     if _name_word(t, lex) and not _possessive(t):
         i = _proper_back(toks, j, lo)
         if i - 1 >= lo and toks[i - 1].lower in lex.name_objects:
@@ -311,6 +321,15 @@ def _np_back(toks: Sequence[Token], j: int, lo: int) -> _NP | None:
         return _classify_proper(toks, i, j)
     # "A senior security official involved in the operation told ...": a head noun with a short post-modifier.
     return _postmodified_head(toks, j, lo, lex.postmodifier_reach)
+
+
+def _speaking_for(toks: Sequence[Token], np: _NP, lo: int) -> _NP:
+    """'A spokesman for the militants': the phrase whose head speaks for the group np names, else np."""
+    lex = _lex()
+    k = np.i - 2  # the head before "for"/"of"
+    if k >= lo and toks[k + 1].lower in lex.speaks_for_links and toks[k].lower in lex.speaks_for:
+        return _NP(_common_back(toks, k, lo), np.j, "anonymous")
+    return np
 
 
 def _ends_in_a_place(toks: Sequence[Token], j: int, lo: int) -> bool:
@@ -607,7 +626,7 @@ def _find_cues(toks: Sequence[Token], lo: int, hi: int, persons: frozenset[str])
         t = toks[k]
         n = _match_at(toks, k, lex.according, hi) if t.lower in according else 0
         if n:
-            np = _np_forward(toks, k + n, hi)
+            np = _report_source(toks, _np_forward(toks, k + n, hi), hi)
             if np:
                 before = k > lo and toks[k - 1].text in {",", "("}
                 add(k, np, "post" if before else "pre", "according-to", span_hi=np.j)
@@ -679,6 +698,8 @@ def _verb_cue(toks: Sequence[Token], k: int, lo: int, hi: int):
     cls = lex.verbs[toks[k].lower]
     told = cls == "told"
     j = _before_adverbs(toks, k, lo, lex)
+    if quoted := _quoted_as_saying(toks, k, j, lo, hi):
+        return quoted
     if j < lo:
         return None
     prev = toks[j]
@@ -703,6 +724,33 @@ def _verb_cue(toks: Sequence[Token], k: int, lo: int, hi: int):
         return None
     direction = "post" if closes else "pre"
     return np, direction, f"{cls}-{'after' if direction == 'post' else 'before'}", via, None, max(after_k - 1, k)
+
+
+def _report_source(toks: Sequence[Token], np: _NP | None, hi: int) -> _NP | None:
+    """'according to estimates from the Pakistan army': the source a report noun names after "from" or "by",
+    else np."""
+    if np is None or np.kind != "report" or np.j + 2 >= hi or toks[np.j + 1].lower not in _lex().report_sources:
+        return np
+    return _np_forward(toks, np.j + 2, hi) or np
+
+
+def _quoted_as_saying(toks: Sequence[Token], k: int, j: int, lo: int, hi: int):
+    """'X cited/quoted <speaker> as saying ...': the cue of the speaker between the verb at k and "as" and a
+    participle (the subject, ending at token j, its channel when an outlet), or None."""
+    lex = _lex()
+    if toks[k].lower not in lex.quoting_verbs:
+        return None
+    for a in range(k + 2, min(hi - 1, k + 1 + lex.quoting_reach)):
+        if toks[a].text in {".", ";", ":"} | _QUOTE_TOKENS:
+            return None
+        if toks[a].lower == "as" and toks[a + 1].lower in lex.participles:
+            np = _np_back(toks, a - 1, k + 1)
+            if np is None:
+                return None
+            subject = _np_back(toks, j, lo) if j >= lo else None
+            via = _channel_np(toks, subject.i, k)[0] if subject else None
+            return np, "pre", "quoted-as-saying", via, None, a + 1
+    return None
 
 
 def _closing_clause(toks: Sequence[Token], k: int, hi: int, lex: _Lex) -> bool:

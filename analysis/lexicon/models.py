@@ -375,6 +375,11 @@ class SpeechLexicon(_Lexicon):
     titles: Texts
     descriptors: Words
     institutions: Words
+    quoting_verbs: Words
+    report_sources: Words
+    quoting_reach: PositiveInt
+    speaks_for: Words
+    speaks_for_links: Words
     anonymous: Words
     determiners: Words
     org_words: Words
