@@ -850,3 +850,17 @@ def test_said_earlier_dates_the_statement_not_the_incident():
     assert [c.scope for c in extract(day, published_on=date(2014, 12, 16), event_start=start, event_end=end)] == [
         "prior"
     ]
+
+
+def test_a_total_noun_of_a_counted_phrase_and_its_group():
+    hostages = "An Algerian security official had put the remaining number of foreign hostages at 10."
+    assert [(c.quantity_text, c.outcome, c.group) for c in extract(hostages)] == [("10", "held", "civilians")]
+    killed = "Officials put the number of people killed in the attack at 20."
+    assert [(c.quantity_text, c.outcome) for c in extract(killed)] == [("20", "killed")]
+    soldiers = "The death toll among soldiers rose to 20."
+    assert [(c.outcome, c.group) for c in extract(soldiers)] == [("killed", "security_forces")]
+    # a group word qualifying another noun is not the toll's group
+    attacks = "Authorities have revised the current death toll from Friday's terrorist attacks back down to 129."
+    assert [(c.outcome, c.group) for c in extract(attacks)] == [("killed", "unspecified")]
+    # a number of people with no outcome is no claim
+    assert extract("The number of foreign workers at the plant was 700.") == []

@@ -639,8 +639,9 @@ def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
                 return None
             return named or "killed", word, i - back
         if gap:  # inside the phrase ("from the two blasts"): any word, up to the toll noun
-            if len(gap) >= lx.total_phrase_max:
-                return None
+            # "put the remaining number of foreign hostages at 10"; a phrase too long to be the toll's
+            if (named_in := _counted_in(toks, i - back, gap, i, named)) or len(gap) >= lx.total_phrase_max:
+                return named_in
             gap.append(i - back)
             continue
         if word in lx.total_verbs and back == 1 + (toks[i - 1].lower in lx.total_words):
@@ -660,6 +661,25 @@ def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
             gap.append(i - back)  # the phrase starts here (read right to left); only a toll noun may end it
             continue
         changed = changed or word in lx.total_change
+    return None
+
+
+def _counted_in(
+    toks: list[Token], noun: int, gap: list[int], count: int, named: str | None
+) -> tuple[str, str, int] | None:
+    """'the number of foreign hostages at 10': a total noun at noun whose "of" phrase (the words gap, right to
+    left, with named the outcome already read nearer the count) names an outcome and ends in a phrase end ("at",
+    "to") before the count: that outcome."""
+    lx = _lex()
+    if toks[noun].lower not in lx.total_nouns or gap[-1] != noun + 1 or toks[noun + 1].lower != "of":
+        return None
+    if toks[count - 1].lower not in lx.total_phrase_ends:
+        return None
+    if named:
+        return named, toks[noun].lower, noun
+    for k in reversed(gap):  # "the number of people killed in the attack at 20"
+        if outcome := lx.nouns.get(toks[k].lower) or lx.after.get((toks[k].lower,)):
+            return outcome, f"{toks[noun].lower} of {toks[k].lower}", noun
     return None
 
 
@@ -1134,14 +1154,17 @@ def _not_a_count(v: _View, c: _Candidate) -> bool:
     return c.np.group is None and not named
 
 
-def _group_of(v: _View, c: _Candidate, prev: Claim | None) -> tuple[str, str | None, str]:
-    """Rule 5: (group, the words naming it, the rule): the noun's, else an ellipsis takes the claim before's
-    ('20 militants were killed ... and 15 injured', 'six others'), else unspecified; a mass-violence cue before
-    the count makes unspecified people civilians."""
+def _group_of(v: _View, c: _Candidate, prev: Claim | None, found: _Outcome) -> tuple[str, str | None, str]:
+    """Rule 5: (group, the words naming it, the rule): the noun's, else a group noun inside the total phrase
+    before the count ('the number of foreign hostages at 10'), else an ellipsis takes the claim before's ('20
+    militants were killed ... and 15 injured', 'six others'), else unspecified; a mass-violence cue before the
+    count makes unspecified people civilians."""
     lx = _lex()
     group, group_text, rule = c.np.group, None, "partitive" if c.np.partitive else "noun"
     if c.np.text_start is not None:
         group_text = v.text[v.toks[c.np.text_start].start : v.toks[c.np.text_end - 1].end]
+    if group is None and found.how == "before" and (named := _group_in(v.toks, found.at, c.q.first)):
+        group, group_text, rule = *named, "total phrase"
     if group is None or (c.np.head in lx.anaphoric and prev):
         if prev:
             group, group_text, rule = prev.group, prev.group_text, "inherited"
@@ -1152,9 +1175,22 @@ def _group_of(v: _View, c: _Candidate, prev: Claim | None) -> tuple[str, str | N
     return group, group_text, rule
 
 
+def _group_in(toks: list[Token], lo: int, hi: int) -> tuple[str, str] | None:
+    """(group, its words) of the first group noun among tokens lo..hi-1 that ends its noun phrase (a total word,
+    a phrase end or an outcome word follows: "the number of foreign hostages at 10", "the toll among soldiers
+    rose"; not "terrorist" in "terrorist attacks"), else None."""
+    lx = _lex()
+    for k in range(lo, hi):
+        if (m := lx.groups.at(toks, k, hi)) and m[1] < len(toks):
+            nxt = toks[m[1]].lower
+            if nxt in lx.total_words or nxt in lx.total_phrase_ends or (nxt,) in lx.after:
+                return lx.groups[m[0]], " ".join(t.text for t in toks[k : m[1]])
+    return None
+
+
 def _claim(v: _View, c: _Candidate, found: _Outcome, prev: Claim | None, part, whole: Claim | None) -> Claim:
     """The Claim of a count, its rule trace naming every rule that decided it."""
-    group, group_text, group_rule = _group_of(v, c, prev)
+    group, group_text, group_rule = _group_of(v, c, prev, found)
     return Claim(
         start=c.q.start,
         end=c.q.end,
