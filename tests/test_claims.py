@@ -864,3 +864,18 @@ def test_a_total_noun_of_a_counted_phrase_and_its_group():
     assert [(c.outcome, c.group) for c in extract(attacks)] == [("killed", "unspecified")]
     # a number of people with no outcome is no claim
     assert extract("The number of foreign workers at the plant was 700.") == []
+
+
+def test_list_items_under_an_outcome_heading_take_its_outcome():
+    # the shape of an AP update (the fourth unseen set, x05): a heading, then dash items with blank lines between
+    text = (
+        "Here's the latest information on the dead and missing:\n\nTHE DEAD:\n\n"
+        "— 32 Islamist militants, according to the Algerian government.\n\n"
+        "— 23 hostages, according to Algeria. Another former hostage died in hospital.\n\n"
+        "THE MISSING:\n\n— 24 foreign workers.\n"
+    )
+    got = [(c.quantity_text, c.outcome, c.group) for c in extract(text)]
+    assert got == [("32", "killed", "militants"), ("23", "killed", "civilians")]
+    # a heading that names no outcome, or a line between, ends the list
+    other = "THE MISSING:\n\n— 24 foreign workers.\n\nTHE DEAD:\nOfficials gave no figure.\n— 12 workers.\n"
+    assert extract(other) == []

@@ -948,6 +948,7 @@ class _View:
     among: _Memo  # token index -> part cue after it ("among them")
     in_held: _Memo  # token index -> the held place it stands in
     held: frozenset[str]
+    heading: str | None = None  # the outcome of a list heading the sentence opens an item of ("THE DEAD:")
 
 
 @dataclass
@@ -967,11 +968,13 @@ def sentence_claims(
     toks: list[Token] | None = None,
     context: Claim | None = None,
     held: frozenset[str] = frozenset(),
+    heading: str | None = None,
 ) -> list[Claim]:
     """Claims in one sentence, scope left as 'event' (set by the caller). context: the claim just before the
     sentence, which a running total in it may count ("The total rose to 30"); held: places where the
-    article says people are held (see held_places)."""
-    v = _view(text, s_start, s_end, toks if toks is not None else tokenize(text, s_start, s_end), held)
+    article says people are held (see held_places); heading: the outcome of the list heading whose item the
+    sentence opens ("THE DEAD:", then "— 23 hostages, according to Algeria.")."""
+    v = _view(text, s_start, s_end, toks if toks is not None else tokenize(text, s_start, s_end), held, heading)
     claims: list[Claim] = []
     skip_until = -1
     last_total: Claim | None = None  # the latest claim of role total, a part's whole
@@ -991,7 +994,9 @@ def sentence_claims(
     return claims
 
 
-def _view(text: str, s_start: int, s_end: int, toks: list[Token], held: frozenset[str]) -> _View:
+def _view(
+    text: str, s_start: int, s_end: int, toks: list[Token], held: frozenset[str], heading: str | None = None
+) -> _View:
     """The sentence's counted phrases (rejected ones left out), chained where only joining words part them."""
     quantities = parse_quantities(toks, text)
     cands: list[_Candidate] = []
@@ -1011,7 +1016,7 @@ def _view(text: str, s_start: int, s_end: int, toks: list[Token], held: frozense
     return _View(
         text, s_start, s_end, toks, cands, chains, _runs(toks, cands),
         _Memo(lambda j: _outcome_after(toks, j)), _Memo(lambda j: part_after(toks, j)),
-        _Memo(lambda j: _in_held_place(toks, j, held)), held,
+        _Memo(lambda j: _in_held_place(toks, j, held)), held, heading,
     )  # fmt: skip
 
 
@@ -1051,7 +1056,10 @@ _NO_CLAIM = _Outcome("", "", "", -1)  # the wording rules out a claim (a pending
 
 
 def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outcome | None, int]:
-    """Rule 1: the outcome the words around the count name, and the breakdown parts after it."""
+    """Rule 1: the outcome the words around the count name, and the breakdown parts after it. A list heading's
+    outcome ("THE DEAD:") comes first for the item's first count, as a label does."""
+    if v.heading and i == 0 and c.chain_first == 0:
+        return _Outcome(v.heading, "heading", "label", c.q.first), parts
     last = v.chains[c.chain_first][-1]
     first = v.cands[c.chain_first].q.first
     before = _outcome_before(v.toks, v.cands[c.chain_first].q)
@@ -1485,16 +1493,46 @@ def extract(
     # only lines with a count near an outcome word (both within one clause's reach) are split into
     # sentences and tokenized; a line's words are checked as a set first, which rules out most lines
     line_start = 0
+    headings = _list_headings(low) if ":\n" in low else {}
     for line in low.split("\n"):
         line_end = line_start + len(line)
-        if not words.isdisjoint(_WORD_RE.findall(line)) and any(
-            m.group() in words
-            and cand.search(low, max(line_start, m.start() - _REACH), min(line_end, m.end() + _REACH))
-            for m in _WORD_RE.finditer(low, line_start, line_end)
+        heading = headings.get(line_start)
+        if (heading and cand.search(low, line_start, line_end)) or (
+            not words.isdisjoint(_WORD_RE.findall(line))
+            and any(
+                m.group() in words
+                and cand.search(low, max(line_start, m.start() - _REACH), min(line_end, m.end() + _REACH))
+                for m in _WORD_RE.finditer(low, line_start, line_end)
+            )
         ):
-            out.extend(_line_claims(doc, line_start, line_end, {c.outcome for c in out}))
+            out.extend(_line_claims(doc, line_start, line_end, {c.outcome for c in out}, heading))
         line_start = line_end + 1
     return _subsets(_resolve_groups(_tie_places(text, out, place_map(places)), low), low)
+
+
+# A list heading: a line that is only an outcome word and a colon ("THE DEAD:", "Injured:"); the list items after
+# it open with one of these marks, blank lines between them allowed.
+_HEADING_RE = re.compile(r"[ \t]*(?:the[ \t]+)?([a-z]+)[ \t]*:[ \t]*")
+_ITEM_MARKS = ("—", "–", "-", "•", "*")
+
+
+def _list_headings(low: str) -> dict[int, str]:
+    """The start of each list item line under a heading that names an outcome, with that outcome: "THE DEAD:",
+    then "— 32 Islamist militants, according to the Algerian government." (low: the lower-cased text)."""
+    lx = _lex()
+    out: dict[int, str] = {}
+    outcome = None
+    start = 0
+    for line in low.split("\n"):
+        stripped = line.strip()
+        if m := _HEADING_RE.fullmatch(line):
+            outcome = lx.nouns.get(m[1]) or lx.after.get((m[1],))
+        elif outcome and stripped.startswith(_ITEM_MARKS):
+            out[start] = outcome
+        elif stripped:
+            outcome = None  # any other line ends the list
+        start += len(line) + 1
+    return out
 
 
 def _increments(doc: _Text, toks: list[Token], claims: list[Claim], outcomes_before: set[str]) -> list[Claim]:
@@ -1848,24 +1886,32 @@ class _Text:
     places: PlaceMap | Sequence[str]
 
 
-def _line_claims(doc: _Text, line_start: int, line_end: int, outcomes_before: set[str]) -> list[Claim]:
-    """Claims of the sentences of one line; outcomes_before: the outcomes of the document's claims before it."""
+def _line_claims(
+    doc: _Text, line_start: int, line_end: int, outcomes_before: set[str], heading: str | None = None
+) -> list[Claim]:
+    """Claims of the sentences of one line; outcomes_before: the outcomes of the document's claims before it;
+    heading: the outcome of a list heading the line is an item of (its first sentence's first count)."""
     text, low, skips, held = doc.text, doc.low, doc.skips, doc.held
     published_on, event_start, event_end = doc.published_on, doc.event_start, doc.event_end
     out = []
     cand, phrase_filter = _candidate_re(), _phrase_filter()
     previous: list[Claim] = []  # the claims of the sentence just before (a running total may count them)
     for s, e in sentences(text, line_start, line_end):
+        item = heading if s <= line_start + 2 else None  # a list item's first sentence: "— 32 militants ..."
         if (
             skips.covers(s, e)
             or not cand.search(low, s, e)
-            or (not phrase_filter.passes(_WORD_RE.findall(low, s, e)) and not any(p in low[s:e] for p in held))
+            or (
+                not item
+                and not phrase_filter.passes(_WORD_RE.findall(low, s, e))
+                and not any(p in low[s:e] for p in held)
+            )
         ):
             previous = []
             continue
         toks = tokenize(text, s, e)
         words = tuple(t.lower for t in toks)
-        previous = sentence_claims(text, s, e, toks, previous[-1] if previous else None, held)
+        previous = sentence_claims(text, s, e, toks, previous[-1] if previous else None, held, item)
         previous = _increments(doc, toks, previous, outcomes_before | {c.outcome for c in out})
         scope = None  # a claim's scope depends on its sentence only: found once, not once per count
         for claim in previous:
