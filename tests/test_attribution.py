@@ -388,3 +388,21 @@ def _speakers_and_via(sentence: str) -> list[tuple[str, str | None, str | None]]
 )  # fmt: skip
 def test_speakers_added_after_the_fourth_blind_run(sentence, expected):
     assert _speakers_and_via(sentence) == expected
+
+
+def test_a_country_quoted_alone_is_not_a_bodys_name_ending_in_it():
+    # the fourth unseen set (x05): "Sonatrach of Algeria" named earlier; "according to Algeria" is Algeria
+    text = (
+        "Norway's Statoil, which operates the site with Britain's BP and Sonatrach of Algeria, said it was in "
+        "contact with the authorities.\n\n— 23 hostages were killed, according to Algeria."
+    )
+    claims = extract(text)
+    speakers, _ = resolve_speakers([("d", text, a.speaker_start, a.speaker_end) for a in attribute(text, claims)])
+    assert [s.name for s in speakers] == ["Algeria"]
+
+
+def test_a_spokesman_for_a_group_has_the_groups_kind():
+    text = "A spokesman for the militants told the ANI news agency that 35 hostages had been killed."
+    claims = extract(text)
+    speakers, _ = resolve_speakers([("d", text, a.speaker_start, a.speaker_end) for a in attribute(text, claims)])
+    assert [(s.name, s.kind) for s in speakers] == [("spokesman for the militants", "militant")]

@@ -122,6 +122,7 @@ class _Lex:
     kinds: dict[str, frozenset[str]]
     not_names: frozenset[str]
     connectors: frozenset[str]
+    org_connectors: frozenset[str]
     postmodifiers: frozenset[str]
     partitives: frozenset[str]
     name_objects: frozenset[str]
@@ -179,6 +180,7 @@ def _lex() -> _Lex:
         kinds={k: frozenset(str(w).lower() for w in v) for k, v in raw["kinds"].items()},
         not_names=low("not_names"),
         connectors=low("name_connectors"),
+        org_connectors=low("org_connectors"),
         postmodifiers=low("postmodifiers"),
         partitives=low("partitives"),
         name_objects=low("name_objects"),
@@ -1430,6 +1432,17 @@ class _KindTally:
 
 
 def _kind(words: list[str]) -> str:
+    """The kind of a speaker from its words; for one who speaks for a body ("spokesman for the militants"), the
+    body's kind when its words give one."""
+    lex = _lex()
+    low = [w.lower() for w in words]
+    for k in range(len(low) - 1):
+        if low[k] in lex.speaks_for and low[k + 1] in lex.speaks_for_links:
+            body = _KindTally()
+            body.add_words(words[k + 2 :], 0)
+            if body.counts:
+                return body.kind()
+            break
     tally = _KindTally()
     tally.add_words(words, 0)
     return tally.kind()
@@ -1536,13 +1549,14 @@ class _Profile:
 def _full_names(persons: Sequence[tuple[str, ...]], names: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """Full names: the multi-token names of person mentions, and the names (multi-token name runs of the
     documents quoting a person) whose last word is a spelling variant of a speaker's last word (each distinct
-    last word tried once). Their order does not matter: only the clusters they make."""
+    last word tried once), but a body's name ("Sonatrach of Algeria": org_connectors). Their order does not matter: only the clusters they make."""
     fulls = list(dict.fromkeys(n for n in persons if len(n) > 1))
     seen = set(fulls)
     speakers_last = _Variants(list(dict.fromkeys(n[-1] for n in persons)))
     spoken: dict[str, bool] = {}
+    org = _lex().org_connectors
     for name in names:
-        if len(name) > 1 and name not in seen:
+        if len(name) > 1 and name not in seen and org.isdisjoint(w.lower() for w in name):
             last = name[-1]
             if last not in spoken:
                 spoken[last] = bool(speakers_last.of(last))

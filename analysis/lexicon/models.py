@@ -379,6 +379,7 @@ class SpeechLexicon(_Lexicon):
     report_sources: Words
     quoting_reach: PositiveInt
     speaks_for: Words
+    org_connectors: Words
     speaks_for_links: Words
     anonymous: Words
     determiners: Words
