@@ -260,3 +260,22 @@ def test_a_count_of_an_incident_that_began_well_before_the_event_is_prior():
     later = "The three-day siege which cost 170 lives ended on Saturday."
     claim, _ = _claims_of(later, date(2008, 11, 29), "Asia/Kolkata", "2008-11-26T21:20", "2008-11-29T09:00")["170"]
     assert claim.scope == "event"
+
+
+def test_a_day_right_after_the_outcome_verb_dates_the_figure():
+    from analysis.config import make_event
+    from analysis.stages.claims import document_claims
+    from analysis.extract.times import tag_times
+
+    event = make_event("amenas", "Africa/Algiers", "2013-01-16T05:00", "2013-01-19T14:00")
+    text = (
+        "At least four foreign workers died on Thursday when troops stormed the living quarters. "
+        "The attacks there on Wednesday have killed at least 30 people."
+    )
+    times = tag_times(text, "2013-01-18", event.timezone)
+    got = {c.quantity_text: a for c, a, _ in document_claims(text, date(2013, 1, 18), [], times, event, ())}
+    # "died on Thursday": that day's figure (own day), not the report's time
+    assert got["At least four"].basis == "own day"
+    assert got["At least four"].low.isoformat().startswith("2013-01-16T23:00")  # Thursday 00:00 in Algiers
+    # a day after an incident noun names the incident: the figure is the report's
+    assert got["at least 30"].basis != "own day"

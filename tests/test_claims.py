@@ -879,3 +879,15 @@ def test_list_items_under_an_outcome_heading_take_its_outcome():
     # a heading that names no outcome, or a line between, ends the list
     other = "THE MISSING:\n\n— 24 foreign workers.\n\nTHE DEAD:\nOfficials gave no figure.\n— 12 workers.\n"
     assert extract(other) == []
+
+
+def test_an_appositive_naming_nationalities_makes_a_part_and_a_day_after_the_verb_dates_it():
+    text = "At least 35 people were killed. Two others, a Briton and an Algerian, died on Wednesday."
+    got = [(c.quantity_text, c.role, c.subset_text, c.part_of) for c in extract(text)]
+    assert got == [("At least 35", "total", None, None), ("Two", "part", "a Briton and an Algerian", 0)]
+    # without the appositive, "others" names nobody: a total
+    plain = "At least 35 people were killed. Two others died on Wednesday."
+    assert [c.role for c in extract(plain)] == ["total", "total"]
+    # an appositive of occupations is no nationality
+    jobs = "At least 35 people were killed. Two people, a policeman and a student, died."
+    assert [c.role for c in extract(jobs)] == ["total", "total"]

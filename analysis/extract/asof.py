@@ -170,7 +170,8 @@ def own_time(
     mine = [
         (m, off, t)
         for off, m, t in points
-        if sentence[0] <= off < sentence[1] and (off < claim_start or _tied_to_speech(text, t))
+        if sentence[0] <= off < sentence[1]
+        and (off < claim_start or _tied_to_speech(text, t) or _after_outcome_verb(text, t))
     ]
     clocks = [c for c in mine if _is_clock(c[2])]
     best = (clocks or mine or [None])[-1]
@@ -205,7 +206,12 @@ def as_of_for(
         # "almost three years after the blasts which killed 202": current when that incident happened
         moment = reporting.point - timedelta(days=span[1])
         return AsOf(moment, moment - slack(span[1]), moment + slack(span[1]), span[0], "span before")
-    if found is not None and scope == "event" and found[0] <= event_start:
+    if (
+        found is not None
+        and scope == "event"
+        and found[0] <= event_start
+        and not _died_that_day(text, found, event_start)
+    ):
         found = None  # "the March 11 bombings killed 191": when the incident happened, not when the toll was told
     if found is not None and found[0] > reporting.high:
         found = None  # a time after publication ("on March 11" in a 2 March story) is no statement's time
@@ -218,6 +224,31 @@ def as_of_for(
             return _clamp(AsOf(moment + (day_end - moment) / 2, moment, day_end, t, "own day"), lowest, reporting.high)
     a = AsOf(reporting.point, reporting.low, reporting.high, reporting.anchor, reporting.basis)
     return _clamp(a, lowest, reporting.high)
+
+
+@cache
+def _outcome_verbs() -> frozenset[str]:
+    """The one-word outcome verbs after a count (claims.yaml): "died", "killed", "wounded", ..."""
+    outcomes = lexicon.load("claims")["outcomes"].values()
+    return frozenset(w for forms in outcomes for w in forms.get("after", []) if " " not in w)
+
+
+def _died_that_day(text: str, found: tuple[datetime, TimeExpr, timedelta], event_start: datetime) -> bool:
+    """Whether the figure's own time is a day that holds the event's start, right after its outcome verb ("Two
+    others ... died on Wednesday", the attack's first day): the figure is that day's, after the start. A day
+    after an incident noun names the incident ("the attacks there on July 22 have killed 92", "the March 11
+    bombings killed 191"), not when the figure was current."""
+    moment, t, shift = found
+    if _is_clock(t) or t.starts_at is None:
+        return False
+    day_end = (t.ends_at or t.starts_at + timedelta(days=1)) + shift
+    return day_end > event_start and _after_outcome_verb(text, t)
+
+
+def _after_outcome_verb(text: str, t: TimeExpr) -> bool:
+    """Whether the time is a day right after an outcome verb and "on" ("died on Thursday"): when it happened."""
+    before = text[max(0, t.start - 30) : t.start].lower().split()
+    return len(before) >= 2 and before[-1] == "on" and before[-2] in _outcome_verbs()
 
 
 def superseded(a: AsOf, scope: str, event_start: datetime) -> AsOf:

@@ -12,6 +12,7 @@ from itertools import accumulate
 
 from analysis import lexicon
 from analysis.extract.parts import (
+    appositive_names,
     found_after_opener,
     increment_word,
     names_a_subset,
@@ -1507,7 +1508,7 @@ def extract(
         ):
             out.extend(_line_claims(doc, line_start, line_end, {c.outcome for c in out}, heading))
         line_start = line_end + 1
-    return _subsets(_resolve_groups(_tie_places(text, out, place_map(places)), low), low)
+    return _subsets(_resolve_groups(_tie_places(text, out, place_map(places)), low), text, low)
 
 
 # A list heading: a line that is only an outcome word and a colon ("THE DEAD:", "Injured:"); the list items after
@@ -1643,11 +1644,11 @@ def _counts_a_toll(c: Claim) -> bool:
     return how in _WORDS_BEFORE_RULES and not (lx.toll_nouns | lx.total_nouns).isdisjoint(cue.split())
 
 
-def _subsets(claims: list[Claim], low: str) -> list[Claim]:
-    """A count of victims named by who they are ("Two Britons were injured", "9,000 Soviets") is a part when
-    the article gives a larger count of the same outcome; its whole is the nearest such count (before first).
-    Without one, a count of the dead or injured after the article names an incident is still a part, of that
-    incident's toll (part_of unknown). low: the document's lower-cased text."""
+def _subsets(claims: list[Claim], text: str, low: str) -> list[Claim]:
+    """A count of victims named by who they are ("Two Britons were injured", "9,000 Soviets", "Two others, a
+    Briton and an Algerian, died") is a part when the article gives a larger count of the same outcome; its whole
+    is the nearest such count (before first). Without one, a count of the dead or injured after the article
+    names an incident is still a part, of that incident's toll (part_of unknown). low: the lower-cased text."""
     out = list(claims)
     incident = first_incident(low)
     totals: dict[str, list[int]] = {}  # candidate wholes of a subset, by outcome
@@ -1656,6 +1657,8 @@ def _subsets(claims: list[Claim], low: str) -> list[Claim]:
             totals.setdefault(c.outcome, []).append(i)
     larger = {outcome: _Larger(idx, [claims[i].value_low for i in idx]) for outcome, idx in totals.items()}
     for i, c in enumerate(claims):
+        if c.role == "total" and c.group in VICTIM_GROUPS and (named := _named_in_apposition(text, c)):
+            c = replace(c, group_text=named)  # "Two others, a Briton and an Algerian,": who they are
         if c.role != "total" or not (names_a_subset(c.group_text) or _victims_by_nationality(c)):
             continue
         found = larger[c.outcome].nearest(i, c.value_low) if c.outcome in larger and c.value_low is not None else None
@@ -1672,6 +1675,14 @@ def _subsets(claims: list[Claim], low: str) -> list[Claim]:
                 rule=f"{c.rule}|role:part (subset of a {'larger' if whole else 'implied'} count)",
             )
     return out
+
+
+def _named_in_apposition(text: str, c: Claim) -> str | None:
+    """The appositive naming who the people of the count are, right after it, when its noun names nobody in
+    particular ("Two others, a Briton and an Algerian, died"; "others", "people" or none), else None."""
+    if c.group_text is not None and c.group_text.lower() not in _lex().anaphoric | {"people"}:
+        return None
+    return appositive_names(tokenize(text, c.end, min(len(text), c.end + 200)))
 
 
 def _victims_by_nationality(c: Claim) -> bool:

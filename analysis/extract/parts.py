@@ -309,3 +309,43 @@ def recent_period(
         if j < len(words) and words[j] in units:
             return " ".join(t.text for t in toks[k : j + 1]), size * units[words[j]]
     return None
+
+
+# --- appositives naming who they are -------------------------------------------------------------------
+
+_APPOSITIVE_REACH = 24  # tokens after a count within which its appositive must close
+
+
+def appositive_names(toks: Sequence[Token]) -> str | None:
+    """The words of an appositive naming who the people of a count are, in the tokens right after the count
+    ("others, a Briton and an Algerian," in "Two others, a Briton and an Algerian, died"): an optional noun, a
+    comma, then items of an article or a number and capitalised words, joined by "and" or commas, and a closing
+    comma. None when the words after the count are anything else."""
+    k = 1 if toks and toks[0].text.isalpha() and toks[0].text.islower() else 0
+    if k >= len(toks) or toks[k].text != ",":
+        return None
+    start, k, items = k + 1, k + 1, 0
+    while k < min(len(toks), _APPOSITIVE_REACH):
+        if toks[k].lower not in grammar.words("one_person") and read_number([t.lower for t in toks], k) is None:
+            return None
+        k += 1
+        if k >= len(toks) or not toks[k].text[:1].isupper():
+            return None
+        while k < len(toks) and toks[k].text[:1].isupper():
+            k += 1
+        items += 1
+        if k < len(toks) and toks[k].lower in grammar.words("list_joiners"):
+            k += 1
+            continue
+        if k + 1 < len(toks) and toks[k].text == "," and toks[k + 1].lower in grammar.words("list_joiners"):
+            k += 2
+            continue
+        if k < len(toks) and toks[k].text == ",":
+            if k + 1 < len(toks) and (
+                toks[k + 1].lower in grammar.words("one_person") or toks[k + 1].text[:1].isdigit()
+            ):
+                k += 1
+                continue
+            return " ".join(t.text for t in toks[start:k]) if items else None
+        return None
+    return None
