@@ -264,8 +264,8 @@ def test_a_count_of_an_incident_that_began_well_before_the_event_is_prior():
 
 def test_a_day_right_after_the_outcome_verb_dates_the_figure():
     from analysis.config import make_event
-    from analysis.stages.claims import document_claims
     from analysis.extract.times import tag_times
+    from analysis.stages.claims import document_claims
 
     event = make_event("amenas", "Africa/Algiers", "2013-01-16T05:00", "2013-01-19T14:00")
     text = (
