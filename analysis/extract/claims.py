@@ -1682,7 +1682,18 @@ def _named_in_apposition(text: str, c: Claim) -> str | None:
     particular ("Two others, a Briton and an Algerian, died"; "others", "people" or none), else None."""
     if c.group_text is not None and c.group_text.lower() not in _lex().anaphoric | {"people"}:
         return None
+    # a cheap look first: a comma close after the count, then an article or a number and a capital
+    comma = text.find(",", c.end, c.end + 30)
+    after = text[comma + 1 : comma + 40].split()[:2] if comma >= 0 else []
+    if len(after) < 2 or not after[1][:1].isupper() or not (after[0][:1].isdigit() or after[0].lower() in _starts()):
+        return None
     return appositive_names(tokenize(text, c.end, min(len(text), c.end + 200)))
+
+
+@cache
+def _starts() -> frozenset[str]:
+    """The words that may open an appositive's item: "a", "an", "one" and the number words."""
+    return frozenset(grammar.words("one_person")) | frozenset(number_words())
 
 
 def _victims_by_nationality(c: Claim) -> bool:

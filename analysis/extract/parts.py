@@ -103,6 +103,8 @@ def _frame_before(toks: Sequence[Token], first: int) -> PartCue | None:
     if frame := _victims_frame(words):
         return frame
     for end in range(first, max(0, first - lx.frame_list_reach) - 1, -1):
+        if end < 2 or toks[end - 1].lower not in lx.include_verbs:
+            continue  # most tokens are no include verb: no list to check
         between = toks[end:first]
         if between and (between[-1].lower not in (",", "and") or any(t.text in (".", ";", ":") for t in between)):
             continue
