@@ -555,12 +555,12 @@ def _later_outcome(toks: list[Token], k: int, outcome: str, cue: str) -> tuple[s
     return lx.after[m[0]], f"{cue} and {' '.join(m[0])}"
 
 
-def _outcome_before(toks: list[Token], q: Quantity) -> tuple[str, str, int] | None:
+def _outcome_before(toks: list[Token], q: Quantity, totals: bool = True) -> tuple[str, str, int] | None:
     """An outcome verb or noun right before the count ("killing scores", "the deaths of 12"), with the
     index of its first token; outcome 'inherit' for a running total ("the total climbed to 30")."""
     lx = _lex()
     i = q.first
-    total = _running_total(toks, i)
+    total = _running_total(toks, i) if totals else None  # totals: the sentence holds a toll or total word
     if total:
         return total
     label = _label(toks, i)
@@ -623,6 +623,13 @@ def _earlier_aside_start(toks: list[Token], k: int) -> int | None:
         if toks[x].text in (",", ".", ";", ":"):
             return None
     return None
+
+
+@cache
+def _total_words() -> frozenset[str]:
+    """The words one of which a running total needs in its sentence: toll and total nouns, total verbs."""
+    lx = _lex()
+    return lx.toll_nouns | lx.total_nouns | lx.total_verbs
 
 
 def _running_total(toks: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -950,6 +957,7 @@ class _View:
     in_held: _Memo  # token index -> the held place it stands in
     held: frozenset[str]
     heading: str | None = None  # the outcome of a list heading the sentence opens an item of ("THE DEAD:")
+    totals: bool = True  # whether the sentence holds a toll noun, total noun or total verb (a running total's)
 
 
 @dataclass
@@ -1018,6 +1026,7 @@ def _view(
         text, s_start, s_end, toks, cands, chains, _runs(toks, cands),
         _Memo(lambda j: _outcome_after(toks, j)), _Memo(lambda j: part_after(toks, j)),
         _Memo(lambda j: _in_held_place(toks, j, held)), held, heading,
+        not _total_words().isdisjoint(t.lower for t in toks),
     )  # fmt: skip
 
 
@@ -1063,7 +1072,7 @@ def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outco
         return _Outcome(v.heading, "heading", "label", c.q.first), parts
     last = v.chains[c.chain_first][-1]
     first = v.cands[c.chain_first].q.first
-    before = _outcome_before(v.toks, v.cands[c.chain_first].q)
+    before = _outcome_before(v.toks, v.cands[c.chain_first].q, v.totals)
     split = _of_breakdown(v.toks, v.cands, i, v.after)
     if split:
         parts = split[0]

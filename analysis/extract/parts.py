@@ -113,6 +113,12 @@ def _frame_before(toks: Sequence[Token], first: int) -> PartCue | None:
     return None
 
 
+@cache
+def _before_lasts() -> frozenset[str]:
+    """The last words of the 'before' cue phrases ("including", "them" of "among them")."""
+    return frozenset(p[-1] for p in _lex().before)
+
+
 def part_before(toks: Sequence[Token], first: int) -> PartCue | None:
     """A part cue before the count at token first: 'including' (up to a short list item back: 'including a
     foreign tourist and four top police officers'), or a victims frame ('the dead include 26 foreigners')."""
@@ -120,6 +126,8 @@ def part_before(toks: Sequence[Token], first: int) -> PartCue | None:
     if frame := _frame_before(toks, first):
         return frame
     back = [t.lower for t in toks[max(0, first - lx.before_reach) : first]]
+    if _before_lasts().isdisjoint(back):
+        return None  # no cue phrase can end among these words
     for k in range(len(back), 0, -1):
         seen, between = back[:k], back[k:]
         # words between the cue and the count must be a list item that the count continues ("a foreign
