@@ -891,3 +891,17 @@ def test_an_appositive_naming_nationalities_makes_a_part_and_a_day_after_the_ver
     # an appositive of occupations is no nationality
     jobs = "At least 35 people were killed. Two people, a policeman and a student, died."
     assert [c.role for c in extract(jobs)] == ["total", "total"]
+
+
+def test_still_in_hospital_is_injured_and_executed_is_killed():
+    # the third unseen set (w06, w04), development text
+    hospital = (
+        "The Interfax news agency reported that 405 former hostages, including nine children, remained "
+        "hospitalized Monday."
+    )
+    assert [(c.quantity_text, c.outcome, c.role) for c in extract(hospital)] == [
+        ("405", "injured", "total"),
+        ("nine", "injured", "part"),
+    ]
+    executed = "Troops forced their way in after rebels executed two male hostages."
+    assert [(c.quantity_text, c.outcome) for c in extract(executed)] == [("two", "killed")]
