@@ -905,3 +905,11 @@ def test_still_in_hospital_is_injured_and_executed_is_killed():
     ]
     executed = "Troops forced their way in after rebels executed two male hostages."
     assert [(c.quantity_text, c.outcome) for c in extract(executed)] == [("two", "killed")]
+
+
+def test_a_state_after_of_them_names_no_subset():
+    text = "On Sunday, doctors had said 646 people remained hospitalized, 45 of them in very serious condition."
+    assert [(c.quantity_text, c.role, c.subset_text) for c in extract(text)] == [
+        ("646", "total", None),
+        ("45", "part", "people"),
+    ]

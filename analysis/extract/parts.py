@@ -190,6 +190,8 @@ def _named_after(toks: Sequence[Token], k: int) -> str | None:
         if k < len(toks) and not toks[k].text[:1].isupper():
             return None  # "20 of them were released": a verb, not who they are
     words = []
+    if k < len(toks) and toks[k].lower in _prepositions():
+        return None  # "45 of them in very serious condition": a state, not who they are
     while k < len(toks) and toks[k].text[:1].isalpha() and len(words) < 3:
         if words and not toks[k].text[:1].isupper():
             break
@@ -198,6 +200,12 @@ def _named_after(toks: Sequence[Token], k: int) -> str | None:
             break
         k += 1
     return " ".join(words) or None
+
+
+@cache
+def _prepositions() -> frozenset[str]:
+    """Prepositions that open a phrase after a partitive frame ("of them in ...", claims.yaml join_prepositions)."""
+    return frozenset(lexicon.load("claims")["join_prepositions"])
 
 
 def names_a_subset(group_text: str | None) -> bool:
