@@ -913,3 +913,22 @@ def test_a_state_after_of_them_names_no_subset():
         ("646", "total", None),
         ("45", "part", "people"),
     ]
+
+
+def test_the_situation_refers_back_to_an_earlier_incident_named_in_the_sentence_before():
+    # the fourth unseen set (x15, City A.M. on the Peshawar attack), development text
+    start, end = _window("Asia/Karachi", "2014-12-16T10:30", "2014-12-16T18:30")
+    from analysis.extract.times import tag_times
+
+    text = (
+        "It follows yesterday's hostage situation in Australia, where a lone gunman took the Lindt cafe in Sydney. "
+        "After several hours, the situation ended with the death of three people, including the perpetrator."
+    )
+    times = tag_times(text, "2014-12-16", "Asia/Karachi")
+    claims = extract(text, [], date(2014, 12, 16), start, end, times)
+    assert [(c.quantity_text, c.scope) for c in claims] == [("three", "prior")]
+    # the same words with no earlier incident named before: the focal event's
+    focal = "Troops stormed the school at noon. After several hours, the siege ended with the death of 140 people."
+    times = tag_times(focal, "2014-12-16", "Asia/Karachi")
+    claims = extract(focal, [], date(2014, 12, 16), start, end, times)
+    assert [(c.quantity_text, c.scope) for c in claims] == [("140", "event")]

@@ -128,6 +128,7 @@ class _Lex:
     rates: tuple[Phrase, ...]
     report_time_openers: tuple[Phrase, ...]
     continuation_openers: tuple[Phrase, ...]
+    referring_incidents: frozenset[str]
     earlier_figure: frozenset[str]
     place_nouns: frozenset[str]
     pending: frozenset[str]
@@ -227,6 +228,7 @@ def _claim_fields(raw: dict) -> dict:
         "rates": tuple(_phrases(sc["rates"])),
         "report_time_openers": tuple(_phrases(sc["report_time_openers"])),
         "continuation_openers": tuple(_phrases(sc["continuation_openers"])),
+        "referring_incidents": frozenset(sc["referring_incidents"]),
         "earlier_figure": frozenset(sc["earlier_figure_words"]),
         "place_nouns": frozenset(sc["other_place_nouns"]),
         "pending": frozenset(raw["pending"]),
@@ -1301,7 +1303,7 @@ def classify_scope(
     own = [t for t in times if claim.sentence_start <= t.start < claim.sentence_end]
     earlier = (
         times_within
-        and not own
+        and not any(t.timex_type != "DURATION" for t in own)  # "After several hours": no date of its own
         and _continued_from_earlier(text, claim, words, times_within, published_on, event_start)
     )
     if earlier:
@@ -1336,14 +1338,19 @@ def _continued_from_earlier(
     published_on: date,
     event_start: datetime,
 ) -> str | None:
-    """The earlier time of the sentence before, when this one carries on its story ("They also kidnapped ...")
-    and has no time of its own; None otherwise."""
-    if not any(words[: len(p)] == p for p in _lex().continuation_openers):
+    """The earlier time of the sentence before, when this one carries on its story ("They also kidnapped ...",
+    or "the situation" after "yesterday's hostage situation") and has no date of its own; None otherwise."""
+    lx = _lex()
+    opens = any(words[: len(p)] == p for p in lx.continuation_openers)
+    referred = {w for k, w in enumerate(words[1:], 1) if w in lx.referring_incidents and words[k - 1] == "the"}
+    if not opens and not referred:
         return None
     before = sentences(text, max(0, claim.sentence_start - _CONTINUATION_REACH), claim.sentence_start)
     if not before:
         return None
     s, e = before[-1]
+    if not opens and referred.isdisjoint(_WORD_RE.findall(text[s:e].lower())):
+        return None  # "the situation" with no situation named in the sentence before
     for t in times_within(s, e):
         if _ends_before(t, published_on, event_start):
             return text[t.start : t.end]

@@ -147,6 +147,7 @@ class Scope(_Lexicon):
     span_before_incident: Words
     earlier_figure_words: Words
     continuation_openers: Words
+    referring_incidents: Words
     rates: Words
     other_place_nouns: Words
 
