@@ -252,21 +252,9 @@ class _IncrementsLex:
 
 @cache
 def _inc() -> _IncrementsLex:
+    # every key of claims.yaml's `increments` is a field (the lexicon model checks them): word lists as sets
     raw = lexicon.load("claims")["increments"]
-    return _IncrementsLex(
-        words=frozenset(raw["words"]),
-        before_words=frozenset(raw["before_words"]),
-        openers=frozenset(raw["openers"]),
-        opener_reach=raw["opener_reach"],
-        found_nouns=frozenset(raw["found_nouns"]),
-        found_verbs=frozenset(raw["found_verbs"]),
-        found_reach=raw["found_reach"],
-        period_openers=frozenset(raw["period_openers"]),
-        period_lasts=frozenset(raw["period_lasts"]),
-        period_words=dict(raw["period_words"]),
-        period_reach_after=raw["period_reach_after"],
-        period_reach_before=raw["period_reach_before"],
-    )
+    return _IncrementsLex(**{k: frozenset(v) if isinstance(v, list) else v for k, v in raw.items()})
 
 
 def increment_word(toks: Sequence[Token], first: int, last: int) -> str | None:
