@@ -406,3 +406,18 @@ def test_a_spokesman_for_a_group_has_the_groups_kind():
     claims = extract(text)
     speakers, _ = resolve_speakers([("d", text, a.speaker_start, a.speaker_end) for a in attribute(text, claims)])
     assert [(s.name, s.kind) for s in speakers] == [("spokesman for the militants", "militant")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a quote after "said that" is what was said
+        ('The ministry announced that "two terrorists have been neutralized".', [("two", "The ministry", None)]),
+        ('The ministry said that "20 people died".', [("20", "The ministry", None)]),
+        # "already" between a subject and its speech verb
+        ("Other official sources have already confirmed seven Japanese died.",
+         [("seven", "Other official sources", None)]),
+    ],
+)  # fmt: skip
+def test_quotes_after_that_and_already_before_the_verb(sentence, expected):
+    assert _speakers_and_via(sentence) == expected

@@ -962,9 +962,14 @@ class _ByOffset:
 
 
 def _gap_before(text: str, off: int) -> int:
-    """Start of the run of spaces, commas and colons that ends at off."""
+    """Start of the run of spaces, commas and colons that ends at off, and of a "that" before it ('The ministry
+    announced that "two terrorists have been neutralized"': the quote is what was announced)."""
     while off > 0 and (text[off - 1].isspace() or text[off - 1] in ",:"):
         off -= 1
+    if text[max(0, off - 4) : off].lower() == "that" and (off < 5 or not text[off - 5].isalnum()):
+        off -= 4
+        while off > 0 and text[off - 1].isspace():
+            off -= 1
     return off
 
 
