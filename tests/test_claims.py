@@ -932,3 +932,18 @@ def test_the_situation_refers_back_to_an_earlier_incident_named_in_the_sentence_
     times = tag_times(focal, "2014-12-16", "Asia/Karachi")
     claims = extract(focal, [], date(2014, 12, 16), start, end, times)
     assert [(c.quantity_text, c.scope) for c in claims] == [("140", "event")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # the third unseen set (w04), development text: a count set off by commas after a plural group noun
+        ("Nearly all the rebels, 34, were killed.", [("34", "killed", "militants")]),
+        ("The gunmen, 11, were killed.", [("11", "killed", "militants")]),
+        # after a name or a singular noun it is an age
+        ("John Smith, 34, of Boston, was killed.", []),
+        ("The victim, 34, was killed.", []),
+    ],
+)
+def test_a_count_in_apposition_after_a_plural_group(sentence, expected):
+    assert [(c.quantity_text, c.outcome, c.group) for c in extract(sentence)] == expected

@@ -1088,6 +1088,8 @@ def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outco
         return _Outcome(before[0], before[1], "before", before[2]), parts
     # its own verb, else its own adjective ("six dead foreigners and seven injured"), else its list's verb
     after = v.after[c.np.end] or (None if c.np.attributive or _dead_noun(c) else v.after[last.np.end])
+    if after is None and _appositive_count(v, c):
+        after = v.after[c.np.end + 1]  # "Nearly all the rebels, 34, were killed": past the closing comma
     if after and before and after[0] == "present" and before[0] != "present":
         # "Troops killed 20 militants inside the mosque": the verb before names what befell them, "inside" where
         return _Outcome(before[0], before[1], "before", before[2]), parts
@@ -1098,6 +1100,22 @@ def _worded_outcome(v: _View, i: int, c: _Candidate, parts: int) -> tuple[_Outco
     if before:
         return _Outcome(before[0], before[1], "before", before[2]), parts
     return None, parts
+
+
+def _appositive_count(v: _View, c: _Candidate) -> bool:
+    """Whether the count stands alone between commas right after a plural group noun ("Nearly all the rebels, 34,
+    were killed"): no noun of its own, a comma before it and one after it. Not after a name or a singular: "John
+    Smith, 34, was killed" and "The victim, 34, was killed" give an age."""
+    first, end = c.q.first, c.np.end
+    return (
+        first >= 2
+        and end == c.q.last
+        and v.toks[first - 1].text == ","
+        and end + 1 < len(v.toks)
+        and v.toks[end].text == ","
+        and v.toks[first - 2].lower.endswith(tuple(grammar.words("plural_endings")))
+        and _lex().groups.ending(v.toks, first - 1) is not None
+    )
 
 
 def _dead_noun(c: _Candidate) -> bool:
@@ -1185,6 +1203,9 @@ def _group_of(v: _View, c: _Candidate, prev: Claim | None, found: _Outcome) -> t
         group_text = v.text[v.toks[c.np.text_start].start : v.toks[c.np.text_end - 1].end]
     if group is None and found.how == "before" and (named := _group_in(v.toks, found.at, c.q.first)):
         group, group_text, rule = *named, "total phrase"
+    if group is None and _appositive_count(v, c):
+        m = lx.groups.ending(v.toks, c.q.first - 1)  # "the rebels, 34, were killed"
+        group, group_text, rule = lx.groups[m[0]], " ".join(m[0]), "appositive"
     if group is None or (c.np.head in lx.anaphoric and prev):
         if prev:
             group, group_text, rule = prev.group, prev.group_text, "inherited"

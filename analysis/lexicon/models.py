@@ -301,6 +301,7 @@ class GrammarLexicon(_Lexicon):
     definite_determiners: Words
     one_person: Words
     indefinite_articles: Words
+    plural_endings: Words
     list_joiners: Words
     list_tails: Words
 
