@@ -361,8 +361,9 @@ class TollConsensus(_StrictModel):
     """data/processed/toll_consensus.parquet: per UTC hour and outcome × group × place (a null place is the
     whole event), the outlets' current total figures for the focal event (scope 'event') summarised; parts never
     count. An outlet's current figure at an hour is its latest figure in the series with as_of at or before that
-    hour (figures current at the same moment go to the largest number, then the last one mentioned). Rows run from the hour of the series' first figure to the hour
-    of the corpus's last event figure (stage timeline)."""
+    hour (figures current at the same moment go to a number with a lower bound over a ceiling ('38' over 'as many
+    as 50'; a vague word has no such rank), then to the largest number, then the last one mentioned). Rows run from the hour of the series' first figure to
+    the hour of the corpus's last event figure (stage timeline)."""
 
     hour: Series[pd.DatetimeTZDtype] = pa.Field(
         dtype_kwargs=UTC, description="A whole UTC hour; figures stated at or before it count."

@@ -488,10 +488,14 @@ def test_timeline_interval_in_local_time_on_the_bundled_data(bundled):
 
 def _figures(rows: list[tuple]) -> pl.DataFrame:
     """Timeline rows (outlet, hours after T0, doc_id, start, value_low, value_high) of one series."""
+
+    def qualifier(lo, hi) -> str:
+        return "vague" if lo is None and hi is None else "at_most" if lo is None else "exact"
+
     return pl.DataFrame(
-        [(o, (T0 + h * H).to_pydatetime(), T0.date(), d, s, lo, hi) for o, h, d, s, lo, hi in rows],
+        [(o, (T0 + h * H).to_pydatetime(), T0.date(), d, s, lo, hi, qualifier(lo, hi)) for o, h, d, s, lo, hi in rows],
         schema={"outlet": pl.String, "as_of": pl.Datetime("us", "UTC"), "published_on": pl.Date, "doc_id": pl.String,
-                "start": pl.Int64, "value_low": pl.Int64, "value_high": pl.Int64},
+                "start": pl.Int64, "value_low": pl.Int64, "value_high": pl.Int64, "qualifier": pl.String},
         orient="row",
     )  # fmt: skip
 
@@ -618,3 +622,12 @@ def test_local_times_cross_daylight_saving_as_the_scalar_does():
                      "2004-10-31T02:30+01:00"]  # fmt: skip
     # Python's zoneinfo, independent of polars' own time zone database
     assert local == [a.to_pydatetime().astimezone(MADRID.zone).isoformat(timespec="minutes") for a in t["as_of"]]
+
+
+def test_a_ceiling_gives_way_to_a_stated_figure_of_the_same_moment():
+    """Astro Awani (the fourth unseen set, x06): the premier's 38 and, in the same article, fears that 'as many
+    as 50' died: the outlet's current figure is the 38, not the larger ceiling."""
+    figures = _figures([("Awani", 0, "x06", 583, None, 50), ("Awani", 0, "x06", 852, 38, 38)])
+    assert _current_at(figures, ["Awani"], [0]) == {("Awani", 0): 38}
+    # alone, a ceiling is the outlet's figure
+    assert _current_at(_figures([("Awani", 0, "x06", 583, None, 50)]), ["Awani"], [0]) == {("Awani", 0): 50}

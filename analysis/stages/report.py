@@ -102,11 +102,13 @@ def in_chart_order(rows: pd.DataFrame) -> pd.DataFrame:
 
 def first_and_latest(focal: pd.DataFrame, when: Callable[[object], str]) -> list[tuple[str, str]]:
     """Per series (outcome, group, place), in the chart's order: its name and a sentence on its first figure
-    and its latest. Figures current at the same moment go to the largest number, as in the consensus."""
+    and its latest. Figures current at the same moment go to a number with a lower bound over a ceiling, then
+    to the largest number, as in the consensus."""
     out = []
     for (outcome, group, place), series in sorted(consensus_series(focal), key=lambda s: _reading_order(s[0])):
-        ordered = series.assign(_n=[stated(r) for _, r in series.iterrows()])
-        ordered = ordered.sort_values(["as_of", "_n"], kind="stable")
+        definite = series["value_low"].notna() & (series["qualifier"] != "vague")  # as timeline.current_figures
+        ordered = series.assign(_low=definite, _n=[stated(r) for _, r in series.iterrows()])
+        ordered = ordered.sort_values(["as_of", "_low", "_n"], kind="stable")
         first, last = ordered.iloc[0], ordered.iloc[-1]
         head = f"{prose_figure(first)} at {when(first['as_of'])} ({said(first)})"
         if len(series) == 1:

@@ -130,16 +130,21 @@ def build_parts(claims: pd.DataFrame, documents: pd.DataFrame, sources: pd.DataF
 # --- consensus: the range of current figures across outlets, hour by hour -----------------------------
 
 
+# a figure that states a number as its lower bound: "38", "at least 20", not "as many as 50" nor "hundreds"
+_DEFINITE_LOW = pl.col("value_low").is_not_null() & (pl.col("qualifier") != "vague")
+
+
 def current_figures(figures: pl.DataFrame, at: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """Each outlet's current figure at each moment asked: its latest figure with as_of at or before the
     moment, an as-of join by the `by` columns (the outlet, and the series). Figures current at the same
-    moment (one article's lead and body share its reporting time) go to the largest number: an article's toll
-    includes the smaller counts it also gives ("101 killed" beside "six police officers killed"), then to the
-    last one mentioned. at: the by columns and `hour`; returns one row per row of `at` whose outlet has a
-    figure by then, with the figure's columns, sorted by hour."""
+    moment (one article's lead and body share its reporting time) go to a number with a lower bound over a
+    mere ceiling ("38" over "as many as 50", feared; a vague word has no such rank), then to the largest number: an article's toll includes the
+    smaller counts it also gives ("101 killed" beside "six police officers killed"), then to the last one
+    mentioned. at: the by columns and `hour`; returns one row per row of `at` whose outlet has a figure by then,
+    with the figure's columns, sorted by hour."""
     stated = pl.col("value_low").fill_null(pl.col("value_high")).fill_null(-1)
     ordered = figures.filter(pl.col("as_of").is_not_null()).sort(
-        ["as_of", stated, *MENTION_ORDER[1:]], maintain_order=True
+        ["as_of", _DEFINITE_LOW, stated, *MENTION_ORDER[1:]], maintain_order=True
     )
     latest = ordered.group_by([*by, "as_of"], maintain_order=True).last()
     current = at.sort("hour").join_asof(
