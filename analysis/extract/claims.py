@@ -77,6 +77,8 @@ class Claim:
     group_from_whole: bool = False
     # a toll's figure named as the one it replaced ("revised down from 172"): current before its replacement
     superseded: bool = False
+    # its outcome came from a toll or total word before it ("the toll rose to 68"): a toll, never an increment
+    by_toll_word: bool = False
 
 
 @dataclass(frozen=True)
@@ -1252,6 +1254,7 @@ def _claim(v: _View, c: _Candidate, found: _Outcome, prev: Claim | None, part, w
         subset_text=_subset_text(v.text, v.toks, c, part, group_text),
         part_of=whole.start if whole else None,
         group_from_whole=group_rule == "partitive",
+        by_toll_word=_names_a_toll(found),
         superseded=found.how in ("before", "total") and _names_the_replaced(v.toks, v.cands[c.chain_first].q.first),
     )
 
@@ -1532,6 +1535,7 @@ def extract(
     # sentences and tokenized; a line's words are checked as a set first, which rules out most lines
     line_start = 0
     headings = _list_headings(low) if ":\n" in low else {}
+    outcomes: set[str] = set()  # the outcomes of the claims found so far, kept by _line_claims
     for line in low.split("\n"):
         line_end = line_start + len(line)
         heading = headings.get(line_start)
@@ -1543,7 +1547,7 @@ def extract(
                 for m in _WORD_RE.finditer(low, line_start, line_end)
             )
         ):
-            out.extend(_line_claims(doc, line_start, line_end, {c.outcome for c in out}, heading))
+            out.extend(_line_claims(doc, line_start, line_end, outcomes, heading))
         line_start = line_end + 1
     return _subsets(_resolve_groups(_tie_places(text, out, place_map(places)), low), text, low)
 
@@ -1618,7 +1622,7 @@ def _increment(
         return _as_increment(c, word, toll, f"'{word}'")
     if found_after_opener(toks, first, last) and (whole := larger.first(c)) is not None:
         return _as_increment(c, "bodies found", whole, "bodies found beside a larger toll")
-    if (period := _recent_period_of(doc, toks, words, spans, n)) and not _counts_a_toll(c):
+    if (period := _recent_period_of(doc, toks, words, spans, n)) and not c.by_toll_word:
         return _as_increment(c, period, larger.toll(c), f"over '{period}'")
     return None
 
@@ -1652,7 +1656,7 @@ class _LargerTotal:
     def toll(self, c: Claim) -> Claim | None:
         """first(c) when its outcome came from a toll or total word ("bringing the toll to 201"), else None."""
         whole = self.first(c)
-        return whole if whole is not None and _counts_a_toll(whole) else None
+        return whole if whole is not None and whole.by_toll_word else None
 
 
 def _recent_period_of(
@@ -1674,11 +1678,10 @@ def _recent_period_of(
 _WORDS_BEFORE_RULES = frozenset({"before", "total"})
 
 
-def _counts_a_toll(c: Claim) -> bool:
-    """Whether the count's outcome came from a toll or total word ('the toll rose to 68 in the past day')."""
-    how, _, cue = c.rule.partition("|")[0].removeprefix("outcome:").partition(":")
+def _names_a_toll(found: _Outcome) -> bool:
+    """Whether an outcome came from a toll or total word ('the toll rose to 68 in the past day')."""
     lx = _lex()
-    return how in _WORDS_BEFORE_RULES and not (lx.toll_nouns | lx.total_nouns).isdisjoint(cue.split())
+    return found.how in _WORDS_BEFORE_RULES and not (lx.toll_nouns | lx.total_nouns).isdisjoint(found.cue.split())
 
 
 def _subsets(claims: list[Claim], text: str, low: str) -> list[Claim]:
@@ -1722,13 +1725,17 @@ def _named_in_apposition(text: str, c: Claim) -> str | None:
     # a cheap look first: a comma close after the count, then an article or a number and a capital
     comma = text.find(",", c.end, c.end + 30)
     after = text[comma + 1 : comma + 40].split()[:2] if comma >= 0 else []
-    if len(after) < 2 or not after[1][:1].isupper() or not (after[0][:1].isdigit() or after[0].lower() in _starts()):
+    if (
+        len(after) < 2
+        or not after[1][:1].isupper()
+        or not (after[0][:1].isdigit() or after[0].lower() in _appositive_starts())
+    ):
         return None
     return appositive_names(tokenize(text, c.end, min(len(text), c.end + 200)))
 
 
 @cache
-def _starts() -> frozenset[str]:
+def _appositive_starts() -> frozenset[str]:
     """The words that may open an appositive's item: "a", "an", "one" and the number words."""
     return frozenset(grammar.words("one_person")) | frozenset(number_words())
 
@@ -1948,7 +1955,8 @@ class _Text:
 def _line_claims(
     doc: _Text, line_start: int, line_end: int, outcomes_before: set[str], heading: str | None = None
 ) -> list[Claim]:
-    """Claims of the sentences of one line; outcomes_before: the outcomes of the document's claims before it;
+    """Claims of the sentences of one line; outcomes_before: the outcomes of the document's claims before it
+    (added to as claims are found: rebuilt from them for every sentence, it was quadratic in a long document);
     heading: the outcome of a list heading the line is an item of (its first sentence's first count)."""
     text, low, skips, held = doc.text, doc.low, doc.skips, doc.held
     published_on, event_start, event_end = doc.published_on, doc.event_start, doc.event_end
@@ -1971,7 +1979,7 @@ def _line_claims(
         toks = tokenize(text, s, e)
         words = tuple(t.lower for t in toks)
         previous = sentence_claims(text, s, e, toks, previous[-1] if previous else None, held, item)
-        previous = _increments(doc, toks, previous, outcomes_before | {c.outcome for c in out})
+        previous = _increments(doc, toks, previous, outcomes_before)
         scope = None  # a claim's scope depends on its sentence only: found once, not once per count
         for claim in previous:
             if skips.overlaps(claim.start, claim.end):
@@ -1985,4 +1993,5 @@ def _line_claims(
                 here = _with_rate(text, claim, scope)  # the sentence's scope, and this count's own rate
                 claim = replace(claim, scope=here[0], rule=f"{claim.rule}|scope:{here[1]}")
             out.append(claim)
+            outcomes_before.add(claim.outcome)
     return out

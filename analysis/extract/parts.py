@@ -331,8 +331,9 @@ def appositive_names(toks: Sequence[Token]) -> str | None:
     if k >= len(toks) or toks[k].text != ",":
         return None
     start, k, items = k + 1, k + 1, 0
+    words = [t.lower for t in toks]
     while k < min(len(toks), _APPOSITIVE_REACH):
-        if toks[k].lower not in grammar.words("one_person") and read_number([t.lower for t in toks], k) is None:
+        if words[k] not in grammar.words("one_person") and read_number(words, k) is None:
             return None
         k += 1
         if k >= len(toks) or not toks[k].text[:1].isupper():
