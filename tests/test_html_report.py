@@ -216,6 +216,24 @@ def test_biggest_revision_is_the_largest_move(tables):
     )
 
 
+def test_a_revision_from_a_word_with_no_number_is_never_the_biggest(tables):
+    # the new-user Garissa run crashed here: a figure with neither bound ("many") has no size
+    timeline = tables["toll_timeline"].copy()
+    ids = timeline.set_index("figure_id")
+    revisions = (("003_b6bca6c20c28e29c:1609", "002_786e792f34019fa1:196"),  # 20 -> about 50
+                 ("003_b6bca6c20c28e29c:1506", "002_786e792f34019fa1:210"))  # 3 -> 8  # fmt: skip
+    for new, old in revisions:
+        at = timeline.index[timeline["figure_id"] == new]
+        timeline.loc[at, "revises"] = f"{ids.loc[old, 'figure_text']} → {ids.loc[new, 'figure_text']}"
+        timeline.loc[at, "revises_figure_id"] = old
+    numberless = timeline.index[timeline["figure_id"] == "002_786e792f34019fa1:196"]
+    timeline.loc[numberless, ["value_low", "value_high"]] = pd.NA  # AFP's 20 as if it were "many"
+    when = html_report.clock(html_report.event_figures(timeline), P.event.zone)
+    assert html_report.biggest_revision(timeline, when).startswith(
+        "The biggest revision: IANS moved its figure for security forces killed (event) from 3 to 8"
+    )
+
+
 def test_no_spread_when_no_two_outlets_overlap(tables):
     alone = tables["toll_consensus"][tables["toll_consensus"]["n_outlets"] == 1]
     when = html_report.clock(html_report.event_figures(tables["toll_timeline"]), P.event.zone)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -70,8 +71,10 @@ def said(row) -> str:
 
 
 def stated(row) -> float:
-    """The most conservative number a figure states (its lower bound, else its upper bound)."""
-    return float(row["value_low"] if not pd.isna(row["value_low"]) else row["value_high"])
+    """The most conservative number a figure states (its lower bound, else its upper bound); NaN for a vague word
+    with no number ("many")."""
+    value = row["value_low"] if not pd.isna(row["value_low"]) else row["value_high"]
+    return math.nan if pd.isna(value) else float(value)
 
 
 def prose_figure(row) -> str:
@@ -107,7 +110,8 @@ def first_and_latest(focal: pd.DataFrame, when: Callable[[object], str]) -> list
     out = []
     for (outcome, group, place), series in sorted(consensus_series(focal), key=lambda s: _reading_order(s[0])):
         definite = series["value_low"].notna() & (series["qualifier"] != "vague")  # as timeline.current_figures
-        ordered = series.assign(_low=definite, _n=[stated(r) for _, r in series.iterrows()])
+        # a figure with no number ranks lowest among those of its moment, as in timeline.current_figures
+        ordered = series.assign(_low=definite, _n=[stated(r) for _, r in series.iterrows()]).fillna({"_n": -1.0})
         ordered = ordered.sort_values(["as_of", "_low", "_n"], kind="stable")
         first, last = ordered.iloc[0], ordered.iloc[-1]
         head = f"{prose_figure(first)} at {when(first['as_of'])} ({said(first)})"
@@ -126,7 +130,8 @@ def biggest_revision(timeline: pd.DataFrame, when: Callable[[object], str]) -> s
         return "No outlet revised a figure: none gave a later figure with other numbers for the same series."
     previous = timeline.set_index("figure_id")
     change = [abs(stated(r) - stated(previous.loc[r["revises_figure_id"]])) for _, r in rows.iterrows()]
-    row = rows.assign(_change=change).sort_values("_change", kind="stable").iloc[-1]
+    # a revision to or from a vague word with no number ("many") has no size: it comes first, never the biggest
+    row = rows.assign(_change=change).sort_values("_change", kind="stable", na_position="first").iloc[-1]
     label = series_words(row["outcome"], row["group"], row["place"])
     return (
         f"The biggest revision: {row['outlet']} moved its figure for {label} ({row['scope']}) from "
